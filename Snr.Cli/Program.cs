@@ -1,0 +1,1 @@
+Console.WriteLine("snr: the command line arrives with issue 6.");
