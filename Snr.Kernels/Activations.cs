@@ -1,0 +1,55 @@
+using System.Numerics.Tensors;
+
+namespace Snr.Kernels;
+
+/// <summary>
+/// Element-wise activations and their gradients over flat spans, on
+/// <see cref="TensorPrimitives"/>. Forward kernels write <c>y</c>; backward kernels
+/// accumulate (<c>+=</c>) into <c>dx</c>, as every gradient in Snr does.
+/// </summary>
+public static class Activations
+{
+    /// <summary>y = max(x, 0).</summary>
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
+    public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+
+    /// <summary>dx += dy where x &gt; 0 (the gradient at exactly 0 is 0, as in PyTorch).</summary>
+    /// <remarks><paramref name="x"/> may be the ReLU's input or its output: both are positive at the same places.</remarks>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckSameLength(x.Length, dy.Length, dx.Length);
+        for (int i = 0; i < x.Length; i++)
+            if (x[i] > 0f) dx[i] += dy[i];
+    }
+
+    /// <summary>y = 1 / (1 + exp(−x)).</summary>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+
+    /// <summary>dx += dy · y · (1 − y), where y = sigmoid(x) is the forward output.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckSameLength(y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < y.Length; i++)
+            dx[i] += dy[i] * y[i] * (1f - y[i]);
+    }
+
+    /// <summary>y = tanh(x).</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+
+    /// <summary>dx += dy · (1 − y²), where y = tanh(x) is the forward output.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckSameLength(y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < y.Length; i++)
+            dx[i] += dy[i] * (1f - y[i] * y[i]);
+    }
+
+    internal static void CheckSameLength(int a, int b, int c)
+    {
+        if (a != b || a != c)
+            throw new ArgumentException($"Spans must have equal lengths, got {a}, {b} and {c}.");
+    }
+}

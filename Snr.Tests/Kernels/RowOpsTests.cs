@@ -1,0 +1,46 @@
+using Snr.Kernels;
+using Snr.Tests.Support;
+
+namespace Snr.Tests.Kernels;
+
+public class RowOpsTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 17)]
+    [InlineData(9, 64)]
+    public void Sums_bias_and_softmax_match_naive_loops(int rows, int cols)
+    {
+        float[] x = TestData.Normal(rows * cols, 5), bias = TestData.Normal(cols, 6);
+        var rowSums = new float[rows];
+        var colSums = new float[cols];
+        RowOps.SumRows(x, rowSums, rows, cols);
+        RowOps.SumColumns(x, colSums, rows, cols);
+        for (int r = 0; r < rows; r++)
+            Assert.Equal(Enumerable.Range(0, cols).Sum(c => (double)x[r * cols + c]), rowSums[r], 1e-4);
+        for (int c = 0; c < cols; c++)
+            Assert.Equal(Enumerable.Range(0, rows).Sum(r => (double)x[r * cols + c]), colSums[c], 1e-4);
+
+        var y = (float[])x.Clone();
+        RowOps.AddBias(y, bias, rows, cols);
+        for (int i = 0; i < y.Length; i++) Assert.Equal(x[i] + bias[i % cols], y[i]);
+
+        var softmax = new float[rows * cols];
+        RowOps.SoftmaxRows(x, softmax, rows, cols);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.AsSpan(r * cols, cols).ToArray();
+            double max = row.Max(), sum = row.Sum(v => Math.Exp(v - max));
+            var expected = row.Select(v => Math.Exp(v - max) / sum).ToArray();
+            TensorAssert.Close(expected, softmax.AsSpan(r * cols, cols), 1e-5, $"softmax row {r}");
+        }
+    }
+
+    [Fact]
+    public void Wrong_lengths_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => RowOps.SumRows(new float[6], new float[3], 2, 3));
+        Assert.Throws<ArgumentException>(() => RowOps.AddBias(new float[6], new float[2], 2, 3));
+        Assert.Throws<ArgumentException>(() => RowOps.SoftmaxRows(new float[6], new float[5], 2, 3));
+    }
+}
