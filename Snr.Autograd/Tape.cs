@@ -146,8 +146,8 @@ public sealed class Tape
     }
 
     internal void Record(BackwardFunction backward, Tensor output, Tensor? a, Tensor? b = null, Tensor? c = null,
-        int int0 = 0, float float0 = 0f, object? state = null) =>
-        _entries.Add(new TapeEntry(backward, output, a, b, c, int0, float0, state));
+        int int0 = 0, float float0 = 0f, float float1 = 0f, float float2 = 0f, object? state = null) =>
+        _entries.Add(new TapeEntry(backward, output, a, b, c, int0, float0, float1, float2, state));
 
     /// <summary>An int array of exactly <paramref name="length"/>, recycled at <see cref="Reset"/>.</summary>
     internal int[] RentInts(int length)
@@ -165,7 +165,8 @@ public sealed class Tape
         return a;
     }
 
-    private float[] RentFloats(int length)
+    /// <summary>A float array of exactly <paramref name="length"/>, recycled at <see cref="Reset"/>.</summary>
+    internal float[] RentFloats(int length)
     {
         var a = _floats.Rent(length);
         _rentedFloats.Add(a);
