@@ -52,24 +52,36 @@ internal static unsafe class GemmPacking
             return;
         }
 
-        // op(A) row i is A row i: transpose MR rows into the strip.
-        for (int r = 0; r < MR; r++)
+        // op(A) row i is A row i: transpose MR rows into the strip, k outermost so the stores are sequential
+        // (twice as fast as one row at a time with strided stores).
+        if (rows == MR)
         {
-            float* d = dst + r;
-            if (r < rows)
+            float* s0 = a + (long)i0 * lda + kStart, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+            for (int p = 0; p < length; p++, dst += MR)
             {
-                float* src = a + (long)(i0 + r) * lda + kStart;
-                for (int p = 0; p < length; p++)
-                {
-                    d[p * MR] = src[p];
-                }
+                dst[0] = s0[p];
+                dst[1] = s1[p];
+                dst[2] = s2[p];
+                dst[3] = s3[p];
+                dst[4] = s4[p];
+                dst[5] = s5[p];
             }
-            else
+
+            return;
+        }
+
+        for (int p = 0; p < length; p++, dst += MR)
+        {
+            float* src = a + (long)i0 * lda + kStart + p;
+            int r = 0;
+            for (; r < rows; r++)
             {
-                for (int p = 0; p < length; p++)
-                {
-                    d[p * MR] = 0f;
-                }
+                dst[r] = src[r * (long)lda];
+            }
+
+            for (; r < MR; r++)
+            {
+                dst[r] = 0f;
             }
         }
     }
@@ -120,24 +132,21 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(B) column j is B row j: transpose NR rows of B into the strip.
-                for (int h = 0; h < NR; h++)
+                // op(B) column j is B row j: transpose NR rows of B into the strip, k outermost so the
+                // stores are sequential.
+                float* src = b + (long)j0 * ldb + piece.BOffset;
+                for (int p = 0; p < piece.Length; p++)
                 {
-                    float* d = dst + h;
-                    if (h < cols)
+                    float* d = dst + p * NR;
+                    int h = 0;
+                    for (; h < cols; h++)
                     {
-                        float* src = b + (long)(j0 + h) * ldb + piece.BOffset;
-                        for (int p = 0; p < piece.Length; p++)
-                        {
-                            d[p * NR] = src[p] * scale;
-                        }
+                        d[h] = src[h * (long)ldb + p] * scale;
                     }
-                    else
+
+                    for (; h < NR; h++)
                     {
-                        for (int p = 0; p < piece.Length; p++)
-                        {
-                            d[p * NR] = 0f;
-                        }
+                        d[h] = 0f;
                     }
                 }
 
