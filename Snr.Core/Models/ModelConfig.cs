@@ -1,0 +1,111 @@
+using System.Text.Json.Serialization;
+
+namespace Snr.Core.Models;
+
+/// <summary>
+/// What every multi-task model shares: the input width, the tasks, the towers and the
+/// initialisation seed. The concrete records (<see cref="SharedBottomConfig"/>,
+/// <see cref="MmoeConfig"/>, <see cref="SnrConfig"/>, <see cref="SingleTaskConfig"/>) add the
+/// architecture; in JSON a <c>"kind"</c> field tells them apart.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(SharedBottomConfig), "shared_bottom")]
+[JsonDerivedType(typeof(MmoeConfig), "mmoe")]
+[JsonDerivedType(typeof(SnrConfig), "snr")]
+[JsonDerivedType(typeof(SingleTaskConfig), "single_task")]
+public abstract record ModelConfig
+{
+    /// <summary>Number of input features per row.</summary>
+    public int InputDim { get; init; }
+
+    /// <summary>The tasks, in output order.</summary>
+    public TaskConfig[] Tasks { get; init; } = [];
+
+    /// <summary>Hidden widths of each task's tower (ReLU after each), before its one-unit head. May be empty.</summary>
+    public int[] TowerHidden { get; init; } = [];
+
+    /// <summary>The seed of the initial weights (and, for SNR, of the gate noise).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Checks every field; the exception names the first offending one by its JSON path.
+    /// </summary>
+    /// <exception cref="ConfigException">A field is out of range or inconsistent.</exception>
+    public virtual void Validate()
+    {
+        if (InputDim <= 0) throw new ConfigException("input_dim", $"must be positive, got {InputDim}");
+        if (Tasks is null || Tasks.Length == 0) throw new ConfigException("tasks", "at least one task is needed");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int t = 0; t < Tasks.Length; t++)
+        {
+            var task = Tasks[t] ?? throw new ConfigException($"tasks[{t}]", "is null");
+            if (string.IsNullOrEmpty(task.Name) || !IsValidName(task.Name))
+                throw new ConfigException($"tasks[{t}].name", $"'{task.Name}' must be non-empty and contain only letters, digits, '_' or '-'");
+            if (!names.Add(task.Name)) throw new ConfigException($"tasks[{t}].name", $"'{task.Name}' is used by another task");
+            if (!Enum.IsDefined(task.Kind)) throw new ConfigException($"tasks[{t}].kind", $"unknown kind {(int)task.Kind}");
+        }
+        RequireWidths("tower_hidden", TowerHidden, allowEmpty: true);
+    }
+
+    /// <summary>Throws unless every width is positive (and, unless allowed, there is at least one).</summary>
+    protected static void RequireWidths(string field, int[]? widths, bool allowEmpty)
+    {
+        if (widths is null) throw new ConfigException(field, "is null");
+        if (!allowEmpty && widths.Length == 0) throw new ConfigException(field, "at least one width is needed");
+        for (int i = 0; i < widths.Length; i++)
+            if (widths[i] <= 0) throw new ConfigException($"{field}[{i}]", $"must be positive, got {widths[i]}");
+    }
+
+    private static bool IsValidName(string name)
+    {
+        foreach (char c in name)
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-')) return false;
+        return true;
+    }
+}
+
+/// <summary>Shared-Bottom: one shared MLP (ReLU after every layer) read by every tower.</summary>
+public sealed record SharedBottomConfig : ModelConfig
+{
+    /// <summary>Widths of the shared MLP's layers (at least one).</summary>
+    public int[] BottomHidden { get; init; } = [];
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        base.Validate();
+        RequireWidths("bottom_hidden", BottomHidden, allowEmpty: false);
+    }
+}
+
+/// <summary>MMoE (Ma et al., KDD 2018): E expert MLPs on the input, one softmax gate per task over them.</summary>
+public sealed record MmoeConfig : ModelConfig
+{
+    /// <summary>The number of experts E (at least 1).</summary>
+    public int Experts { get; init; }
+
+    /// <summary>Widths of each expert's layers (ReLU after every layer); the last is the mixture's width.</summary>
+    public int[] ExpertHidden { get; init; } = [];
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        base.Validate();
+        if (Experts <= 0) throw new ConfigException("experts", $"must be positive, got {Experts}");
+        RequireWidths("expert_hidden", ExpertHidden, allowEmpty: false);
+    }
+}
+
+/// <summary>The single-task baseline: one independent network (MLP, then tower) per task.</summary>
+public sealed record SingleTaskConfig : ModelConfig
+{
+    /// <summary>Widths of each task's own network before its tower (ReLU after every layer). May be empty.</summary>
+    public int[] Hidden { get; init; } = [];
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        base.Validate();
+        RequireWidths("hidden", Hidden, allowEmpty: true);
+    }
+}

@@ -1,0 +1,49 @@
+using Snr.Autograd;
+using Snr.Core.Modules;
+
+namespace Snr.Core.Models;
+
+/// <summary>
+/// The single-task baseline: one independent network per task (<c>tasks.{task}.{layer}</c>)
+/// followed by its tower; nothing is shared. Trained jointly, it is the same as training one
+/// model per task.
+/// </summary>
+public sealed class SingleTaskModel : MultiTaskModel
+{
+    private readonly Mlp[] _networks;
+
+    /// <summary>Builds the model; call <see cref="Module.Initialize"/> (or use <see cref="ModelFactory.Create"/>) before training.</summary>
+    /// <exception cref="ConfigException">The configuration is invalid.</exception>
+    public SingleTaskModel(SingleTaskConfig config)
+        : base(Validated(config), config.Hidden.Length == 0 ? config.InputDim : config.Hidden[^1])
+    {
+        var list = AddModule("tasks", new ModuleList());
+        _networks = new Mlp[config.Tasks.Length];
+        for (int t = 0; t < _networks.Length; t++)
+            _networks[t] = list.Add(config.Tasks[t].Name, new Mlp(config.InputDim, config.Hidden, activateLast: true));
+    }
+
+    /// <summary>Task t's own network (before its tower).</summary>
+    public Mlp Network(int t) => _networks[t];
+
+    /// <inheritdoc/>
+    public override long FlopsPerRow()
+    {
+        long sum = TowerFlopsPerRow();
+        foreach (var n in _networks) sum += n.FlopsPerRow;
+        return sum;
+    }
+
+    /// <inheritdoc/>
+    protected override void ForwardCore(Tensor x, Tensor[] outputs)
+    {
+        for (int t = 0; t < outputs.Length; t++) outputs[t] = Tower(t).Forward(_networks[t].Forward(x));
+    }
+
+    private static SingleTaskConfig Validated(SingleTaskConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        return config;
+    }
+}

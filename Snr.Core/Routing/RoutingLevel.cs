@@ -1,0 +1,141 @@
+using Snr.Autograd;
+using Snr.Core.Modules;
+
+namespace Snr.Core.Routing;
+
+/// <summary>
+/// One SNR routing level: kIn input blocks reach kOut output blocks through gated connections
+/// (its <see cref="Gate"/>, parameter <c>log_alpha</c>), optionally followed by a sub-network MLP
+/// per output block (<c>blocks.{i}.{layer}</c>).
+/// </summary>
+public abstract class RoutingLevel : Module
+{
+    private readonly Mlp[]? _blocks;
+    private readonly Tensor[]? _parts;
+
+    /// <summary>Registers the gate (inline, so its parameter is <c>{level}.log_alpha</c>) and the per-block sub-networks.</summary>
+    private protected RoutingLevel(int inputBlocks, int inputWidth, int outputBlocks, int routedWidth, ReadOnlySpan<int> blockHidden,
+        HardConcrete hc, float initialLogAlpha)
+    {
+        InputBlocks = inputBlocks;
+        InputWidth = inputWidth;
+        OutputBlocks = outputBlocks;
+        RoutedWidth = routedWidth;
+        Gate = AddModule("", new HardConcreteGate(outputBlocks, inputBlocks, hc, initialLogAlpha));
+        OutputWidth = routedWidth;
+        if (!blockHidden.IsEmpty)
+        {
+            var list = AddModule("blocks", new ModuleList());
+            _blocks = new Mlp[outputBlocks];
+            for (int i = 0; i < outputBlocks; i++) _blocks[i] = list.Add(i, new Mlp(routedWidth, blockHidden, activateLast: true));
+            _parts = new Tensor[outputBlocks];
+            OutputWidth = blockHidden[^1];
+        }
+    }
+
+    /// <summary>The coding variables of this level's connections.</summary>
+    public HardConcreteGate Gate { get; }
+
+    /// <summary>kIn.</summary>
+    public int InputBlocks { get; }
+
+    /// <summary>Width of each input block.</summary>
+    public int InputWidth { get; }
+
+    /// <summary>kOut.</summary>
+    public int OutputBlocks { get; }
+
+    /// <summary>Width of each output block right after routing (before the per-block sub-networks).</summary>
+    public int RoutedWidth { get; }
+
+    /// <summary>Width of each output block of the level (after the per-block sub-networks, if any).</summary>
+    public int OutputWidth { get; }
+
+    /// <summary>x: [batch, kIn·inputWidth] → [batch, kOut·outputWidth], with sampled gates when training.</summary>
+    public Tensor Forward(Tensor x, bool training)
+    {
+        var routed = Route(x, Gate.Gates(training));
+        if (_blocks is null) return routed;
+        for (int i = 0; i < _blocks.Length; i++)
+            _parts![i] = _blocks[i].Forward(Ops.SliceColumns(routed, i * RoutedWidth, RoutedWidth));
+        return _parts!.Length == 1 ? _parts[0] : Ops.ConcatColumns(_parts);
+    }
+
+    /// <summary>
+    /// Serving FLOPs per row of the live part of this level, given which output blocks are live
+    /// (reach a task); marks in <paramref name="inputLive"/> the input blocks that a live output reads through a non-zero serving gate.
+    /// </summary>
+    public long LiveFlopsPerRow(ReadOnlySpan<bool> outputLive, Span<bool> inputLive)
+    {
+        long flops = 0;
+        for (int i = 0; i < OutputBlocks; i++)
+        {
+            if (!outputLive[i]) continue;
+            if (_blocks is not null) flops += _blocks[i].FlopsPerRow;
+            for (int j = 0; j < InputBlocks; j++)
+            {
+                if (Gate.ServingGate(i, j) == 0f) continue;
+                inputLive[j] = true;
+                flops += ConnectionFlopsPerRow;
+            }
+        }
+        return flops;
+    }
+
+    /// <summary>The routing itself (before the per-block sub-networks).</summary>
+    private protected abstract Tensor Route(Tensor x, Tensor gates);
+
+    /// <summary>Multiply-add FLOPs per row of one live connection.</summary>
+    private protected abstract long ConnectionFlopsPerRow { get; }
+}
+
+/// <summary>
+/// An SNR-Trans level: <c>v_i = ReLU(Σ_j z_ij·W_ij·u_j + b_i)</c>, a dense layer whose weight
+/// (<c>weight</c>: [kOut·hOut, kIn·hIn], PyTorch's Linear layout; <c>bias</c>: [kOut·hOut]) is cut
+/// into a kOut × kIn grid of blocks scaled by their gates. Blocks with a zero gate cost nothing.
+/// </summary>
+public sealed class SnrTransLevel : RoutingLevel
+{
+    /// <summary>Creates the level. Weight and bias initialise as a Linear(kIn·hIn → kOut·hOut) would.</summary>
+    public SnrTransLevel(int inputBlocks, int inputWidth, int outputBlocks, int outputWidth, ReadOnlySpan<int> blockHidden,
+        HardConcrete hc, float initialLogAlpha = 0f)
+        : base(inputBlocks, inputWidth, outputBlocks, outputWidth, blockHidden, hc, initialLogAlpha)
+    {
+        var init = ParameterInit.KaimingUniform(inputBlocks * inputWidth);
+        Weight = AddParameter("weight", Shape.Matrix(outputBlocks * outputWidth, inputBlocks * inputWidth), init);
+        Bias = AddParameter("bias", Shape.Vector(outputBlocks * outputWidth), init);
+    }
+
+    /// <summary>The block matrix W: [kOut·hOut, kIn·hIn]; block (i, j) maps input block j to output block i.</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>b: [kOut·hOut].</summary>
+    public Tensor Bias { get; }
+
+    private protected override Tensor Route(Tensor x, Tensor gates) => Ops.Relu(Ops.SnrTrans(x, Weight, Bias, gates));
+
+    private protected override long ConnectionFlopsPerRow => 2L * InputWidth * RoutedWidth;
+}
+
+/// <summary>
+/// An SNR-Aver level: <c>v_i = Σ_j z_ij·u_j</c> (identity connections, no normalisation, equal
+/// widths), followed by a sub-network MLP per output block, where the parameters live.
+/// </summary>
+public sealed class SnrAverLevel : RoutingLevel
+{
+    /// <summary>Creates the level; <paramref name="blockHidden"/> must not be empty.</summary>
+    /// <exception cref="ArgumentException">No sub-network layers.</exception>
+    public SnrAverLevel(int inputBlocks, int width, int outputBlocks, ReadOnlySpan<int> blockHidden, HardConcrete hc, float initialLogAlpha = 0f)
+        : base(inputBlocks, width, outputBlocks, width, NonEmpty(blockHidden), hc, initialLogAlpha)
+    {
+    }
+
+    private protected override Tensor Route(Tensor x, Tensor gates) => Ops.SnrAver(x, gates);
+
+    // one multiply-add per element of the block
+    private protected override long ConnectionFlopsPerRow => 2L * InputWidth;
+
+    private static ReadOnlySpan<int> NonEmpty(ReadOnlySpan<int> hidden) => hidden.IsEmpty
+        ? throw new ArgumentException("SNR-Aver connections carry no parameters: give each block a sub-network.", nameof(hidden))
+        : hidden;
+}

@@ -1,0 +1,59 @@
+using Snr.Core.Modules;
+
+namespace Snr.Core.Training;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba, 2015) with bias correction, step for step as <c>torch.optim.Adam</c>:
+/// <code>
+/// g = grad + wd·p
+/// m = β1·m + (1 − β1)·g;   v = β2·v + (1 − β2)·g²
+/// p −= (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
+/// </code>
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private readonly float[][] _m, _v;
+    private readonly float _beta1, _beta2, _epsilon;
+
+    /// <summary>Creates the optimizer with zero moments.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A β is outside [0, 1), ε is not positive, or see <see cref="Optimizer"/>.</exception>
+    public Adam(IReadOnlyList<NamedParameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
+        float epsilon = 1e-8f, float weightDecay = 0f)
+        : base(parameters, learningRate, weightDecay)
+    {
+        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "must be in [0, 1)");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "must be in [0, 1)");
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "must be positive");
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _epsilon = epsilon;
+        _m = new float[Parameters.Count][];
+        _v = new float[Parameters.Count][];
+        _steps = new long[Parameters.Count];
+        for (int i = 0; i < _m.Length; i++)
+        {
+            _m[i] = new float[Parameters[i].Tensor.Size];
+            _v[i] = new float[Parameters[i].Tensor.Size];
+        }
+    }
+
+    // Per parameter, like PyTorch: a parameter that receives no gradient in a step does not advance its t.
+    private readonly long[] _steps;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
+    {
+        long t = ++_steps[index];
+        float[] m = _m[index], v = _v[index];
+        float b1 = _beta1, b2 = _beta2;
+        float stepSize = (float)(LearningRate / (1.0 - Math.Pow(b1, t)));
+        float correction2 = (float)Math.Sqrt(1.0 - Math.Pow(b2, t));
+        for (int k = 0; k < values.Length; k++)
+        {
+            float g = grad[k] + weightDecay * values[k];
+            m[k] = b1 * m[k] + (1f - b1) * g;
+            v[k] = b2 * v[k] + (1f - b2) * g * g;
+            values[k] -= stepSize * m[k] / (MathF.Sqrt(v[k]) / correction2 + _epsilon);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Snr.Core.Modules;
+
+namespace Snr.Core.Training;
+
+/// <summary>
+/// Stochastic gradient descent with (heavy-ball) momentum, as <c>torch.optim.SGD</c>:
+/// <code>
+/// g = grad + wd·p
+/// buf = g at the first step, then μ·buf + g
+/// p −= lr·buf
+/// </code>
+/// With μ = 0 it is plain SGD.
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private readonly float[][] _buffers;
+    private readonly bool[] _started;
+    private readonly float _momentum;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The momentum is outside [0, 1), or see <see cref="Optimizer"/>.</exception>
+    public Sgd(IReadOnlyList<NamedParameter> parameters, float learningRate, float momentum = 0f, float weightDecay = 0f)
+        : base(parameters, learningRate, weightDecay)
+    {
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "must be in [0, 1)");
+        _momentum = momentum;
+        _buffers = new float[Parameters.Count][];
+        _started = new bool[Parameters.Count];
+        for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new float[Parameters[i].Tensor.Size];
+    }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
+    {
+        float[] buf = _buffers[index];
+        bool first = !_started[index];
+        _started[index] = true;
+        float lr = LearningRate, mu = _momentum;
+        for (int k = 0; k < values.Length; k++)
+        {
+            float g = grad[k] + weightDecay * values[k];
+            buf[k] = first || mu == 0f ? g : mu * buf[k] + g;
+            values[k] -= lr * buf[k];
+        }
+    }
+}

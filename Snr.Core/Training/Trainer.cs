@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Snr.Autograd;
+using Snr.Core.Data;
+using Snr.Core.Models;
+
+namespace Snr.Core.Training;
+
+/// <summary>
+/// Trains a multi-task model by mini-batch gradient descent: a seeded shuffle per epoch, a
+/// <see cref="TrainingStep"/> per batch, validation after each epoch, and optional early
+/// stopping on one task's validation metric with the best weights restored.
+/// </summary>
+/// <remarks>
+/// Training is bit-for-bit reproducible: the split, the shuffles and the SNR gate noise come
+/// from counter-based random streams of the seeds, and every kernel sums in a fixed order.
+/// The same model configuration, training configuration and data give identical weights.
+/// </remarks>
+public sealed class Trainer
+{
+    private readonly MultiTaskModel _model;
+    private readonly TrainingConfig _config;
+
+    /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
+    /// <exception cref="ConfigException">The training configuration is invalid for this model.</exception>
+    public Trainer(MultiTaskModel model, TrainingConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate(model.Config);
+        _model = model;
+        _config = config;
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>. Validation uses <paramref name="validation"/> when given,
+    /// else a held-out <see cref="TrainingConfig.ValidationFraction"/> of <paramref name="train"/>
+    /// (none when that is 0). <paramref name="progress"/> is called after every epoch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data's features or tasks do not match the model.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (between batches).</exception>
+    public TrainingHistory Fit(MultiTaskDataset train, MultiTaskDataset? validation = null, Action<EpochRecord>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (validation is null && _config.ValidationFraction > 0)
+            (train, validation) = train.Split(_config.ValidationFraction, _config.Seed);
+        CheckData(train, nameof(train));
+        if (validation is not null) CheckData(validation, nameof(validation));
+
+        int tasks = _model.Tasks.Count, d = _model.Config.InputDim, n = train.Count;
+        int batchSize = Math.Min(_config.BatchSize, n), remainder = n % batchSize;
+        var labelColumns = new int[tasks];
+        for (int t = 0; t < tasks; t++) labelColumns[t] = train.TaskIndex(_model.Tasks[t].Name);
+
+        // Batch tensors allocated once and refilled: a full batch, and the epoch's last, smaller one.
+        var full = new Batch(batchSize, d, tasks);
+        var last = remainder > 0 ? new Batch(remainder, d, tasks) : full;
+        var step = new TrainingStep(_model, _config.Optimizer.Create(_model.Parameters()), _config.TaskWeights(_model.Config),
+            _config.L0Lambda, _config.MaxGradNorm);
+        var order = new int[n];
+        var taskLosses = new float[tasks];
+
+        var es = _config.EarlyStopping;
+        int esTask = es is null ? -1 : Array.FindIndex(_model.Config.Tasks, t => t.Name == es.Task);
+        if (es is not null && validation is null)
+            throw new ArgumentException("Early stopping needs a validation set: pass one or set a validation fraction.", nameof(validation));
+        float[][]? best = null;
+        double bestValue = double.NaN;
+        int bestEpoch = 0, sinceBest = 0;
+        bool stoppedEarly = false;
+
+        var records = new List<EpochRecord>();
+        for (int epoch = 1; epoch <= _config.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            Shuffle.Permutation(order, _config.Seed, stream: (ulong)epoch);
+            var lossSums = new double[tasks];
+            double totalSum = 0;
+            for (int start = 0; start < n; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = n - start < batchSize ? last : full;
+                ReadOnlySpan<int> rows = order.AsSpan(start, batch.Rows);
+                train.CopyFeatures(rows, batch.X.Data);
+                for (int t = 0; t < tasks; t++) train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
+                float total = step.Run(batch.X, batch.Targets, taskLosses);
+                totalSum += (double)total * batch.Rows;
+                for (int t = 0; t < tasks; t++) lossSums[t] += (double)taskLosses[t] * batch.Rows;
+            }
+            var trainLoss = new double[tasks];
+            for (int t = 0; t < tasks; t++) trainLoss[t] = lossSums[t] / n;
+
+            IReadOnlyList<TaskMetrics> metrics = validation is null ? [] : Evaluator.Evaluate(_model, validation);
+            double? zeroGates = _model is SnrModel snr ? snr.ZeroGateFraction() : null;
+            var record = new EpochRecord(epoch, trainLoss, totalSum / n, metrics, zeroGates, clock.Elapsed);
+            records.Add(record);
+            progress?.Invoke(record);
+
+            if (es is null) continue;
+            double value = metrics[esTask].Get(es.Metric);
+            bool higher = TaskMetrics.HigherIsBetter(es.Metric);
+            if (best is null || (higher ? value > bestValue + es.MinDelta : value < bestValue - es.MinDelta))
+            {
+                best = Snapshot(best);
+                bestValue = value;
+                bestEpoch = epoch;
+                sinceBest = 0;
+            }
+            else if (++sinceBest >= es.Patience)
+            {
+                stoppedEarly = epoch < _config.Epochs;
+                break;
+            }
+        }
+        if (best is not null) Restore(best);
+        return new TrainingHistory(records, best is null ? records.Count : bestEpoch, stoppedEarly);
+    }
+
+    private void CheckData(MultiTaskDataset data, string name)
+    {
+        if (data.FeatureCount != _model.Config.InputDim)
+            throw new ArgumentException($"The {name} data has {data.FeatureCount} features, the model expects {_model.Config.InputDim}.", name);
+        foreach (var task in _model.Tasks)
+            if (!data.TaskNames.Contains(task.Name))
+                throw new ArgumentException($"The {name} data has no labels for task '{task.Name}'.", name);
+    }
+
+    private float[][] Snapshot(float[][]? into)
+    {
+        var parameters = _model.Parameters();
+        into ??= new float[parameters.Count][];
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            into[i] ??= new float[parameters[i].Tensor.Size];
+            parameters[i].Tensor.Data.CopyTo(into[i]);
+        }
+        return into;
+    }
+
+    private void Restore(float[][] weights)
+    {
+        var parameters = _model.Parameters();
+        for (int i = 0; i < parameters.Count; i++) weights[i].CopyTo(parameters[i].Tensor.Data);
+    }
+
+    private sealed class Batch
+    {
+        public Batch(int rows, int features, int tasks)
+        {
+            Rows = rows;
+            X = Tensor.Zeros(rows, features);
+            Targets = new Tensor[tasks];
+            for (int t = 0; t < tasks; t++) Targets[t] = Tensor.Zeros(rows, 1);
+        }
+
+        public int Rows { get; }
+        public Tensor X { get; }
+        public Tensor[] Targets { get; }
+    }
+}
