@@ -1,3 +1,4 @@
+using Snr.Core.Models;
 namespace Snr.Core.Tabular;
 
 /// <summary>

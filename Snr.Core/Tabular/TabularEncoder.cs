@@ -1,3 +1,4 @@
+using Snr.Core.Models;
 namespace Snr.Core.Tabular;
 
 /// <summary>Mean and standard deviation of a numeric input over the training split.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Snr.Core.Models;
 
 namespace Snr.Core.Tabular;
 
@@ -13,16 +14,6 @@ public enum ColumnKind
 
     /// <summary>Not an input (an identifier, a sampling weight).</summary>
     Ignored,
-}
-
-/// <summary>The kind of prediction a task makes.</summary>
-public enum TaskKind
-{
-    /// <summary>A yes/no label, one logit, binary cross-entropy, ROC AUC.</summary>
-    Binary,
-
-    /// <summary>A numeric label, one value, squared error.</summary>
-    Regression,
 }
 
 /// <summary>A column by name and kind.</summary>

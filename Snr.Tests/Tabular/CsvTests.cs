@@ -1,3 +1,4 @@
+using Snr.Core.Models;
 using System.Text;
 using Snr.Core.Tabular;
 
