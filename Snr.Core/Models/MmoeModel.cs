@@ -32,6 +32,12 @@ public sealed class MmoeModel : MultiTaskModel
     /// <summary>The number of experts E.</summary>
     public int ExpertCount => _experts.Length;
 
+    /// <summary>The experts, each an MLP on the input.</summary>
+    public IReadOnlyList<Mlp> Experts => _experts;
+
+    /// <summary>Each task's gate: a linear layer on the input giving one logit per expert.</summary>
+    public IReadOnlyList<Linear> GateLayers => _gates;
+
     /// <summary>
     /// Task <paramref name="task"/>'s gate weights for each row of x: softmax(x·Wgᵀ + bg), [batch, E],
     /// computed without recording gradients. Each row sums to 1.

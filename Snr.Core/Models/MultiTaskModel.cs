@@ -100,7 +100,7 @@ public abstract class MultiTaskModel : Module
     protected abstract void ForwardCore(Tensor x, Tensor[] outputs);
 
     /// <summary>Task t's tower (ending in its head).</summary>
-    protected Mlp Tower(int t) => _towers[t];
+    public Mlp Tower(int t) => _towers[t];
 
     /// <summary>FLOPs per row of all towers together.</summary>
     protected long TowerFlopsPerRow()

@@ -39,6 +39,9 @@ public abstract class RoutingLevel : Module
     /// <summary>kIn.</summary>
     public int InputBlocks { get; }
 
+    /// <summary>The per-block sub-networks after the routing (one per output block), or none.</summary>
+    public IReadOnlyList<Mlp> Blocks => (IReadOnlyList<Mlp>?)_blocks ?? [];
+
     /// <summary>Width of each input block.</summary>
     public int InputWidth { get; }
 

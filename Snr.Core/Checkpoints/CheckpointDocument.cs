@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+using Snr.Core.Models;
+using Snr.Core.Tabular;
+
+namespace Snr.Core.Checkpoints;
+
+/// <summary>
+/// What a checkpoint says about its weights: the model configuration and, for a model
+/// trained on tabular data, the schema and the statistics that turn raw rows into inputs.
+/// </summary>
+/// <param name="Format">The checkpoint format; <see cref="CurrentFormat"/>.</param>
+/// <param name="Model">The model configuration the weights belong to.</param>
+/// <param name="Preprocessing">The fitted schema, vocabularies and standardisation, or null for a model trained on ready features.</param>
+public sealed record CheckpointDocument(string Format, ModelConfig Model, TabularPreprocessing? Preprocessing)
+{
+    /// <summary>The format this version writes and reads.</summary>
+    public const string CurrentFormat = "snr-checkpoint-1";
+}
+
+/// <summary>Source-generated JSON for checkpoints (trimming- and AOT-safe), snake_case like the configurations.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true,
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(CheckpointDocument))]
+public sealed partial class CheckpointJsonContext : JsonSerializerContext;

@@ -1,0 +1,187 @@
+using Snr.Core.Models;
+namespace Snr.Core.Tabular;
+
+/// <summary>Mean and standard deviation of a numeric input over the training split.</summary>
+public sealed record NumericColumnStats(string Name, float Mean, float Std);
+
+/// <summary>The levels of a categorical input seen in the training split. Embedding row 0 is "unknown"; row i + 1 is <c>Levels[i]</c>.</summary>
+public sealed record CategoricalVocabulary(string Name, IReadOnlyList<string> Levels)
+{
+    /// <summary>Rows of the column's embedding table: the levels plus the unknown slot.</summary>
+    public int Cardinality => Levels.Count + 1;
+}
+
+/// <summary>Everything needed to turn raw rows into model inputs; saved beside a model so it scores raw rows by itself.</summary>
+public sealed record TabularPreprocessing(TabularSchema Schema, IReadOnlyList<NumericColumnStats> Numeric, IReadOnlyList<CategoricalVocabulary> Categorical);
+
+/// <summary>
+/// Turns raw rows into model inputs: numeric inputs standardised, categorical inputs
+/// mapped to embedding rows, labels per task. Fitted on the training split only, so nothing
+/// about validation or test rows leaks into the inputs.
+/// </summary>
+public sealed class TabularEncoder
+{
+    private readonly Dictionary<string, int>[] _vocabularies;
+
+    /// <summary>Wraps fitted statistics (for example, loaded from a checkpoint).</summary>
+    public TabularEncoder(TabularPreprocessing preprocessing)
+    {
+        Preprocessing = preprocessing;
+        _vocabularies = preprocessing.Categorical
+            .Select(v => v.Levels.Select((level, i) => (level, i)).ToDictionary(p => p.level, p => p.i + 1))
+            .ToArray();
+    }
+
+    /// <summary>The fitted statistics.</summary>
+    public TabularPreprocessing Preprocessing { get; }
+
+    /// <summary>The number of numeric inputs.</summary>
+    public int NumericCount => Preprocessing.Numeric.Count;
+
+    /// <summary>The embedding-table size of each categorical input.</summary>
+    public IReadOnlyList<int> Cardinalities => Preprocessing.Categorical.Select(v => v.Cardinality).ToArray();
+
+    /// <summary>
+    /// Fits the statistics on <paramref name="trainRows"/> of <paramref name="table"/>: mean and
+    /// standard deviation of each numeric input (a constant column gets deviation 1, so it
+    /// encodes as 0), the vocabulary of each categorical input in order of first appearance.
+    /// </summary>
+    /// <exception cref="ArgumentException">The schema is invalid or names a column the table lacks.</exception>
+    /// <exception cref="CsvFormatException">A numeric column holds text that is not a number.</exception>
+    public static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows)
+    {
+        schema.Validate();
+        var numeric = new List<NumericColumnStats>();
+        foreach (var spec in schema.Inputs(ColumnKind.Numeric))
+        {
+            int column = table.ColumnIndex(spec.Name);
+            float[] values = ParseLevels(table, column);
+            double sum = 0, sumSquares = 0;
+            int count = 0;
+            foreach (int row in trainRows)
+            {
+                float v = values[table.Code(row, column)];
+                if (float.IsNaN(v)) continue;
+                sum += v;
+                sumSquares += (double)v * v;
+                count++;
+            }
+            double mean = count == 0 ? 0 : sum / count;
+            double std = count == 0 ? 0 : Math.Sqrt(Math.Max(sumSquares / count - mean * mean, 0));
+            numeric.Add(new NumericColumnStats(spec.Name, (float)mean, std > 1e-12 ? (float)std : 1f));
+        }
+        var categorical = new List<CategoricalVocabulary>();
+        foreach (var spec in schema.Inputs(ColumnKind.Categorical))
+        {
+            int column = table.ColumnIndex(spec.Name);
+            var seen = new bool[table.Levels(column).Count];
+            var levels = new List<string>();
+            foreach (int row in trainRows)
+            {
+                int code = table.Code(row, column);
+                if (seen[code]) continue;
+                seen[code] = true;
+                levels.Add(table.Levels(column)[code]);
+            }
+            categorical.Add(new CategoricalVocabulary(spec.Name, levels));
+        }
+        return new TabularEncoder(new TabularPreprocessing(schema, numeric, categorical));
+    }
+
+    /// <summary>Encodes <paramref name="rows"/> of <paramref name="table"/>, labels included.</summary>
+    /// <exception cref="CsvFormatException">A numeric input or a label is not what the schema says (file, line and column named).</exception>
+    /// <exception cref="ArgumentException">The table lacks a column of the schema.</exception>
+    public EncodedTable Encode(RawTable table, ReadOnlySpan<int> rows)
+    {
+        int n = rows.Length, numericCount = NumericCount, categoricalCount = _vocabularies.Length;
+        var numeric = new float[n * numericCount];
+        for (int f = 0; f < numericCount; f++)
+        {
+            var stats = Preprocessing.Numeric[f];
+            int column = table.ColumnIndex(stats.Name);
+            float[] values = ParseLevels(table, column);
+            for (int r = 0; r < n; r++)
+            {
+                float v = values[table.Code(rows[r], column)];
+                numeric[r * numericCount + f] = float.IsNaN(v) ? 0f : (v - stats.Mean) / stats.Std;
+            }
+        }
+        var categorical = new int[n * categoricalCount];
+        for (int f = 0; f < categoricalCount; f++)
+        {
+            int column = table.ColumnIndex(Preprocessing.Categorical[f].Name);
+            int[] slots = table.Levels(column).Select(level => _vocabularies[f].GetValueOrDefault(level, 0)).ToArray();
+            for (int r = 0; r < n; r++) categorical[r * categoricalCount + f] = slots[table.Code(rows[r], column)];
+        }
+        var tasks = Preprocessing.Schema.Tasks;
+        var labels = new float[tasks.Count][];
+        for (int t = 0; t < tasks.Count; t++)
+        {
+            int column = table.ColumnIndex(tasks[t].Column);
+            float[] levelLabels = LabelLevels(table, column, tasks[t]);
+            labels[t] = new float[n];
+            for (int r = 0; r < n; r++) labels[t][r] = levelLabels[table.Code(rows[r], column)];
+        }
+        return new EncodedTable(n, numericCount, numeric, categoricalCount, categorical, tasks.Select(t => t.Name).ToArray(), labels);
+    }
+
+    /// <summary>
+    /// Encodes one raw row given as texts by column name (<paramref name="valueOf"/> returns
+    /// null for an absent column, which counts as missing) into caller-provided spans.
+    /// </summary>
+    /// <exception cref="FormatException">A numeric input holds text that is not a number; the message names the column.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public void EncodeRow(Func<string, string?> valueOf, Span<float> numeric, Span<int> categorical)
+    {
+        if (numeric.Length != NumericCount || categorical.Length != _vocabularies.Length)
+            throw new ArgumentException($"EncodeRow needs {NumericCount} numeric and {_vocabularies.Length} categorical slots, got {numeric.Length} and {categorical.Length}.");
+        for (int f = 0; f < numeric.Length; f++)
+        {
+            var stats = Preprocessing.Numeric[f];
+            string? text = valueOf(stats.Name)?.Trim();
+            if (text is null || TabularSchema.IsMissing(text)) numeric[f] = 0f;
+            else if (TabularSchema.TryParseNumber(text, out float v)) numeric[f] = (v - stats.Mean) / stats.Std;
+            else throw new FormatException($"column '{stats.Name}': '{text}' is not a number.");
+        }
+        for (int f = 0; f < categorical.Length; f++)
+        {
+            string? text = valueOf(Preprocessing.Categorical[f].Name)?.Trim();
+            categorical[f] = _vocabularies[f].GetValueOrDefault(text ?? "?", 0);
+        }
+    }
+
+    // Each distinct text of a numeric column parsed once; NaN marks a missing value.
+    private static float[] ParseLevels(RawTable table, int column)
+    {
+        var levels = table.Levels(column);
+        var values = new float[levels.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (TabularSchema.IsMissing(levels[i])) values[i] = float.NaN;
+            else if (!TabularSchema.TryParseNumber(levels[i], out values[i]))
+                throw table.ErrorAtLevel(column, i, $"'{levels[i]}' is not a number");
+        }
+        return values;
+    }
+
+    private static float[] LabelLevels(RawTable table, int column, TaskSpec task)
+    {
+        var levels = table.Levels(column);
+        var labels = new float[levels.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            string level = levels[i];
+            if (TabularSchema.IsMissing(level))
+                throw table.ErrorAtLevel(column, i, $"the label of task '{task.Name}' is missing");
+            if (task.Kind == TaskKind.Regression)
+            {
+                if (!TabularSchema.TryParseNumber(level, out labels[i]))
+                    throw table.ErrorAtLevel(column, i, $"the label of regression task '{task.Name}' is '{level}', not a number");
+            }
+            else if (task.PositiveValues!.Contains(level)) labels[i] = 1f;
+            else if (task.NegativeValues is null || task.NegativeValues.Contains(level)) labels[i] = 0f;
+            else throw table.ErrorAtLevel(column, i, $"'{level}' is neither a positive ({string.Join(", ", task.PositiveValues!)}) nor a negative ({string.Join(", ", task.NegativeValues)}) label of task '{task.Name}'");
+        }
+        return labels;
+    }
+}

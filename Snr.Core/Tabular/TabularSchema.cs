@@ -1,0 +1,96 @@
+using System.Globalization;
+using Snr.Core.Models;
+
+namespace Snr.Core.Tabular;
+
+/// <summary>What a column of a data file is for.</summary>
+public enum ColumnKind
+{
+    /// <summary>A number, standardised with the mean and standard deviation of the training split.</summary>
+    Numeric,
+
+    /// <summary>A category: a vocabulary from the training split, an embedding per column, an "unknown" slot for unseen values.</summary>
+    Categorical,
+
+    /// <summary>Not an input (an identifier, a sampling weight).</summary>
+    Ignored,
+}
+
+/// <summary>A column by name and kind.</summary>
+public sealed record ColumnSpec(string Name, ColumnKind Kind);
+
+/// <summary>
+/// A task: its label comes from <paramref name="Column"/>. For a binary task the label is 1
+/// where the value is one of <paramref name="PositiveValues"/>; when
+/// <paramref name="NegativeValues"/> is given, any value in neither list is an error, else
+/// every other value is 0. For a regression task the label is the column's number.
+/// </summary>
+public sealed record TaskSpec(string Name, string Column, TaskKind Kind, IReadOnlyList<string>? PositiveValues = null, IReadOnlyList<string>? NegativeValues = null);
+
+/// <summary>
+/// The columns of a data set and the tasks defined on it. A column that defines a task's
+/// label is never an input, whatever its kind says.
+/// </summary>
+/// <remarks>
+/// Missing values are the text <c>?</c> and the empty field. The policy: a missing numeric
+/// input becomes the training mean (0 after standardisation); a missing categorical input is
+/// a level of its own (in Census-Income "?" is informative); a missing label is an error.
+/// </remarks>
+public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyList<TaskSpec> Tasks)
+{
+    /// <summary>True for the texts that mean "missing": <c>?</c> and the empty string.</summary>
+    public static bool IsMissing(ReadOnlySpan<char> value) => value.IsEmpty || value is "?";
+
+    /// <summary>Parses a number the way every Snr data file writes it (invariant culture).</summary>
+    public static bool TryParseNumber(ReadOnlySpan<char> value, out float number) =>
+        float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number) && float.IsFinite(number);
+
+    /// <summary>The input columns (numeric and categorical, not labels), in file order.</summary>
+    public IEnumerable<ColumnSpec> Inputs(ColumnKind kind) =>
+        Columns.Where(c => c.Kind == kind && !Tasks.Any(t => t.Column == c.Name));
+
+    /// <summary>Checks the schema against itself.</summary>
+    /// <exception cref="ArgumentException">Names repeat, a task names a missing column, or a binary task has no positive values; the message names the field.</exception>
+    public void Validate()
+    {
+        if (Columns.Count == 0) throw new ArgumentException("Schema.Columns: no columns.");
+        var names = new HashSet<string>();
+        foreach (var c in Columns)
+            if (!names.Add(c.Name)) throw new ArgumentException($"Schema.Columns: the name '{c.Name}' appears twice.");
+        if (Tasks.Count == 0) throw new ArgumentException("Schema.Tasks: no tasks.");
+        var taskNames = new HashSet<string>();
+        foreach (var t in Tasks)
+        {
+            if (!taskNames.Add(t.Name)) throw new ArgumentException($"Schema.Tasks: the task name '{t.Name}' appears twice.");
+            if (!names.Contains(t.Column)) throw new ArgumentException($"Schema.Tasks['{t.Name}'].Column: there is no column '{t.Column}'.");
+            if (t.Kind == TaskKind.Binary && (t.PositiveValues is null || t.PositiveValues.Count == 0))
+                throw new ArgumentException($"Schema.Tasks['{t.Name}'].PositiveValues: a binary task needs at least one positive value.");
+        }
+        if (!Inputs(ColumnKind.Numeric).Any() && !Inputs(ColumnKind.Categorical).Any())
+            throw new ArgumentException("Schema.Columns: no input columns are left once the label columns are removed.");
+    }
+
+    /// <summary>
+    /// Infers column kinds from the data: a column whose present values all parse as numbers
+    /// and that has more than <paramref name="maxCategoricalLevels"/> distinct values is
+    /// numeric; any other column is categorical. Print the result so the user can check it.
+    /// </summary>
+    public static TabularSchema Infer(RawTable table, IReadOnlyList<TaskSpec> tasks, int maxCategoricalLevels = 20)
+    {
+        var columns = new List<ColumnSpec>();
+        for (int c = 0; c < table.ColumnNames.Count; c++)
+        {
+            var levels = table.Levels(c);
+            bool allNumbers = levels.All(l => IsMissing(l) || TryParseNumber(l, out _));
+            columns.Add(new ColumnSpec(table.ColumnNames[c], allNumbers && levels.Count > maxCategoricalLevels ? ColumnKind.Numeric : ColumnKind.Categorical));
+        }
+        return new TabularSchema(columns, tasks);
+    }
+
+    /// <summary>One line per column: name, kind, and "label of task …" where it defines one.</summary>
+    public string Describe() => string.Join(Environment.NewLine, Columns.Select(c =>
+    {
+        var task = Tasks.FirstOrDefault(t => t.Column == c.Name);
+        return task is null ? $"{c.Name}: {c.Kind}" : $"{c.Name}: label of task '{task.Name}' ({task.Kind})";
+    }));
+}

@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Snr.Kernels;
+
+/// <summary>
+/// Copies op(A) and op(B) into the panel layouts that <see cref="GemmMicrokernel"/> streams through.
+/// </summary>
+/// <remarks>
+/// <code>
+///   packed A, one strip per MR rows:   strip[kPacked][MR],   strip row r = C row i0 + r   (rows ≥ m are 0)
+///   packed B, one strip per NR columns: strip[Σ Length][NR], strip column h = C column j0 + h (columns past the group are 0)
+///   op(A)(i, p) = transA ? a[p·lda + i] : a[i·lda + p]
+///   op(B)(p, j) = transB ? b[j·ldb + p] : b[p·ldb + j]
+/// </code>
+/// Packing makes every load of the microkernel sequential, and it is where the segment structure is
+/// resolved: A is packed once per row block over the union of the k-ranges any segment reads, B is packed
+/// per column strip with its segments back to back and each segment's scale multiplied in.
+/// </remarks>
+internal static unsafe class GemmPacking
+{
+    private const int MR = GemmMicrokernel.MR;
+    private const int NR = GemmMicrokernel.NR;
+
+    /// <summary>
+    /// Packs op(A) rows <c>[i0, i0+rows)</c> (rows ≤ MR), k-range <c>[kStart, kStart+length)</c>, into
+    /// <c>strip[kPacked .. kPacked+length)[MR]</c>, zero-filling rows past <paramref name="rows"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0
+    public static void PackAStrip(bool transA, float* a, int lda, int i0, int rows, int kStart, int length,
+        float* strip, int kPacked)
+    {
+        float* dst = strip + kPacked * MR;
+        if (transA)
+        {
+            // op(A) row i is A column i: for each p the MR rows are contiguous in A.
+            float* src = a + (long)kStart * lda + i0;
+            for (int p = 0; p < length; p++, src += lda, dst += MR)
+            {
+                int r = 0;
+                for (; r < rows; r++)
+                {
+                    dst[r] = src[r];
+                }
+
+                for (; r < MR; r++)
+                {
+                    dst[r] = 0f;
+                }
+            }
+
+            return;
+        }
+
+        // op(A) row i is A row i: transpose MR rows into the strip, k outermost so the stores are sequential
+        // (twice as fast as one row at a time with strided stores).
+        if (rows == MR)
+        {
+            float* s0 = a + (long)i0 * lda + kStart, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+            for (int p = 0; p < length; p++, dst += MR)
+            {
+                dst[0] = s0[p];
+                dst[1] = s1[p];
+                dst[2] = s2[p];
+                dst[3] = s3[p];
+                dst[4] = s4[p];
+                dst[5] = s5[p];
+            }
+
+            return;
+        }
+
+        for (int p = 0; p < length; p++, dst += MR)
+        {
+            float* src = a + (long)i0 * lda + kStart + p;
+            int r = 0;
+            for (; r < rows; r++)
+            {
+                dst[r] = src[r * (long)lda];
+            }
+
+            for (; r < MR; r++)
+            {
+                dst[r] = 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B) columns <c>[j0, j0+cols)</c> (cols ≤ NR) for the given pieces, back to back, each
+    /// multiplied by its scale, into <c>strip[Σ Length][NR]</c>, zero-filling columns past <paramref name="cols"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackBStrip(bool transB, float* b, int ldb, int j0, int cols,
+        ReadOnlySpan<PackedPiece> pieces, float* strip)
+    {
+        float* dst = strip;
+        foreach (PackedPiece piece in pieces)
+        {
+            float scale = piece.Scale;
+            if (!transB)
+            {
+                // op(B) row p is B row p: each k step is a contiguous run of NR floats.
+                float* src = b + (long)piece.BOffset * ldb + j0;
+                if (cols == NR)
+                {
+                    Vector128<float> vs = Vector128.Create(scale);
+                    for (int p = 0; p < piece.Length; p++, src += ldb, dst += NR)
+                    {
+                        (Vector128.Load(src) * vs).Store(dst);
+                        (Vector128.Load(src + 4) * vs).Store(dst + 4);
+                        (Vector128.Load(src + 8) * vs).Store(dst + 8);
+                        (Vector128.Load(src + 12) * vs).Store(dst + 12);
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < piece.Length; p++, src += ldb, dst += NR)
+                    {
+                        int h = 0;
+                        for (; h < cols; h++)
+                        {
+                            dst[h] = src[h] * scale;
+                        }
+
+                        for (; h < NR; h++)
+                        {
+                            dst[h] = 0f;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // op(B) column j is B row j: transpose NR rows of B into the strip, k outermost so the
+                // stores are sequential.
+                float* src = b + (long)j0 * ldb + piece.BOffset;
+                for (int p = 0; p < piece.Length; p++)
+                {
+                    float* d = dst + p * NR;
+                    int h = 0;
+                    for (; h < cols; h++)
+                    {
+                        d[h] = src[h * (long)ldb + p] * scale;
+                    }
+
+                    for (; h < NR; h++)
+                    {
+                        d[h] = 0f;
+                    }
+                }
+
+                dst += piece.Length * NR;
+            }
+        }
+    }
+}

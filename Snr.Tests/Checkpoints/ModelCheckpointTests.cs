@@ -1,0 +1,76 @@
+using Snr.Core.Checkpoints;
+using Snr.Core.Models;
+using Snr.Tests.Serving;
+
+namespace Snr.Tests.Checkpoints;
+
+/// <summary>Checkpoints that do not fit their configuration, or are damaged, are refused with a reason.</summary>
+public sealed class ModelCheckpointTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("snr-checkpoint-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Saved(string kind = "snr-trans")
+    {
+        string dir = Path.Combine(_folder, Guid.NewGuid().ToString("N"));
+        ModelCheckpoint.Save(dir, ModelServingTests.Make(kind));
+        return dir;
+    }
+
+    // Rewrites the weights file through a transformation of its tensors and metadata (a valid file, hash and all).
+    private static void Rewrite(string dir, Func<List<NamedTensor>, List<NamedTensor>> tensors, Func<string, string>? document = null)
+    {
+        string path = Path.Combine(dir, ModelCheckpoint.WeightsFile);
+        var (read, metadata) = SafetensorsFile.Read(path);
+        var meta = metadata.ToDictionary(p => p.Key, p => p.Value);
+        if (document is not null) meta["snr.checkpoint"] = document(meta["snr.checkpoint"]);
+        SafetensorsFile.Write(path, tensors([.. read]), meta);
+    }
+
+    private static string Refusal(string dir) => Assert.Throws<InvalidDataException>(() => ModelCheckpoint.Load(dir)).Message;
+
+    [Fact]
+    public void A_configuration_that_does_not_match_the_weights()
+    {
+        string dir = Saved();
+        Rewrite(dir, t => t, json => json.Replace("\"level0_hidden\": [\n      5\n    ]", "\"level0_hidden\": [\n      6\n    ]"));
+        Assert.Contains("has shape", Refusal(dir));
+    }
+
+    [Fact]
+    public void Missing_and_extra_tensors_are_named()
+    {
+        string dir = Saved();
+        Rewrite(dir, t => [.. t.Where(x => x.Name != "routing.0.log_alpha"), new NamedTensor("stray.weight", [1], [0f])]);
+        string message = Refusal(dir);
+        Assert.Contains("Missing: routing.0.log_alpha", message);
+        Assert.Contains("Not in the model: stray.weight", message);
+    }
+
+    [Fact]
+    public void An_invalid_configuration_names_the_field()
+    {
+        string dir = Saved();
+        Rewrite(dir, t => t, json => json.Replace("\"level0_blocks\": 3", "\"level0_blocks\": 0"));
+        Assert.Contains("level0_blocks", Refusal(dir));
+    }
+
+    [Fact]
+    public void A_non_finite_weight_is_refused()
+    {
+        string dir = Saved("mmoe");
+        Rewrite(dir, t => [.. t.Select(x => x.Name == "experts.0.0.weight" ? x with { Values = [float.NaN, .. x.Values[1..]] } : x)]);
+        Assert.Contains("not finite", Refusal(dir));
+    }
+
+    [Fact]
+    public void A_truncated_file_and_a_missing_folder_are_refused()
+    {
+        string dir = Saved();
+        string path = Path.Combine(dir, ModelCheckpoint.WeightsFile);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..^10]);
+        Assert.Contains(ModelCheckpoint.WeightsFile, Refusal(dir));
+        Assert.Throws<DirectoryNotFoundException>(() => ModelCheckpoint.Load(Path.Combine(_folder, "nope")));
+    }
+}
