@@ -2,12 +2,19 @@ using Snr.Autograd;
 using Snr.Core.Data;
 using Snr.Core.Models;
 using Snr.Core.Training;
+using Xunit.Abstractions;
 
 namespace Snr.Tests.Core;
 
 public class TrainingTests
 {
-    public TrainingTests() => Tape.Current.Reset();
+    private readonly ITestOutputHelper _output;
+
+    public TrainingTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Tape.Current.Reset();
+    }
 
     private static readonly TrainingConfig Quick = new()
     {
@@ -38,6 +45,7 @@ public class TrainingTests
         for (int t = 0; t < 2; t++)
         {
             double meanMse = Variance(validation.Labels(t));   // the loss of predicting the mean
+            _output.WriteLine($"{kind} task {t + 1}: validation MSE {last[t].Mse:F4}, predicting the mean {meanMse:F4} ({model.ParameterCount} parameters, {model.FlopsPerRow()} FLOPs/row)");
             Assert.True(last[t].Mse < 0.35 * meanMse, $"{kind} task {t}: validation MSE {last[t].Mse:F3} vs {meanMse:F3} for the mean");
         }
     }
@@ -54,6 +62,7 @@ public class TrainingTests
         {
             var labels = data.Labels(data.TaskIndex(m.Task)).ToArray();
             double rate = labels.Average(), baseline = -(rate * Math.Log(rate) + (1 - rate) * Math.Log(1 - rate));
+            _output.WriteLine($"{kind} {m.Task}: log loss {m.LogLoss:F4} (base rate {baseline:F4}), AUC {m.Auc:F4}");
             Assert.True(m.LogLoss < 0.6 * baseline, $"{kind} {m.Task}: log loss {m.LogLoss:F3} vs base rate {baseline:F3}");
             Assert.True(m.Auc > 0.9, $"{kind} {m.Task}: AUC {m.Auc:F3}");
         }
@@ -71,6 +80,7 @@ public class TrainingTests
             return model.GateTable().Count(r => r.ServingGate == 0f);
         }
         int dense = ZeroGates(0f), sparse = ZeroGates(1f);
+        _output.WriteLine($"zero serving gates of 15: λ = 0: {dense}, λ = 1: {sparse}");
         Assert.True(sparse > dense, $"λ = 1 left {sparse} zero gates, λ = 0 left {dense}");
         Assert.True(sparse >= 4, $"only {sparse} of 15 gates are zero with λ = 1");
     }
