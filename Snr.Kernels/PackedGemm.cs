@@ -303,11 +303,14 @@ internal static unsafe class PackedGemm
         /// </summary>
         private void PlanRowItems(int m, int rowBlockHeight, int rowBlocks)
         {
+            // With several threads: at least one item per thread for a single block, and about four per
+            // thread overall when there are many (the live tiles of a routed gradient differ per block).
+            int minPieces = _threads == 1 ? 1 : rowBlocks == 1 ? _threads : (4 * _threads + rowBlocks - 1) / rowBlocks;
             int maxItems = 0;
             for (int rb = 0; rb < rowBlocks; rb++)
             {
                 int rows = Math.Min(rowBlockHeight, m - rb * rowBlockHeight);
-                maxItems += Math.Max(_threads, (rows + MC - 1) / MC) + _threads;
+                maxItems += Math.Max(minPieces, (rows + MC - 1) / MC) + _threads;
             }
 
             EnsureLength(ref _items, maxItems);
@@ -323,10 +326,10 @@ internal static unsafe class PackedGemm
                 int rows = Math.Min(rowBlockHeight, m - r0);
                 int units = (rows + MR - 1) / MR;
                 int pieces = (rows + MC - 1) / MC;
-                if (rowBlocks == 1 && _threads > 1)
+                pieces = Math.Max(pieces, minPieces);
+                if (rowBlocks == 1)
                 {
                     // One block: a multiple of the thread count, so no thread idles at the end.
-                    pieces = Math.Max(pieces, _threads);
                     pieces = (pieces + _threads - 1) / _threads * _threads;
                 }
 

@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
+namespace Snr.Kernels;
+
+/// <summary>
+/// The block-sparse matmul of an SNR-Trans routing layer: a dense layer whose weight is cut into a
+/// kOut × kIn grid of blocks, block (i, j) scaled by its gate z_ij, skipping every block whose gate is 0.
+/// </summary>
+/// <remarks>
+/// Shapes (row-major, PyTorch Linear layout, y = x·Wᵀ):
+/// <code>
+///   gates  z  [kOut, kIn]                 z_ij scales block (i, j); z_ij == 0 skips it (any other value, even NaN, is live)
+///   x         [batch, kIn·hIn]            input block j = columns j·hIn ..+ hIn
+///   weight W  [kOut·hOut, kIn·hIn]        W_ij = rows i·hOut ..+ hOut, columns j·hIn ..+ hIn
+///   y, dy     [batch, kOut·hOut]          output block i = columns i·hOut ..+ hOut
+/// </code>
+/// All products run on the packed GEMM engine with the reduction given as K-segments: the live blocks of
+/// one output block are one list of segments, accumulated in registers inside a single microkernel call
+/// (the gate is folded into the packed copy of W), and only the input blocks some live gate reads are packed.
+/// With every gate open this is exactly the dense GEMM of the same shape. Threads split rows only, so the
+/// results are bit-identical for any <c>maxThreads</c>.
+/// </remarks>
+public static class RoutedMatmul
+{
+    /// <summary>Gate grids up to this many blocks keep their segment lists on the stack.</summary>
+    private const int StackBlocks = 256;
+
+    [ThreadStatic] private static float[]? t_gradient;
+
+    /// <summary>
+    /// Computes <c>y[:, block i] = beta·y[:, block i] + Σ_{j: z_ij ≠ 0} z_ij · x[:, block j] · W_ijᵀ</c> for every output block i.
+    /// </summary>
+    /// <param name="batch">Rows of x and y.</param>
+    /// <param name="kIn">Number of input blocks.</param>
+    /// <param name="hIn">Width of one input block.</param>
+    /// <param name="kOut">Number of output blocks.</param>
+    /// <param name="hOut">Width of one output block.</param>
+    /// <param name="gates">z, [kOut, kIn].</param>
+    /// <param name="x">[batch, kIn·hIn].</param>
+    /// <param name="weight">W, [kOut·hOut, kIn·hIn].</param>
+    /// <param name="beta">Scale of y's previous contents; 0 overwrites y (NaNs in y are not propagated). An output block with no live gate becomes beta·y.</param>
+    /// <param name="y">[batch, kOut·hOut], written.</param>
+    /// <param name="maxThreads">Most threads to use: ≤ 0 means <see cref="Environment.ProcessorCount"/>, 1 means the calling thread only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs. Nothing is written when any argument is invalid.</exception>
+    public static unsafe void Forward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float beta, Span<float> y, int maxThreads = 0)
+    {
+        CheckShapes(batch, kIn, hIn, kOut, hOut, gates, x, weight);
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        MatrixArguments.CheckLength(y.Length, (long)batch * outWidth, nameof(y), $"a {batch}×{outWidth} output ({kOut} blocks of {hOut})");
+        if (batch == 0 || outWidth == 0)
+        {
+            return;
+        }
+
+        // One column group per output block i; its segments are the live input blocks j.
+        int blocks = kOut * kIn;
+        KSegment[]? rented = null;
+        Span<KSegment> segments = blocks <= StackBlocks ? stackalloc KSegment[blocks] : (rented = ArrayPool<KSegment>.Shared.Rent(blocks));
+        ColumnGroup[]? rentedGroups = null;
+        Span<ColumnGroup> groups = kOut <= StackBlocks ? stackalloc ColumnGroup[kOut] : (rentedGroups = ArrayPool<ColumnGroup>.Shared.Rent(kOut));
+        try
+        {
+            int count = 0;
+            for (int i = 0; i < kOut; i++)
+            {
+                int start = count;
+                for (int j = 0; j < kIn && hIn > 0; j++)
+                {
+                    float z = gates[i * kIn + j];
+                    if (z != 0f)
+                    {
+                        segments[count++] = new KSegment(j * hIn, j * hIn, hIn, z);
+                    }
+                }
+
+                groups[i] = new ColumnGroup(i * hOut, hOut, start, count - start);
+            }
+
+            fixed (float* px = x, pw = weight, py = y)
+            {
+                // y = x · Wᵀ: op(A) = x [batch × kIn·hIn], op(B) = Wᵀ (W stored [kOut·hOut × kIn·hIn]).
+                PackedGemm.Run(false, true, batch, px, Math.Max(inWidth, 1), pw, Math.Max(inWidth, 1), 1f, beta, py, outWidth,
+                    groups[..kOut], segments[..count], rowBlockHeight: 0, liveTiles: default, maxThreads);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<KSegment>.Shared.Return(rented);
+            }
+
+            if (rentedGroups is not null)
+            {
+                ArrayPool<ColumnGroup>.Shared.Return(rentedGroups);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accumulates the gradients of <see cref="Forward"/> for the upstream gradient <paramref name="dy"/>:
+    /// <code>
+    ///   dx[:, block j]  += Σ_{i: z_ij ≠ 0} z_ij · dy[:, block i] · W_ij
+    ///   G_ij             = dy[:, block i]ᵀ · x[:, block j]          (hOut×hIn, computed once for both of:)
+    ///   dWeight_ij      += z_ij · G_ij
+    ///   dGates[i, j]    += ⟨W_ij, G_ij⟩                               (Frobenius inner product)
+    /// </code>
+    /// Blocks with z_ij == 0 are skipped entirely: no flops, and their dWeight block and dGates entry are not touched.
+    /// </summary>
+    /// <param name="batch">Rows of x and dy.</param>
+    /// <param name="kIn">Number of input blocks.</param>
+    /// <param name="hIn">Width of one input block.</param>
+    /// <param name="kOut">Number of output blocks.</param>
+    /// <param name="hOut">Width of one output block.</param>
+    /// <param name="gates">z, [kOut, kIn].</param>
+    /// <param name="x">The forward input, [batch, kIn·hIn].</param>
+    /// <param name="weight">W, [kOut·hOut, kIn·hIn].</param>
+    /// <param name="dy">Gradient of the loss with respect to y, [batch, kOut·hOut].</param>
+    /// <param name="dx">[batch, kIn·hIn], accumulated into; empty when not needed.</param>
+    /// <param name="dWeight">[kOut·hOut, kIn·hIn], accumulated into; empty when not needed.</param>
+    /// <param name="dGates">[kOut, kIn], accumulated into; empty when not needed.</param>
+    /// <param name="maxThreads">Most threads to use: ≤ 0 means <see cref="Environment.ProcessorCount"/>, 1 means the calling thread only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs (a gradient span may also be empty). Nothing is written when any argument is invalid.</exception>
+    public static unsafe void Backward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
+        Span<float> dx, Span<float> dWeight, Span<float> dGates, int maxThreads = 0)
+    {
+        CheckShapes(batch, kIn, hIn, kOut, hOut, gates, x, weight);
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        MatrixArguments.CheckLength(dy.Length, (long)batch * outWidth, nameof(dy), $"a {batch}×{outWidth} output gradient ({kOut} blocks of {hOut})");
+        if (!dx.IsEmpty)
+        {
+            MatrixArguments.CheckLength(dx.Length, (long)batch * inWidth, nameof(dx), $"a {batch}×{inWidth} input gradient ({kIn} blocks of {hIn})");
+        }
+
+        if (!dWeight.IsEmpty)
+        {
+            MatrixArguments.CheckLength(dWeight.Length, (long)outWidth * inWidth, nameof(dWeight), $"a {outWidth}×{inWidth} weight gradient");
+        }
+
+        if (!dGates.IsEmpty)
+        {
+            MatrixArguments.CheckLength(dGates.Length, (long)kOut * kIn, nameof(dGates), $"a {kOut}×{kIn} gate gradient");
+        }
+
+        if (batch == 0 || inWidth == 0 || outWidth == 0)
+        {
+            return; // every product is empty (G_ij = 0 for batch 0, so the gradients do not change)
+        }
+
+        int blocks = kOut * kIn;
+        KSegment[]? rented = null;
+        Span<KSegment> segments = blocks <= StackBlocks ? stackalloc KSegment[blocks] : (rented = ArrayPool<KSegment>.Shared.Rent(blocks));
+        ColumnGroup[]? rentedGroups = null;
+        Span<ColumnGroup> groups = kIn <= StackBlocks ? stackalloc ColumnGroup[kIn] : (rentedGroups = ArrayPool<ColumnGroup>.Shared.Rent(kIn));
+        bool[]? rentedLive = null;
+        Span<bool> live = blocks <= 4 * StackBlocks ? stackalloc bool[blocks] : (rentedLive = ArrayPool<bool>.Shared.Rent(blocks));
+        try
+        {
+            fixed (float* px = x, pw = weight, pdy = dy, pdx = dx)
+            {
+                if (!dx.IsEmpty)
+                {
+                    // dx += dy · W: op(A) = dy [batch × kOut·hOut], op(B) = W [kOut·hOut × kIn·hIn].
+                    // One group per input block j that some live gate reads; its segments are the live i.
+                    int groupCount = 0, count = 0;
+                    for (int j = 0; j < kIn; j++)
+                    {
+                        int start = count;
+                        for (int i = 0; i < kOut; i++)
+                        {
+                            float z = gates[i * kIn + j];
+                            if (z != 0f)
+                            {
+                                segments[count++] = new KSegment(i * hOut, i * hOut, hOut, z);
+                            }
+                        }
+
+                        if (count > start)
+                        {
+                            groups[groupCount++] = new ColumnGroup(j * hIn, hIn, start, count - start);
+                        }
+                    }
+
+                    PackedGemm.Run(false, false, batch, pdy, outWidth, pw, inWidth, 1f, 1f, pdx, inWidth,
+                        groups[..groupCount], segments[..count], rowBlockHeight: 0, liveTiles: default, maxThreads);
+                }
+
+                if (dWeight.IsEmpty && dGates.IsEmpty)
+                {
+                    return;
+                }
+
+                // G = dyᵀ · x on the live tiles only: op(A) = dyᵀ [kOut·hOut × batch], op(B) = x [batch × kIn·hIn].
+                // Row block i of G is output block i; group g is input block columnOf[g]; the reduction is the batch.
+                int liveGroups = 0;
+                Span<int> columnOf = stackalloc int[Math.Min(kIn, StackBlocks)];
+                int[]? rentedColumns = kIn > StackBlocks ? ArrayPool<int>.Shared.Rent(kIn) : null;
+                if (rentedColumns is not null)
+                {
+                    columnOf = rentedColumns;
+                }
+
+                ReadOnlySpan<KSegment> wholeBatch = [new KSegment(0, 0, batch, 1f)];
+                for (int j = 0; j < kIn; j++)
+                {
+                    bool any = false;
+                    for (int i = 0; i < kOut; i++)
+                    {
+                        any |= gates[i * kIn + j] != 0f;
+                    }
+
+                    if (any)
+                    {
+                        columnOf[liveGroups] = j;
+                        groups[liveGroups++] = new ColumnGroup(j * hIn, hIn, 0, 1);
+                    }
+                }
+
+                for (int i = 0; i < kOut; i++)
+                {
+                    for (int g = 0; g < liveGroups; g++)
+                    {
+                        live[i * liveGroups + g] = gates[i * kIn + columnOf[g]] != 0f;
+                    }
+                }
+
+                long gradientFloats = (long)outWidth * inWidth;
+                float[] gradient = t_gradient is { } existing && existing.Length >= gradientFloats
+                    ? existing
+                    : t_gradient = GC.AllocateUninitializedArray<float>((int)gradientFloats, pinned: true);
+                fixed (float* pg = gradient)
+                {
+                    PackedGemm.Run(true, false, outWidth, pdy, outWidth, px, inWidth, 1f, 0f, pg, inWidth,
+                        groups[..liveGroups], wholeBatch, rowBlockHeight: hOut, liveTiles: live[..(kOut * liveGroups)], maxThreads);
+                }
+
+                // dWeight_ij += z_ij·G_ij and dGates[i, j] += ⟨W_ij, G_ij⟩, reading each live G_ij once.
+                for (int i = 0; i < kOut; i++)
+                {
+                    for (int j = 0; j < kIn; j++)
+                    {
+                        float z = gates[i * kIn + j];
+                        if (z == 0f)
+                        {
+                            continue;
+                        }
+
+                        double inner = 0;
+                        for (int r = 0; r < hOut; r++)
+                        {
+                            int at = (i * hOut + r) * inWidth + j * hIn;
+                            ReadOnlySpan<float> gRow = gradient.AsSpan(at, hIn);
+                            if (!dGates.IsEmpty)
+                            {
+                                inner += TensorPrimitives.Dot(weight.Slice(at, hIn), gRow);
+                            }
+
+                            if (!dWeight.IsEmpty)
+                            {
+                                Span<float> dwRow = dWeight.Slice(at, hIn);
+                                TensorPrimitives.MultiplyAdd(gRow, z, dwRow, dwRow);
+                            }
+                        }
+
+                        if (!dGates.IsEmpty)
+                        {
+                            dGates[i * kIn + j] += (float)inner;
+                        }
+                    }
+                }
+
+                if (rentedColumns is not null)
+                {
+                    ArrayPool<int>.Shared.Return(rentedColumns);
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<KSegment>.Shared.Return(rented);
+            }
+
+            if (rentedGroups is not null)
+            {
+                ArrayPool<ColumnGroup>.Shared.Return(rentedGroups);
+            }
+
+            if (rentedLive is not null)
+            {
+                ArrayPool<bool>.Shared.Return(rentedLive);
+            }
+        }
+    }
+
+    private static void CheckShapes(int batch, int kIn, int hIn, int kOut, int hOut,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> x, ReadOnlySpan<float> weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(kIn);
+        ArgumentOutOfRangeException.ThrowIfNegative(hIn);
+        ArgumentOutOfRangeException.ThrowIfNegative(kOut);
+        ArgumentOutOfRangeException.ThrowIfNegative(hOut);
+        long inWidth = (long)kIn * hIn, outWidth = (long)kOut * hOut;
+        MatrixArguments.CheckLength(gates.Length, (long)kOut * kIn, nameof(gates), $"a {kOut}×{kIn} gate grid");
+        MatrixArguments.CheckLength(x.Length, batch * inWidth, nameof(x), $"a {batch}×{inWidth} input ({kIn} blocks of {hIn})");
+        MatrixArguments.CheckLength(weight.Length, outWidth * inWidth, nameof(weight), $"a {outWidth}×{inWidth} weight ({kOut}×{kIn} blocks of {hOut}×{hIn})");
+    }
+}
