@@ -49,7 +49,7 @@ public static class RoutedMatmul
     {
         CheckShapes(batch, kIn, hIn, kOut, hOut, gates, x, weight);
         int inWidth = kIn * hIn, outWidth = kOut * hOut;
-        MatrixArguments.CheckLength(y.Length, (long)batch * outWidth, nameof(y), $"a {batch}×{outWidth} output ({kOut} blocks of {hOut})");
+        MatrixArguments.CheckDense(y.Length, nameof(y), batch, outWidth, "the output");
         if (batch == 0 || outWidth == 0)
         {
             return;
@@ -131,20 +131,20 @@ public static class RoutedMatmul
     {
         CheckShapes(batch, kIn, hIn, kOut, hOut, gates, x, weight);
         int inWidth = kIn * hIn, outWidth = kOut * hOut;
-        MatrixArguments.CheckLength(dy.Length, (long)batch * outWidth, nameof(dy), $"a {batch}×{outWidth} output gradient ({kOut} blocks of {hOut})");
+        MatrixArguments.CheckDense(dy.Length, nameof(dy), batch, outWidth, "the output gradient");
         if (!dx.IsEmpty)
         {
-            MatrixArguments.CheckLength(dx.Length, (long)batch * inWidth, nameof(dx), $"a {batch}×{inWidth} input gradient ({kIn} blocks of {hIn})");
+            MatrixArguments.CheckDense(dx.Length, nameof(dx), batch, inWidth, "the input gradient");
         }
 
         if (!dWeight.IsEmpty)
         {
-            MatrixArguments.CheckLength(dWeight.Length, (long)outWidth * inWidth, nameof(dWeight), $"a {outWidth}×{inWidth} weight gradient");
+            MatrixArguments.CheckDense(dWeight.Length, nameof(dWeight), outWidth, inWidth, "the weight gradient");
         }
 
         if (!dGates.IsEmpty)
         {
-            MatrixArguments.CheckLength(dGates.Length, (long)kOut * kIn, nameof(dGates), $"a {kOut}×{kIn} gate gradient");
+            MatrixArguments.CheckDense(dGates.Length, nameof(dGates), kOut, kIn, "the gate gradient");
         }
 
         if (batch == 0 || inWidth == 0 || outWidth == 0)
@@ -308,8 +308,8 @@ public static class RoutedMatmul
         ArgumentOutOfRangeException.ThrowIfNegative(kOut);
         ArgumentOutOfRangeException.ThrowIfNegative(hOut);
         long inWidth = (long)kIn * hIn, outWidth = (long)kOut * hOut;
-        MatrixArguments.CheckLength(gates.Length, (long)kOut * kIn, nameof(gates), $"a {kOut}×{kIn} gate grid");
-        MatrixArguments.CheckLength(x.Length, batch * inWidth, nameof(x), $"a {batch}×{inWidth} input ({kIn} blocks of {hIn})");
-        MatrixArguments.CheckLength(weight.Length, outWidth * inWidth, nameof(weight), $"a {outWidth}×{inWidth} weight ({kOut}×{kIn} blocks of {hOut}×{hIn})");
+        MatrixArguments.CheckDense(gates.Length, nameof(gates), kOut, kIn, "the gate grid");
+        MatrixArguments.CheckDense(x.Length, nameof(x), batch, inWidth, "the input");
+        MatrixArguments.CheckDense(weight.Length, nameof(weight), outWidth, inWidth, "the weight");
     }
 }
