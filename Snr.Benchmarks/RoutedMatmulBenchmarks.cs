@@ -20,7 +20,7 @@ public sealed record RoutedCase(int Blocks, int Width, double ZeroFraction, bool
 
     public override string ToString() => Dense
         ? $"{Blocks}x{Width} dense GEMM"
-        : $"{Blocks}x{Width} routed {ZeroFraction:P0} zero";
+        : $"{Blocks}x{Width} zero {ZeroFraction * 100:F0}%";
 }
 
 /// <summary>

@@ -27,6 +27,7 @@ public static class RoutedMatmul
     private const int StackBlocks = 256;
 
     [ThreadStatic] private static float[]? t_gradient;
+    [ThreadStatic] private static GateGradientJob? t_epilogue;
 
     /// <summary>
     /// Computes <c>y[:, block i] = beta·y[:, block i] + Σ_{j: z_ij ≠ 0} z_ij · x[:, block j] · W_ijᵀ</c> for every output block i.
@@ -239,38 +240,22 @@ public static class RoutedMatmul
                         groups[..liveGroups], wholeBatch, rowBlockHeight: hOut, liveTiles: live[..(kOut * liveGroups)], maxThreads);
                 }
 
-                // dWeight_ij += z_ij·G_ij and dGates[i, j] += ⟨W_ij, G_ij⟩, reading each live G_ij once.
-                for (int i = 0; i < kOut; i++)
+                // dWeight_ij += z_ij·G_ij and dGates[i, j] += ⟨W_ij, G_ij⟩, reading each live G_ij once,
+                // in parallel over output blocks i (each dGates entry is one thread's sum: deterministic).
+                fixed (float* pz = gates, pg = gradient, pdw = dWeight, pdg = dGates)
                 {
-                    for (int j = 0; j < kIn; j++)
+                    GateGradientJob job = t_epilogue is { InUse: false } cached ? cached : new GateGradientJob();
+                    t_epilogue = job;
+                    job.InUse = true;
+                    try
                     {
-                        float z = gates[i * kIn + j];
-                        if (z == 0f)
-                        {
-                            continue;
-                        }
-
-                        double inner = 0;
-                        for (int r = 0; r < hOut; r++)
-                        {
-                            int at = (i * hOut + r) * inWidth + j * hIn;
-                            ReadOnlySpan<float> gRow = gradient.AsSpan(at, hIn);
-                            if (!dGates.IsEmpty)
-                            {
-                                inner += TensorPrimitives.Dot(weight.Slice(at, hIn), gRow);
-                            }
-
-                            if (!dWeight.IsEmpty)
-                            {
-                                Span<float> dwRow = dWeight.Slice(at, hIn);
-                                TensorPrimitives.MultiplyAdd(gRow, z, dwRow, dwRow);
-                            }
-                        }
-
-                        if (!dGates.IsEmpty)
-                        {
-                            dGates[i * kIn + j] += (float)inner;
-                        }
+                        job.Set(kIn, hIn, hOut, pz, pw, pg, dWeight.IsEmpty ? null : pdw, dGates.IsEmpty ? null : pdg);
+                        int threads = gradientFloats >= (1 << 16) ? KernelThreads.Resolve(maxThreads) : 1;
+                        job.Run(kOut, threads);
+                    }
+                    finally
+                    {
+                        job.InUse = false;
                     }
                 }
 
@@ -295,6 +280,63 @@ public static class RoutedMatmul
             if (rentedLive is not null)
             {
                 ArrayPool<bool>.Shared.Return(rentedLive);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For one output block i (one item): for every live j,
+    /// <c>dWeight_ij += z_ij·G_ij</c> and <c>dGates[i, j] += ⟨W_ij, G_ij⟩</c> (accumulated in double).
+    /// G, W and dWeight share the layout [kOut·hOut, kIn·hIn]; a null dWeight or dGates is not needed.
+    /// </summary>
+    private sealed unsafe class GateGradientJob : ParallelJob
+    {
+        public bool InUse;
+        private int _kIn, _hIn, _hOut;
+        private float* _gates, _weight, _gradient, _dWeight, _dGates;
+
+        public void Set(int kIn, int hIn, int hOut, float* gates, float* weight, float* gradient, float* dWeight, float* dGates)
+        {
+            (_kIn, _hIn, _hOut) = (kIn, hIn, hOut);
+            _gates = gates;
+            _weight = weight;
+            _gradient = gradient;
+            _dWeight = dWeight;
+            _dGates = dGates;
+        }
+
+        protected override void Execute(int i)
+        {
+            int inWidth = _kIn * _hIn;
+            for (int j = 0; j < _kIn; j++)
+            {
+                float z = _gates[i * _kIn + j];
+                if (z == 0f)
+                {
+                    continue;
+                }
+
+                double inner = 0;
+                for (int r = 0; r < _hOut; r++)
+                {
+                    long at = (long)(i * _hOut + r) * inWidth + j * _hIn;
+                    ReadOnlySpan<float> gRow = new(_gradient + at, _hIn);
+                    if (_dGates != null)
+                    {
+                        inner += TensorPrimitives.Dot(new ReadOnlySpan<float>(_weight + at, _hIn), gRow);
+                    }
+
+                    if (_dWeight != null)
+                    {
+                        Span<float> dwRow = new(_dWeight + at, _hIn);
+                        TensorPrimitives.MultiplyAdd(gRow, z, dwRow, dwRow);
+                    }
+                }
+
+                if (_dGates != null)
+                {
+                    _dGates[i * _kIn + j] += (float)inner;
+                }
             }
         }
     }
