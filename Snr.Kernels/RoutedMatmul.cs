@@ -26,6 +26,9 @@ public static class RoutedMatmul
     /// <summary>Gate grids up to this many blocks keep their segment lists on the stack.</summary>
     private const int StackBlocks = 256;
 
+    /// <summary>Batches smaller than this (serving one row at a time) skip packing: see <see cref="ForwardFewRows"/>.</summary>
+    internal const int SmallBatch = 4;
+
     [ThreadStatic] private static float[]? t_gradient;
     [ThreadStatic] private static GateGradientJob? t_epilogue;
 
@@ -53,6 +56,12 @@ public static class RoutedMatmul
         MatrixArguments.CheckDense(y.Length, nameof(y), batch, outWidth, "the output");
         if (batch == 0 || outWidth == 0)
         {
+            return;
+        }
+
+        if (batch < SmallBatch)
+        {
+            ForwardFewRows(batch, kIn, hIn, kOut, hOut, gates, x, weight, beta, y);
             return;
         }
 
@@ -97,6 +106,41 @@ public static class RoutedMatmul
             if (rentedGroups is not null)
             {
                 ArrayPool<ColumnGroup>.Shared.Return(rentedGroups);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The forward product for a few rows, without packing: packing would copy every live block of W to use
+    /// it once or twice. Each output element is a sum of dot products over the live input blocks:
+    /// <code>
+    ///   y[b, i·hOut + r] = beta·y[b, i·hOut + r] + Σ_{j: z_ij ≠ 0} z_ij · dot(x[b, block j], W[i·hOut + r, block j])
+    /// </code>
+    /// </summary>
+    private static void ForwardFewRows(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float beta, Span<float> y)
+    {
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < kOut; i++)
+            {
+                for (int r = 0; r < hOut; r++)
+                {
+                    int row = i * hOut + r;
+                    float sum = 0f;
+                    for (int j = 0; j < kIn; j++)
+                    {
+                        float z = gates[i * kIn + j];
+                        if (z != 0f)
+                        {
+                            sum += z * TensorPrimitives.Dot(x.Slice(b * inWidth + j * hIn, hIn), weight.Slice(row * inWidth + j * hIn, hIn));
+                        }
+                    }
+
+                    ref float target = ref y[b * outWidth + row];
+                    target = beta == 0f ? sum : beta * target + sum;
+                }
             }
         }
     }

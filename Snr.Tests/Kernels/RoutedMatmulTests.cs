@@ -70,7 +70,8 @@ public class RoutedMatmulTests
         (int batch, int kIn, int hIn, int kOut, int hOut, int threads)[] shapes =
         [
             (257, 3, 5, 2, 13, 2),   // kIn ≠ kOut, widths not multiples of 8
-            (1, 4, 3, 4, 5, 1),      // batch 1
+            (1, 4, 3, 4, 5, 1),      // batch 1 (the unpacked few-rows forward)
+            (3, 2, 20, 3, 7, 2),
             (64, 4, 16, 4, 16, 2),
             (257, 2, 13, 5, 3, 1),
             (40, 4, 32, 4, 32, 2),
