@@ -70,7 +70,7 @@ public sealed class InputEmbedding : Module
     private sealed class EmbeddingTable : Module
     {
         public EmbeddingTable(int rows, int dim, ParameterInit init) =>
-            Table = AddParameter("weight", Shape.Matrix(rows, dim), init);
+            Table = AddParameter("weight", Shape.Matrix(rows, dim), init, rowSparse: true);
 
         public Tensor Table { get; }
     }
