@@ -104,16 +104,16 @@ public static class SyntheticMmoeData
 public sealed record SyntheticMmoeOptions
 {
     /// <summary>Input dimension d (the paper uses 100).</summary>
-    public int Dimension { get; init; } = 100;
+    public int Dimension { get; set; } = 100;
 
     /// <summary>The scale c of the weight vectors.</summary>
-    public double Scale { get; init; } = 1.0;
+    public double Scale { get; set; } = 1.0;
 
     /// <summary>The number m of sine terms.</summary>
-    public int Sines { get; init; } = 10;
+    public int Sines { get; set; } = 10;
 
     /// <summary>σ, the label noise standard deviation (the paper's variance 0.01).</summary>
-    public double NoiseStd { get; init; } = 0.1;
+    public double NoiseStd { get; set; } = 0.1;
 
     /// <summary>Throws when a constant is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">d &lt; 2, c ≤ 0, m &lt; 0 or σ &lt; 0.</exception>

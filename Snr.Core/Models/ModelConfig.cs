@@ -16,7 +16,7 @@ namespace Snr.Core.Models;
 public abstract record ModelConfig
 {
     /// <summary>Number of input features per row.</summary>
-    public int InputDim { get; init; }
+    public int InputDim { get; set; }
 
     /// <summary>
     /// Embedding tables for categorical inputs (the last columns of the input), or null when
@@ -29,13 +29,13 @@ public abstract record ModelConfig
     public int EncodedInputDim => Embeddings is null ? InputDim : InputDim - Embeddings.Cardinalities.Length + Embeddings.Dims.Sum();
 
     /// <summary>The tasks, in output order.</summary>
-    public TaskConfig[] Tasks { get; init; } = [];
+    public TaskConfig[] Tasks { get; set; } = [];
 
     /// <summary>Hidden widths of each task's tower (ReLU after each), before its one-unit head. May be empty.</summary>
-    public int[] TowerHidden { get; init; } = [];
+    public int[] TowerHidden { get; set; } = [];
 
     /// <summary>The seed of the initial weights (and, for SNR, of the gate noise).</summary>
-    public ulong Seed { get; init; }
+    public ulong Seed { get; set; }
 
     /// <summary>
     /// Checks every field; the exception names the first offending one by its JSON path.
@@ -79,7 +79,7 @@ public abstract record ModelConfig
 public sealed record SharedBottomConfig : ModelConfig
 {
     /// <summary>Widths of the shared MLP's layers (at least one).</summary>
-    public int[] BottomHidden { get; init; } = [];
+    public int[] BottomHidden { get; set; } = [];
 
     /// <inheritdoc/>
     public override void Validate()
@@ -93,10 +93,10 @@ public sealed record SharedBottomConfig : ModelConfig
 public sealed record MmoeConfig : ModelConfig
 {
     /// <summary>The number of experts E (at least 1).</summary>
-    public int Experts { get; init; }
+    public int Experts { get; set; }
 
     /// <summary>Widths of each expert's layers (ReLU after every layer); the last is the mixture's width.</summary>
-    public int[] ExpertHidden { get; init; } = [];
+    public int[] ExpertHidden { get; set; } = [];
 
     /// <inheritdoc/>
     public override void Validate()
@@ -111,7 +111,7 @@ public sealed record MmoeConfig : ModelConfig
 public sealed record SingleTaskConfig : ModelConfig
 {
     /// <summary>Widths of each task's own network before its tower (ReLU after every layer). May be empty.</summary>
-    public int[] Hidden { get; init; } = [];
+    public int[] Hidden { get; set; } = [];
 
     /// <inheritdoc/>
     public override void Validate()

@@ -14,20 +14,20 @@ public enum SnrVariant
 public sealed record RoutingLevelConfig
 {
     /// <summary>Output blocks K of this level; the last level must have one per task.</summary>
-    public int Blocks { get; init; }
+    public int Blocks { get; set; }
 
     /// <summary>
     /// SNR-Trans: the width of each output block. SNR-Aver: must be 0 (identity connections keep
     /// the input block width).
     /// </summary>
-    public int Width { get; init; }
+    public int Width { get; set; }
 
     /// <summary>
     /// Widths of the sub-network MLP applied to each output block after routing (ReLU after every
     /// layer). SNR-Aver needs at least one layer, since its connections carry no parameters;
     /// for SNR-Trans it may be empty.
     /// </summary>
-    public int[] Hidden { get; init; } = [];
+    public int[] Hidden { get; set; } = [];
 
     /// <summary>Creates an empty level (for JSON).</summary>
     public RoutingLevelConfig() { }
@@ -49,28 +49,28 @@ public sealed record RoutingLevelConfig
 public sealed record SnrConfig : ModelConfig
 {
     /// <summary>Trans or Aver (every routing level uses it).</summary>
-    public SnrVariant Variant { get; init; } = SnrVariant.Trans;
+    public SnrVariant Variant { get; set; } = SnrVariant.Trans;
 
     /// <summary>Number of level-0 sub-networks.</summary>
-    public int Level0Blocks { get; init; }
+    public int Level0Blocks { get; set; }
 
     /// <summary>Widths of each level-0 sub-network (an MLP on the input, ReLU after every layer); at least one.</summary>
-    public int[] Level0Hidden { get; init; } = [];
+    public int[] Level0Hidden { get; set; } = [];
 
     /// <summary>The routing levels, bottom to top; at least one.</summary>
-    public RoutingLevelConfig[] Routing { get; init; } = [];
+    public RoutingLevelConfig[] Routing { get; set; } = [];
 
     /// <summary>The initial log_alpha of every connection (0 gives serving gates of 0.5 and P(z ≠ 0) ≈ 0.83).</summary>
-    public float InitialLogAlpha { get; init; }
+    public float InitialLogAlpha { get; set; }
 
     /// <summary>Hard-concrete temperature β.</summary>
-    public float Beta { get; init; } = 2f / 3f;
+    public float Beta { get; set; } = 2f / 3f;
 
     /// <summary>Hard-concrete stretch lower end γ &lt; 0.</summary>
-    public float Gamma { get; init; } = -0.1f;
+    public float Gamma { get; set; } = -0.1f;
 
     /// <summary>Hard-concrete stretch upper end ζ &gt; 1.</summary>
-    public float Zeta { get; init; } = 1.1f;
+    public float Zeta { get; set; } = 1.1f;
 
     /// <inheritdoc/>
     public override void Validate()

@@ -14,10 +14,10 @@ public enum TaskKind
 public sealed record TaskConfig
 {
     /// <summary>The task's name: letters, digits, '_' or '-' (it becomes part of parameter names such as <c>towers.income.0.weight</c>).</summary>
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary>Binary or regression.</summary>
-    public TaskKind Kind { get; init; } = TaskKind.Binary;
+    public TaskKind Kind { get; set; } = TaskKind.Binary;
 
     /// <summary>Creates an empty task (for JSON).</summary>
     public TaskConfig() { }

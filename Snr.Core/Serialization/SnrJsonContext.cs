@@ -9,6 +9,11 @@ namespace Snr.Core.Serialization;
 /// The source-generated System.Text.Json metadata for Snr's configurations (no reflection, so
 /// the library stays trimming- and AOT-compatible). Field names are snake_case, enums strings.
 /// </summary>
+/// <remarks>
+/// The configuration records use settable properties, not <c>init</c>: the source generator
+/// sets every init-only property when it constructs an object, so a field missing from the JSON
+/// would get default(T) (β = 0, a null array) instead of the record's default value.
+/// </remarks>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UseStringEnumConverter = true,

@@ -36,25 +36,25 @@ public enum ValidationMetric
 public sealed record OptimizerConfig
 {
     /// <summary>Adam (default) or SGD.</summary>
-    public OptimizerKind Kind { get; init; } = OptimizerKind.Adam;
+    public OptimizerKind Kind { get; set; } = OptimizerKind.Adam;
 
     /// <summary>The learning rate.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
+    public float LearningRate { get; set; } = 1e-3f;
 
     /// <summary>Adam's β1.</summary>
-    public float Beta1 { get; init; } = 0.9f;
+    public float Beta1 { get; set; } = 0.9f;
 
     /// <summary>Adam's β2.</summary>
-    public float Beta2 { get; init; } = 0.999f;
+    public float Beta2 { get; set; } = 0.999f;
 
     /// <summary>Adam's ε.</summary>
-    public float Epsilon { get; init; } = 1e-8f;
+    public float Epsilon { get; set; } = 1e-8f;
 
     /// <summary>SGD's momentum μ.</summary>
-    public float Momentum { get; init; } = 0.9f;
+    public float Momentum { get; set; } = 0.9f;
 
     /// <summary>L2 weight decay on weight matrices (see <see cref="Optimizer"/>).</summary>
-    public float WeightDecay { get; init; }
+    public float WeightDecay { get; set; }
 
     /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
     /// <exception cref="ConfigException">A hyper-parameter is out of range (the field is named <c>optimizer.…</c>).</exception>
@@ -84,47 +84,47 @@ public sealed record OptimizerConfig
 public sealed record EarlyStoppingConfig
 {
     /// <summary>The task whose validation metric is watched.</summary>
-    public string Task { get; init; } = "";
+    public string Task { get; set; } = "";
 
     /// <summary>The metric watched.</summary>
-    public ValidationMetric Metric { get; init; } = ValidationMetric.Loss;
+    public ValidationMetric Metric { get; set; } = ValidationMetric.Loss;
 
     /// <summary>Epochs without improvement before stopping (at least 1).</summary>
-    public int Patience { get; init; } = 3;
+    public int Patience { get; set; } = 3;
 
     /// <summary>The smallest change that counts as an improvement.</summary>
-    public double MinDelta { get; init; }
+    public double MinDelta { get; set; }
 }
 
 /// <summary>How to train a model: schedule, optimiser, loss weights, λ and early stopping.</summary>
 public sealed record TrainingConfig
 {
     /// <summary>Passes over the training data (at most; early stopping may end sooner).</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; set; } = 10;
 
     /// <summary>Rows per mini-batch (the last batch of an epoch may be smaller).</summary>
-    public int BatchSize { get; init; } = 256;
+    public int BatchSize { get; set; } = 256;
 
     /// <summary>The seed of the validation split and of the shuffling.</summary>
-    public ulong Seed { get; init; }
+    public ulong Seed { get; set; }
 
     /// <summary>The fraction of rows held out for validation when no validation set is given (0: none).</summary>
-    public double ValidationFraction { get; init; } = 0.1;
+    public double ValidationFraction { get; set; } = 0.1;
 
     /// <summary>The optimiser.</summary>
-    public OptimizerConfig Optimizer { get; init; } = new();
+    public OptimizerConfig Optimizer { get; set; } = new();
 
     /// <summary>Per-task loss weights by task name; tasks not listed weigh 1.</summary>
-    public Dictionary<string, float> LossWeights { get; init; } = [];
+    public Dictionary<string, float> LossWeights { get; set; } = [];
 
     /// <summary>λ, the weight of the L0 penalty (expected number of non-zero gates) of SNR models.</summary>
-    public float L0Lambda { get; init; }
+    public float L0Lambda { get; set; }
 
     /// <summary>Clip the global gradient norm to this value (0: no clipping).</summary>
-    public float MaxGradNorm { get; init; }
+    public float MaxGradNorm { get; set; }
 
     /// <summary>Early stopping, or null to train every epoch (and keep the last weights).</summary>
-    public EarlyStoppingConfig? EarlyStopping { get; init; }
+    public EarlyStoppingConfig? EarlyStopping { get; set; }
 
     /// <summary>Checks every field against the model's tasks; the exception names the offending field.</summary>
     /// <exception cref="ConfigException">A field is out of range or names an unknown task.</exception>
