@@ -37,7 +37,7 @@ public sealed class TrainingStepConfig : ManualConfig
 [MemoryDiagnoser]
 public class TrainingStepBenchmarks
 {
-    private const int Batch = 1024, Features = 256;
+    private const int Batch = 1024, Features = CanonicalModels.Features;
     private TrainingStep _step = null!;
     private Tensor _x = null!;
     private Tensor[] _targets = [];
@@ -48,29 +48,8 @@ public class TrainingStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        TaskConfig[] tasks = [new("task1"), new("task2")];
-        MultiTaskModel model;
-        float lambda = 0f;
-        if (Workload == "mmoe")
-        {
-            model = ModelFactory.Create(new MmoeConfig
-            {
-                InputDim = Features, Tasks = tasks, Experts = 8, ExpertHidden = [128, 128], TowerHidden = [64], Seed = 1,
-            });
-        }
-        else
-        {
-            var snr = (SnrModel)ModelFactory.Create(new SnrConfig
-            {
-                InputDim = Features, Tasks = tasks, Variant = SnrVariant.Trans, Level0Blocks = 4, Level0Hidden = [128],
-                Routing = [new RoutingLevelConfig(4, 128), new RoutingLevelConfig(2, 64)], InitialLogAlpha = 5f, Seed = 1,
-            });
-            double zeroFraction = Workload switch { "snr_trans_50" => 0.5, "snr_trans_75" => 0.75, _ => 0.0 };
-            if (zeroFraction > 0)
-                foreach (var level in snr.Levels) level.Gate.Force(ZeroPattern(level.OutputBlocks, level.InputBlocks, zeroFraction));
-            model = snr;
-            lambda = 1e-4f;
-        }
+        MultiTaskModel model = Workload == "mmoe" ? CanonicalModels.Mmoe() : CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Workload));
+        float lambda = model is SnrModel ? 1e-4f : 0f;
         _step = new TrainingStep(model, new Adam(model.Parameters(), learningRate: 1e-3f), [1f, 1f], lambda);
         var rng = new CounterRng(7);
         _x = Tensor.Zeros(Batch, Features);
@@ -83,15 +62,4 @@ public class TrainingStepBenchmarks
 
     [Benchmark]
     public float Step() => _step.Run(_x, _targets);
-
-    // NaN = sampled; 0 = fixed at zero. Row i keeps round(kIn·(1 − f)) inputs starting at column i (cyclically).
-    private static float[] ZeroPattern(int kOut, int kIn, double zeroFraction)
-    {
-        var values = new float[kOut * kIn];
-        int keep = Math.Max(1, (int)Math.Round(kIn * (1 - zeroFraction)));
-        for (int i = 0; i < kOut; i++)
-            for (int j = 0; j < kIn; j++)
-                values[i * kIn + j] = (j - i + kIn) % kIn < keep ? float.NaN : 0f;
-        return values;
-    }
 }

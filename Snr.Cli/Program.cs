@@ -1,1 +1,1 @@
-Console.WriteLine("snr: the command line arrives with issue 6.");
+return Snr.Cli.SnrCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected);

@@ -35,6 +35,18 @@ internal static unsafe class GemmPacking
         {
             // op(A) row i is A column i: for each p the MR rows are contiguous in A.
             float* src = a + (long)kStart * lda + i0;
+            if (rows == MR)
+            {
+                for (int p = 0; p < length; p++, src += lda, dst += MR)
+                {
+                    Vector128.Load(src).Store(dst);
+                    dst[4] = src[4];
+                    dst[5] = src[5];
+                }
+
+                return;
+            }
+
             for (int p = 0; p < length; p++, src += lda, dst += MR)
             {
                 int r = 0;

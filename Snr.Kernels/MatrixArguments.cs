@@ -28,13 +28,17 @@ internal static class MatrixArguments
         }
     }
 
-    /// <summary>Throws unless a span holds exactly-or-more <paramref name="needed"/> elements.</summary>
+    /// <summary>
+    /// Throws unless a span of <paramref name="length"/> elements holds a dense <paramref name="rows"/>×<paramref name="cols"/>
+    /// matrix. The message is only built when throwing, so the check allocates nothing.
+    /// </summary>
     /// <exception cref="ArgumentException">The span is too short.</exception>
-    public static void CheckLength(int length, long needed, string paramName, string what)
+    public static void CheckDense(int length, string paramName, long rows, long cols, string description)
     {
-        if (length < needed)
+        if (length < rows * cols)
         {
-            throw new ArgumentException($"{paramName} has {length} elements but {what} needs {needed}.", paramName);
+            throw new ArgumentException(
+                $"{paramName} has {length} elements but {description} of {rows}×{cols} needs {rows * cols}.", paramName);
         }
     }
 }

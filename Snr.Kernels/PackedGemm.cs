@@ -12,9 +12,12 @@ namespace Snr.Kernels;
 ///   C[i, cols_g] = alpha · Σ_{s in segments_g} s.Scale · op(A)[i, s.AOffset ..+ s.Length] · op(B)[s.BOffset ..+ s.Length, cols_g]
 ///                + beta · C[i, cols_g]                       (beta == 0: C is overwritten, NaNs in C are not propagated)
 /// </code>
-/// Optionally C's rows are cut into row blocks of <c>rowBlockHeight</c> rows and group g is only computed
-/// on row block r where <c>liveTiles[r · groupCount + g]</c> (other tiles of C are left untouched); the
-/// routed weight gradient uses this to skip the dead blocks of a block grid.
+/// Optionally C's rows are cut into row blocks of <c>rowBlockHeight</c> rows and group g is only needed
+/// on row block r where <c>liveTiles[r · groupCount + g]</c>; the routed weight gradient uses this to skip
+/// the dead blocks of a block grid. Work is skipped per MR-row strip, and a strip that straddles a live and
+/// a dead row block is computed whole, so a dead tile's rows next to a live block may be written (with their
+/// correct values); other dead tiles are not touched. Strips are not aligned to row blocks so that a block
+/// height that is not a multiple of MR (32 = 5·6 + 2) costs no padding.
 ///
 /// The loops, outermost first:
 /// <code>
@@ -86,8 +89,8 @@ internal static unsafe class PackedGemm
     /// <summary>A run of ≤ KC reduction steps of one group, accumulated in registers in one microkernel call.</summary>
     private readonly record struct Chunk(int PieceStart, int PieceCount, int KStart);
 
-    /// <summary>Rows <c>[RowStart, RowStart+Rows)</c> of C, inside row block <c>RowBlock</c>.</summary>
-    private readonly record struct RowItem(int RowStart, int Rows, int RowBlock);
+    /// <summary>Rows <c>[RowStart, RowStart+Rows)</c> of C, a multiple of MR rows except at the end.</summary>
+    private readonly record struct RowItem(int RowStart, int Rows);
 
     /// <summary>A maximal k-range of op(A) that some segment reads, and where it starts in packed A.</summary>
     private readonly record struct ARange(int Start, int Length, int PackedStart);
@@ -103,6 +106,7 @@ internal static unsafe class PackedGemm
         private int _groupCount, _rangeCount, _kPacked, _stripCount;
         private bool[] _liveStore = [];
         private bool _hasLive;
+        private int _rowBlockHeight;
         private GroupPlan[] _groups = [];
         private ARange[] _ranges = [];
         private PackedPiece[] _pieces = [];
@@ -127,7 +131,7 @@ internal static unsafe class PackedGemm
 
             PlanARanges(segments);
             long bFloats = PlanGroups(groups, segments);
-            int rowBlocks = PlanLiveness(m, rowBlockHeight, liveTiles);
+            PlanLiveness(m, rowBlockHeight, liveTiles);
 
             // Work: 2·rows·Σ width·K over live tiles (rows approximated by m for the thread decision).
             long flops = 0;
@@ -137,7 +141,7 @@ internal static unsafe class PackedGemm
             }
 
             _threads = flops < ParallelFlops ? 1 : threads;
-            PlanRowItems(m, rowBlockHeight <= 0 ? m : rowBlockHeight, rowBlocks);
+            PlanRowItems(m);
 
             float[] bBuffer = t_bBuffer is { } existing && existing.Length >= bFloats + 16
                 ? existing
@@ -283,76 +287,64 @@ internal static unsafe class PackedGemm
             return bBase;
         }
 
-        private int PlanLiveness(int m, int rowBlockHeight, ReadOnlySpan<bool> liveTiles)
+        private void PlanLiveness(int m, int rowBlockHeight, ReadOnlySpan<bool> liveTiles)
         {
             _hasLive = rowBlockHeight > 0;
-            if (!_hasLive)
+            _rowBlockHeight = _hasLive ? rowBlockHeight : m;
+            if (_hasLive)
             {
-                return 1;
+                int rowBlocks = (m + rowBlockHeight - 1) / rowBlockHeight;
+                EnsureLength(ref _liveStore, rowBlocks * _groupCount);
+                liveTiles[..(rowBlocks * _groupCount)].CopyTo(_liveStore);
             }
-
-            int rowBlocks = (m + rowBlockHeight - 1) / rowBlockHeight;
-            EnsureLength(ref _liveStore, rowBlocks * _groupCount);
-            liveTiles[..(rowBlocks * _groupCount)].CopyTo(_liveStore);
-            return rowBlocks;
         }
 
         /// <summary>
-        /// Cuts every row block with some live tile into items of ≤ MC rows (multiples of MR), enough of them
-        /// to keep every thread busy and of nearly equal size.
+        /// Cuts the rows of C into items of ≤ MC rows (multiples of MR) of nearly equal size: a multiple of
+        /// the thread count so no thread idles at the end, and about four per thread when the live tiles
+        /// make the items uneven. Items with no live tile are dropped.
         /// </summary>
-        private void PlanRowItems(int m, int rowBlockHeight, int rowBlocks)
+        private void PlanRowItems(int m)
         {
-            int maxItems = 0;
-            for (int rb = 0; rb < rowBlocks; rb++)
+            int units = (m + MR - 1) / MR;
+            int pieces = (m + MC - 1) / MC;
+            if (_threads > 1)
             {
-                int rows = Math.Min(rowBlockHeight, m - rb * rowBlockHeight);
-                maxItems += Math.Max(_threads, (rows + MC - 1) / MC) + _threads;
+                pieces = Math.Max(pieces, _hasLive ? 4 * _threads : _threads);
+                pieces = (pieces + _threads - 1) / _threads * _threads;
             }
 
-            EnsureLength(ref _items, maxItems);
+            pieces = Math.Min(pieces, units);
+            EnsureLength(ref _items, pieces);
             _itemCount = 0;
-            for (int rb = 0; rb < rowBlocks; rb++)
+            for (int q = 0; q < pieces; q++)
             {
-                if (!AnyLive(rb))
+                int u0 = (int)((long)units * q / pieces), u1 = (int)((long)units * (q + 1) / pieces);
+                int start = u0 * MR, end = Math.Min(m, u1 * MR);
+                if (end > start && Live(start, end - start, group: -1))
                 {
-                    continue;
-                }
-
-                int r0 = rb * rowBlockHeight;
-                int rows = Math.Min(rowBlockHeight, m - r0);
-                int units = (rows + MR - 1) / MR;
-                int pieces = (rows + MC - 1) / MC;
-                if (rowBlocks == 1 && _threads > 1)
-                {
-                    // One block: a multiple of the thread count, so no thread idles at the end.
-                    pieces = Math.Max(pieces, _threads);
-                    pieces = (pieces + _threads - 1) / _threads * _threads;
-                }
-
-                pieces = Math.Min(pieces, units);
-                for (int q = 0; q < pieces; q++)
-                {
-                    int u0 = (int)((long)units * q / pieces), u1 = (int)((long)units * (q + 1) / pieces);
-                    int start = r0 + u0 * MR;
-                    int end = Math.Min(r0 + rows, r0 + u1 * MR);
-                    _items[_itemCount++] = new RowItem(start, end - start, rb);
+                    _items[_itemCount++] = new RowItem(start, end - start);
                 }
             }
         }
 
-        private bool AnyLive(int rowBlock)
+        /// <summary>Whether any of rows [row0, row0+rows) is in a row block that is live for the group (−1: any group).</summary>
+        private bool Live(int row0, int rows, int group)
         {
             if (!_hasLive)
             {
                 return true;
             }
 
-            for (int g = 0; g < _groupCount; g++)
+            int last = (row0 + rows - 1) / _rowBlockHeight;
+            for (int rb = row0 / _rowBlockHeight; rb <= last; rb++)
             {
-                if (_liveStore[rowBlock * _groupCount + g])
+                for (int g = group < 0 ? 0 : group; g < (group < 0 ? _groupCount : group + 1); g++)
                 {
-                    return true;
+                    if (_liveStore[rb * _groupCount + g])
+                    {
+                        return true;
+                    }
                 }
             }
 
@@ -411,6 +403,11 @@ internal static unsafe class PackedGemm
             {
                 int i0 = item.RowStart + s * MR;
                 int rows = Math.Min(MR, item.RowStart + item.Rows - i0);
+                if (!Live(i0, rows, group: -1))
+                {
+                    continue; // no group needs these rows: the strip is never read
+                }
+
                 for (int r = 0; r < _rangeCount; r++)
                 {
                     ARange range = _ranges[r];
@@ -423,7 +420,7 @@ internal static unsafe class PackedGemm
             {
                 for (int gi = 0; gi < _groupCount; gi++)
                 {
-                    if (_hasLive && !_liveStore[item.RowBlock * _groupCount + gi])
+                    if (!Live(item.RowStart, item.Rows, gi))
                     {
                         continue;
                     }
@@ -432,7 +429,15 @@ internal static unsafe class PackedGemm
                     float* cBlock = _c + (long)item.RowStart * _ldc + g.ColumnStart;
                     if (g.ChunkCount == 0)
                     {
-                        ScaleBlock(cBlock, _ldc, item.Rows, g.ColumnCount, _beta);
+                        for (int s = 0; s < strips; s++)
+                        {
+                            int rows = Math.Min(MR, item.Rows - s * MR);
+                            if (Live(item.RowStart + s * MR, rows, gi))
+                            {
+                                ScaleBlock(cBlock + (long)s * MR * _ldc, _ldc, rows, g.ColumnCount, _beta);
+                            }
+                        }
+
                         continue;
                     }
 
@@ -447,6 +452,11 @@ internal static unsafe class PackedGemm
                             for (int s = 0; s < strips; s++)
                             {
                                 int rows = Math.Min(MR, item.Rows - s * MR);
+                                if (_hasLive && !Live(item.RowStart + s * MR, rows, gi))
+                                {
+                                    continue;
+                                }
+
                                 GemmMicrokernel.Tile(_avx2, packedA + s * stripStride, pieces + chunk.PieceStart, chunk.PieceCount,
                                     bStrip, cBlock + (long)s * MR * _ldc + t * NR, _ldc, rows, cols, _alpha, beta);
                             }

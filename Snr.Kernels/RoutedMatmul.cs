@@ -1,53 +1,401 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
 namespace Snr.Kernels;
 
-/// <summary>Placeholder with the agreed API (naive loops); the packed kernel lands from the kernels branch.</summary>
+/// <summary>
+/// The block-sparse matmul of an SNR-Trans routing layer: a dense layer whose weight is cut into a
+/// kOut × kIn grid of blocks, block (i, j) scaled by its gate z_ij, skipping every block whose gate is 0.
+/// </summary>
+/// <remarks>
+/// Shapes (row-major, PyTorch Linear layout, y = x·Wᵀ):
+/// <code>
+///   gates  z  [kOut, kIn]                 z_ij scales block (i, j); z_ij == 0 skips it (any other value, even NaN, is live)
+///   x         [batch, kIn·hIn]            input block j = columns j·hIn ..+ hIn
+///   weight W  [kOut·hOut, kIn·hIn]        W_ij = rows i·hOut ..+ hOut, columns j·hIn ..+ hIn
+///   y, dy     [batch, kOut·hOut]          output block i = columns i·hOut ..+ hOut
+/// </code>
+/// All products run on the packed GEMM engine with the reduction given as K-segments: the live blocks of
+/// one output block are one list of segments, accumulated in registers inside a single microkernel call
+/// (the gate is folded into the packed copy of W), and only the input blocks some live gate reads are packed.
+/// With every gate open this is exactly the dense GEMM of the same shape. Threads split rows only, so the
+/// results are bit-identical for any <c>maxThreads</c>.
+/// </remarks>
 public static class RoutedMatmul
 {
-    /// <summary>y_i = beta·y_i + Σ_{j: z_ij ≠ 0} z_ij·x_j·W_ijᵀ (placeholder).</summary>
-    public static void Forward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
+    /// <summary>Gate grids up to this many blocks keep their segment lists on the stack.</summary>
+    private const int StackBlocks = 256;
+
+    /// <summary>Batches smaller than this (serving one row at a time) skip packing: see <see cref="ForwardFewRows"/>.</summary>
+    internal const int SmallBatch = 4;
+
+    [ThreadStatic] private static float[]? t_gradient;
+    [ThreadStatic] private static GateGradientJob? t_epilogue;
+
+    /// <summary>
+    /// Computes <c>y[:, block i] = beta·y[:, block i] + Σ_{j: z_ij ≠ 0} z_ij · x[:, block j] · W_ijᵀ</c> for every output block i.
+    /// </summary>
+    /// <param name="batch">Rows of x and y.</param>
+    /// <param name="kIn">Number of input blocks.</param>
+    /// <param name="hIn">Width of one input block.</param>
+    /// <param name="kOut">Number of output blocks.</param>
+    /// <param name="hOut">Width of one output block.</param>
+    /// <param name="gates">z, [kOut, kIn].</param>
+    /// <param name="x">[batch, kIn·hIn].</param>
+    /// <param name="weight">W, [kOut·hOut, kIn·hIn].</param>
+    /// <param name="beta">Scale of y's previous contents; 0 overwrites y (NaNs in y are not propagated). An output block with no live gate becomes beta·y.</param>
+    /// <param name="y">[batch, kOut·hOut], written.</param>
+    /// <param name="maxThreads">Most threads to use: ≤ 0 means <see cref="Environment.ProcessorCount"/>, 1 means the calling thread only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs. Nothing is written when any argument is invalid.</exception>
+    public static unsafe void Forward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float beta, Span<float> y, int maxThreads = 0)
     {
-        int inW = kIn * hIn, outW = kOut * hOut;
-        for (int r = 0; r < batch; r++)
-            for (int o = 0; o < outW; o++)
+        CheckShapes(batch, kIn, hIn, kOut, hOut, gates, x, weight);
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        MatrixArguments.CheckDense(y.Length, nameof(y), batch, outWidth, "the output");
+        if (batch == 0 || outWidth == 0)
+        {
+            return;
+        }
+
+        if (batch < SmallBatch)
+        {
+            ForwardFewRows(batch, kIn, hIn, kOut, hOut, gates, x, weight, beta, y);
+            return;
+        }
+
+        // One column group per output block i; its segments are the live input blocks j.
+        int blocks = kOut * kIn;
+        KSegment[]? rented = null;
+        Span<KSegment> segments = blocks <= StackBlocks ? stackalloc KSegment[blocks] : (rented = ArrayPool<KSegment>.Shared.Rent(blocks));
+        ColumnGroup[]? rentedGroups = null;
+        Span<ColumnGroup> groups = kOut <= StackBlocks ? stackalloc ColumnGroup[kOut] : (rentedGroups = ArrayPool<ColumnGroup>.Shared.Rent(kOut));
+        try
+        {
+            int count = 0;
+            for (int i = 0; i < kOut; i++)
             {
-                int i = o / hOut;
-                float s = 0;
-                for (int j = 0; j < kIn; j++)
+                int start = count;
+                for (int j = 0; j < kIn && hIn > 0; j++)
                 {
                     float z = gates[i * kIn + j];
-                    if (z == 0) continue;
-                    float d = 0;
-                    for (int p = 0; p < hIn; p++) d += x[r * inW + j * hIn + p] * weight[o * inW + j * hIn + p];
-                    s += z * d;
+                    if (z != 0f)
+                    {
+                        segments[count++] = new KSegment(j * hIn, j * hIn, hIn, z);
+                    }
                 }
-                y[r * outW + o] = s + (beta == 0 ? 0 : beta * y[r * outW + o]);
+
+                groups[i] = new ColumnGroup(i * hOut, hOut, start, count - start);
             }
+
+            fixed (float* px = x, pw = weight, py = y)
+            {
+                // y = x · Wᵀ: op(A) = x [batch × kIn·hIn], op(B) = Wᵀ (W stored [kOut·hOut × kIn·hIn]).
+                PackedGemm.Run(false, true, batch, px, Math.Max(inWidth, 1), pw, Math.Max(inWidth, 1), 1f, beta, py, outWidth,
+                    groups[..kOut], segments[..count], rowBlockHeight: 0, liveTiles: default, maxThreads);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<KSegment>.Shared.Return(rented);
+            }
+
+            if (rentedGroups is not null)
+            {
+                ArrayPool<ColumnGroup>.Shared.Return(rentedGroups);
+            }
+        }
     }
 
-    /// <summary>dx += Σ z·dy·W; dW += z·G; dGates += ⟨W, G⟩ (placeholder).</summary>
-    public static void Backward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
+    /// <summary>
+    /// The forward product for a few rows, without packing: packing would copy every live block of W to use
+    /// it once or twice. Each output element is a sum of dot products over the live input blocks:
+    /// <code>
+    ///   y[b, i·hOut + r] = beta·y[b, i·hOut + r] + Σ_{j: z_ij ≠ 0} z_ij · dot(x[b, block j], W[i·hOut + r, block j])
+    /// </code>
+    /// </summary>
+    private static void ForwardFewRows(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float beta, Span<float> y)
+    {
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < kOut; i++)
+            {
+                for (int r = 0; r < hOut; r++)
+                {
+                    int row = i * hOut + r;
+                    float sum = 0f;
+                    for (int j = 0; j < kIn; j++)
+                    {
+                        float z = gates[i * kIn + j];
+                        if (z != 0f)
+                        {
+                            sum += z * TensorPrimitives.Dot(x.Slice(b * inWidth + j * hIn, hIn), weight.Slice(row * inWidth + j * hIn, hIn));
+                        }
+                    }
+
+                    ref float target = ref y[b * outWidth + row];
+                    target = beta == 0f ? sum : beta * target + sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accumulates the gradients of <see cref="Forward"/> for the upstream gradient <paramref name="dy"/>:
+    /// <code>
+    ///   dx[:, block j]  += Σ_{i: z_ij ≠ 0} z_ij · dy[:, block i] · W_ij
+    ///   G_ij             = dy[:, block i]ᵀ · x[:, block j]          (hOut×hIn, computed once for both of:)
+    ///   dWeight_ij      += z_ij · G_ij
+    ///   dGates[i, j]    += ⟨W_ij, G_ij⟩                               (Frobenius inner product)
+    /// </code>
+    /// Blocks with z_ij == 0 are skipped entirely: no flops, and their dWeight block and dGates entry are not touched.
+    /// </summary>
+    /// <param name="batch">Rows of x and dy.</param>
+    /// <param name="kIn">Number of input blocks.</param>
+    /// <param name="hIn">Width of one input block.</param>
+    /// <param name="kOut">Number of output blocks.</param>
+    /// <param name="hOut">Width of one output block.</param>
+    /// <param name="gates">z, [kOut, kIn].</param>
+    /// <param name="x">The forward input, [batch, kIn·hIn].</param>
+    /// <param name="weight">W, [kOut·hOut, kIn·hIn].</param>
+    /// <param name="dy">Gradient of the loss with respect to y, [batch, kOut·hOut].</param>
+    /// <param name="dx">[batch, kIn·hIn], accumulated into; empty when not needed.</param>
+    /// <param name="dWeight">[kOut·hOut, kIn·hIn], accumulated into; empty when not needed.</param>
+    /// <param name="dGates">[kOut, kIn], accumulated into; empty when not needed.</param>
+    /// <param name="maxThreads">Most threads to use: ≤ 0 means <see cref="Environment.ProcessorCount"/>, 1 means the calling thread only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs (a gradient span may also be empty). Nothing is written when any argument is invalid.</exception>
+    public static unsafe void Backward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dWeight, Span<float> dGates, int maxThreads = 0)
     {
-        int inW = kIn * hIn, outW = kOut * hOut;
-        for (int i = 0; i < kOut; i++)
-            for (int j = 0; j < kIn; j++)
+        CheckShapes(batch, kIn, hIn, kOut, hOut, gates, x, weight);
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        MatrixArguments.CheckDense(dy.Length, nameof(dy), batch, outWidth, "the output gradient");
+        if (!dx.IsEmpty)
+        {
+            MatrixArguments.CheckDense(dx.Length, nameof(dx), batch, inWidth, "the input gradient");
+        }
+
+        if (!dWeight.IsEmpty)
+        {
+            MatrixArguments.CheckDense(dWeight.Length, nameof(dWeight), outWidth, inWidth, "the weight gradient");
+        }
+
+        if (!dGates.IsEmpty)
+        {
+            MatrixArguments.CheckDense(dGates.Length, nameof(dGates), kOut, kIn, "the gate gradient");
+        }
+
+        if (batch == 0 || inWidth == 0 || outWidth == 0)
+        {
+            return; // every product is empty (G_ij = 0 for batch 0, so the gradients do not change)
+        }
+
+        int blocks = kOut * kIn;
+        KSegment[]? rented = null;
+        Span<KSegment> segments = blocks <= StackBlocks ? stackalloc KSegment[blocks] : (rented = ArrayPool<KSegment>.Shared.Rent(blocks));
+        ColumnGroup[]? rentedGroups = null;
+        Span<ColumnGroup> groups = kIn <= StackBlocks ? stackalloc ColumnGroup[kIn] : (rentedGroups = ArrayPool<ColumnGroup>.Shared.Rent(kIn));
+        bool[]? rentedLive = null;
+        Span<bool> live = blocks <= 4 * StackBlocks ? stackalloc bool[blocks] : (rentedLive = ArrayPool<bool>.Shared.Rent(blocks));
+        try
+        {
+            fixed (float* px = x, pw = weight, pdy = dy, pdx = dx)
             {
-                float z = gates[i * kIn + j];
-                if (z == 0) continue;
-                float dz = 0;
-                for (int o = i * hOut; o < (i + 1) * hOut; o++)
-                    for (int p = j * hIn; p < (j + 1) * hIn; p++)
+                if (!dx.IsEmpty)
+                {
+                    // dx += dy · W: op(A) = dy [batch × kOut·hOut], op(B) = W [kOut·hOut × kIn·hIn].
+                    // One group per input block j that some live gate reads; its segments are the live i.
+                    int groupCount = 0, count = 0;
+                    for (int j = 0; j < kIn; j++)
                     {
-                        float g = 0;
-                        for (int r = 0; r < batch; r++) g += dy[r * outW + o] * x[r * inW + p];
-                        if (!dWeight.IsEmpty) dWeight[o * inW + p] += z * g;
-                        dz += weight[o * inW + p] * g;
-                        if (!dx.IsEmpty)
-                            for (int r = 0; r < batch; r++) dx[r * inW + p] += z * dy[r * outW + o] * weight[o * inW + p];
+                        int start = count;
+                        for (int i = 0; i < kOut; i++)
+                        {
+                            float z = gates[i * kIn + j];
+                            if (z != 0f)
+                            {
+                                segments[count++] = new KSegment(i * hOut, i * hOut, hOut, z);
+                            }
+                        }
+
+                        if (count > start)
+                        {
+                            groups[groupCount++] = new ColumnGroup(j * hIn, hIn, start, count - start);
+                        }
                     }
-                if (!dGates.IsEmpty) dGates[i * kIn + j] += dz;
+
+                    PackedGemm.Run(false, false, batch, pdy, outWidth, pw, inWidth, 1f, 1f, pdx, inWidth,
+                        groups[..groupCount], segments[..count], rowBlockHeight: 0, liveTiles: default, maxThreads);
+                }
+
+                if (dWeight.IsEmpty && dGates.IsEmpty)
+                {
+                    return;
+                }
+
+                // G = dyᵀ · x on the live tiles only: op(A) = dyᵀ [kOut·hOut × batch], op(B) = x [batch × kIn·hIn].
+                // Row block i of G is output block i; group g is input block columnOf[g]; the reduction is the batch.
+                int liveGroups = 0;
+                Span<int> columnOf = stackalloc int[Math.Min(kIn, StackBlocks)];
+                int[]? rentedColumns = kIn > StackBlocks ? ArrayPool<int>.Shared.Rent(kIn) : null;
+                if (rentedColumns is not null)
+                {
+                    columnOf = rentedColumns;
+                }
+
+                ReadOnlySpan<KSegment> wholeBatch = [new KSegment(0, 0, batch, 1f)];
+                for (int j = 0; j < kIn; j++)
+                {
+                    bool any = false;
+                    for (int i = 0; i < kOut; i++)
+                    {
+                        any |= gates[i * kIn + j] != 0f;
+                    }
+
+                    if (any)
+                    {
+                        columnOf[liveGroups] = j;
+                        groups[liveGroups++] = new ColumnGroup(j * hIn, hIn, 0, 1);
+                    }
+                }
+
+                for (int i = 0; i < kOut; i++)
+                {
+                    for (int g = 0; g < liveGroups; g++)
+                    {
+                        live[i * liveGroups + g] = gates[i * kIn + columnOf[g]] != 0f;
+                    }
+                }
+
+                long gradientFloats = (long)outWidth * inWidth;
+                float[] gradient = t_gradient is { } existing && existing.Length >= gradientFloats
+                    ? existing
+                    : t_gradient = GC.AllocateUninitializedArray<float>((int)gradientFloats, pinned: true);
+                fixed (float* pg = gradient)
+                {
+                    PackedGemm.Run(true, false, outWidth, pdy, outWidth, px, inWidth, 1f, 0f, pg, inWidth,
+                        groups[..liveGroups], wholeBatch, rowBlockHeight: hOut, liveTiles: live[..(kOut * liveGroups)], maxThreads);
+                }
+
+                // dWeight_ij += z_ij·G_ij and dGates[i, j] += ⟨W_ij, G_ij⟩, reading each live G_ij once,
+                // in parallel over output blocks i (each dGates entry is one thread's sum: deterministic).
+                fixed (float* pz = gates, pg = gradient, pdw = dWeight, pdg = dGates)
+                {
+                    GateGradientJob job = t_epilogue is { InUse: false } cached ? cached : new GateGradientJob();
+                    t_epilogue = job;
+                    job.InUse = true;
+                    try
+                    {
+                        job.Set(kIn, hIn, hOut, pz, pw, pg, dWeight.IsEmpty ? null : pdw, dGates.IsEmpty ? null : pdg);
+                        int threads = gradientFloats >= (1 << 16) ? KernelThreads.Resolve(maxThreads) : 1;
+                        job.Run(kOut, threads);
+                    }
+                    finally
+                    {
+                        job.InUse = false;
+                    }
+                }
+
+                if (rentedColumns is not null)
+                {
+                    ArrayPool<int>.Shared.Return(rentedColumns);
+                }
             }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<KSegment>.Shared.Return(rented);
+            }
+
+            if (rentedGroups is not null)
+            {
+                ArrayPool<ColumnGroup>.Shared.Return(rentedGroups);
+            }
+
+            if (rentedLive is not null)
+            {
+                ArrayPool<bool>.Shared.Return(rentedLive);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For one output block i (one item): for every live j,
+    /// <c>dWeight_ij += z_ij·G_ij</c> and <c>dGates[i, j] += ⟨W_ij, G_ij⟩</c> (accumulated in double).
+    /// G, W and dWeight share the layout [kOut·hOut, kIn·hIn]; a null dWeight or dGates is not needed.
+    /// </summary>
+    private sealed unsafe class GateGradientJob : ParallelJob
+    {
+        public bool InUse;
+        private int _kIn, _hIn, _hOut;
+        private float* _gates, _weight, _gradient, _dWeight, _dGates;
+
+        public void Set(int kIn, int hIn, int hOut, float* gates, float* weight, float* gradient, float* dWeight, float* dGates)
+        {
+            (_kIn, _hIn, _hOut) = (kIn, hIn, hOut);
+            _gates = gates;
+            _weight = weight;
+            _gradient = gradient;
+            _dWeight = dWeight;
+            _dGates = dGates;
+        }
+
+        protected override void Execute(int i)
+        {
+            int inWidth = _kIn * _hIn;
+            for (int j = 0; j < _kIn; j++)
+            {
+                float z = _gates[i * _kIn + j];
+                if (z == 0f)
+                {
+                    continue;
+                }
+
+                double inner = 0;
+                for (int r = 0; r < _hOut; r++)
+                {
+                    long at = (long)(i * _hOut + r) * inWidth + j * _hIn;
+                    ReadOnlySpan<float> gRow = new(_gradient + at, _hIn);
+                    if (_dGates != null)
+                    {
+                        inner += TensorPrimitives.Dot(new ReadOnlySpan<float>(_weight + at, _hIn), gRow);
+                    }
+
+                    if (_dWeight != null)
+                    {
+                        Span<float> dwRow = new(_dWeight + at, _hIn);
+                        TensorPrimitives.MultiplyAdd(gRow, z, dwRow, dwRow);
+                    }
+                }
+
+                if (_dGates != null)
+                {
+                    _dGates[i * _kIn + j] += (float)inner;
+                }
+            }
+        }
+    }
+
+    private static void CheckShapes(int batch, int kIn, int hIn, int kOut, int hOut,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> x, ReadOnlySpan<float> weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(kIn);
+        ArgumentOutOfRangeException.ThrowIfNegative(hIn);
+        ArgumentOutOfRangeException.ThrowIfNegative(kOut);
+        ArgumentOutOfRangeException.ThrowIfNegative(hOut);
+        long inWidth = (long)kIn * hIn, outWidth = (long)kOut * hOut;
+        MatrixArguments.CheckDense(gates.Length, nameof(gates), kOut, kIn, "the gate grid");
+        MatrixArguments.CheckDense(x.Length, nameof(x), batch, inWidth, "the input");
+        MatrixArguments.CheckDense(weight.Length, nameof(weight), outWidth, inWidth, "the weight");
     }
 }

@@ -11,11 +11,19 @@ namespace Snr.Core.Checkpoints;
 /// <param name="Format">The checkpoint format; <see cref="CurrentFormat"/>.</param>
 /// <param name="Model">The model configuration the weights belong to.</param>
 /// <param name="Preprocessing">The fitted schema, vocabularies and standardisation, or null for a model trained on ready features.</param>
-public sealed record CheckpointDocument(string Format, ModelConfig Model, TabularPreprocessing? Preprocessing)
+/// <param name="Data">Where the training data came from and how it was split, so the test rows can be found again; null when unknown.</param>
+public sealed record CheckpointDocument(string Format, ModelConfig Model, TabularPreprocessing? Preprocessing, DataProvenance? Data = null)
 {
     /// <summary>The format this version writes and reads.</summary>
     public const string CurrentFormat = "snr-checkpoint-1";
 }
+
+/// <summary>The data a model was trained on: a name (<c>census</c>, a file path, …) and the seeded split.</summary>
+/// <param name="Source">The data set's name or file.</param>
+/// <param name="Seed">The seed of the train/validation/test split.</param>
+/// <param name="Train">The training fraction.</param>
+/// <param name="Validation">The validation fraction (the rest is the test set).</param>
+public sealed record DataProvenance(string Source, ulong Seed, double Train, double Validation);
 
 /// <summary>Source-generated JSON for checkpoints (trimming- and AOT-safe), snake_case like the configurations.</summary>
 [JsonSourceGenerationOptions(

@@ -25,12 +25,12 @@ public static class ModelCheckpoint
 
     private const string DocumentKey = "snr.checkpoint";
 
-    /// <summary>Saves <paramref name="model"/> (and the preprocessing its inputs need, if any) into <paramref name="directory"/>.</summary>
+    /// <summary>Saves <paramref name="model"/> (and the preprocessing its inputs need, and where its data came from, if known) into <paramref name="directory"/>.</summary>
     /// <exception cref="IOException">Writing failed; a checkpoint already in the folder is untouched.</exception>
-    public static void Save(string directory, MultiTaskModel model, TabularPreprocessing? preprocessing = null)
+    public static void Save(string directory, MultiTaskModel model, TabularPreprocessing? preprocessing = null, DataProvenance? data = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var document = new CheckpointDocument(CheckpointDocument.CurrentFormat, model.Config, preprocessing);
+        var document = new CheckpointDocument(CheckpointDocument.CurrentFormat, model.Config, preprocessing, data);
         string json = JsonSerializer.Serialize(document, CheckpointJsonContext.Default.CheckpointDocument);
         var tensors = model.Parameters()
             .Select(p => new NamedTensor(p.Name, Dimensions(p.Tensor.Shape), p.Tensor.Data.ToArray()))
@@ -49,6 +49,16 @@ public static class ModelCheckpoint
     /// </exception>
     public static (MultiTaskModel Model, TabularPreprocessing? Preprocessing) Load(string directory)
     {
+        var (model, document) = LoadWithDocument(directory);
+        return (model, document.Preprocessing);
+    }
+
+    /// <summary>Loads a checkpoint folder like <see cref="Load"/>, returning its whole document (provenance included).</summary>
+    /// <exception cref="DirectoryNotFoundException">There is no such folder.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no <c>model.safetensors</c>.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is invalid (see <see cref="Load"/>).</exception>
+    public static (MultiTaskModel Model, CheckpointDocument Document) LoadWithDocument(string directory)
+    {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"There is no model folder '{directory}'.");
         string path = Path.Combine(directory, WeightsFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{directory}' has no {WeightsFile}: not a model folder.", path);
@@ -65,7 +75,7 @@ public static class ModelCheckpoint
             throw new InvalidDataException($"{path}: the model configuration is invalid: {e.Message}", e);
         }
         LoadWeights(path, model, tensors);
-        return (model, document.Preprocessing);
+        return (model, document);
     }
 
     private static CheckpointDocument ReadDocument(string path, IReadOnlyDictionary<string, string> metadata)

@@ -21,11 +21,11 @@ public sealed class MmoeModel : MultiTaskModel
         var experts = AddModule("experts", new ModuleList());
         _experts = new Mlp[config.Experts];
         for (int k = 0; k < _experts.Length; k++)
-            _experts[k] = experts.Add(k, new Mlp(config.InputDim, config.ExpertHidden, activateLast: true));
+            _experts[k] = experts.Add(k, new Mlp(config.EncodedInputDim, config.ExpertHidden, activateLast: true));
         var gates = AddModule("gates", new ModuleList());
         _gates = new Linear[config.Tasks.Length];
         for (int t = 0; t < _gates.Length; t++)
-            _gates[t] = gates.Add(config.Tasks[t].Name, new Linear(config.InputDim, config.Experts));
+            _gates[t] = gates.Add(config.Tasks[t].Name, new Linear(config.EncodedInputDim, config.Experts));
         _expertOutputs = new Tensor[config.Experts];
     }
 

@@ -18,6 +18,16 @@ public abstract record ModelConfig
     /// <summary>Number of input features per row.</summary>
     public int InputDim { get; set; }
 
+    /// <summary>
+    /// Embedding tables for categorical inputs (the last columns of the input), or null when
+    /// every input is numeric.
+    /// </summary>
+    public InputEmbeddingConfig? Embeddings { get; init; }
+
+    /// <summary>The width the model's first layers see: numeric inputs plus every embedding's width.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int EncodedInputDim => Embeddings is null ? InputDim : InputDim - Embeddings.Cardinalities.Length + Embeddings.Dims.Sum();
+
     /// <summary>The tasks, in output order.</summary>
     public TaskConfig[] Tasks { get; set; } = [];
 
@@ -34,6 +44,7 @@ public abstract record ModelConfig
     public virtual void Validate()
     {
         if (InputDim <= 0) throw new ConfigException("input_dim", $"must be positive, got {InputDim}");
+        Embeddings?.Validate(InputDim);
         if (Tasks is null || Tasks.Length == 0) throw new ConfigException("tasks", "at least one task is needed");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int t = 0; t < Tasks.Length; t++)

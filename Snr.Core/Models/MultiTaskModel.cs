@@ -25,6 +25,7 @@ public abstract class MultiTaskModel : Module
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
         _outputs = new Tensor[config.Tasks.Length];
+        if (config.Embeddings is not null) Input = AddModule("input", new InputEmbedding(config.InputDim, config.Embeddings));
         _towers = new Mlp[config.Tasks.Length];
         var towers = AddModule("towers", new ModuleList());
         int[] widths = [.. config.TowerHidden, 1];
@@ -34,6 +35,9 @@ public abstract class MultiTaskModel : Module
 
     /// <summary>The configuration the model was built from.</summary>
     public ModelConfig Config { get; }
+
+    /// <summary>The embedding stage for categorical inputs, or null when every input is numeric.</summary>
+    public InputEmbedding? Input { get; }
 
     /// <summary>The tasks, in output order.</summary>
     public IReadOnlyList<TaskConfig> Tasks => Config.Tasks;
@@ -51,7 +55,7 @@ public abstract class MultiTaskModel : Module
         ArgumentNullException.ThrowIfNull(x);
         if (x.Shape.Rank != 2 || x.Cols != Config.InputDim)
             throw new ArgumentException($"The model expects [batch, {Config.InputDim}] inputs, got {x.Shape}.", nameof(x));
-        ForwardCore(x, _outputs);
+        ForwardCore(Input is null ? x : Input.Forward(x), _outputs);
         return _outputs;
     }
 

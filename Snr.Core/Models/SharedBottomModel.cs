@@ -15,7 +15,7 @@ public sealed class SharedBottomModel : MultiTaskModel
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
     public SharedBottomModel(SharedBottomConfig config) : base(Validated(config), config.BottomHidden[^1])
     {
-        _bottom = AddModule("bottom", new Mlp(config.InputDim, config.BottomHidden, activateLast: true));
+        _bottom = AddModule("bottom", new Mlp(config.EncodedInputDim, config.BottomHidden, activateLast: true));
     }
 
     /// <summary>The shared MLP.</summary>

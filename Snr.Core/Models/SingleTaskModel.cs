@@ -15,12 +15,12 @@ public sealed class SingleTaskModel : MultiTaskModel
     /// <summary>Builds the model; call <see cref="Module.Initialize"/> (or use <see cref="ModelFactory.Create"/>) before training.</summary>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
     public SingleTaskModel(SingleTaskConfig config)
-        : base(Validated(config), config.Hidden.Length == 0 ? config.InputDim : config.Hidden[^1])
+        : base(Validated(config), config.Hidden.Length == 0 ? config.EncodedInputDim : config.Hidden[^1])
     {
         var list = AddModule("tasks", new ModuleList());
         _networks = new Mlp[config.Tasks.Length];
         for (int t = 0; t < _networks.Length; t++)
-            _networks[t] = list.Add(config.Tasks[t].Name, new Mlp(config.InputDim, config.Hidden, activateLast: true));
+            _networks[t] = list.Add(config.Tasks[t].Name, new Mlp(config.EncodedInputDim, config.Hidden, activateLast: true));
     }
 
     /// <summary>Task t's own network (before its tower).</summary>

@@ -25,7 +25,7 @@ public sealed class SnrModel : MultiTaskModel
         var level0 = AddModule("level0", new ModuleList());
         _level0 = new Mlp[config.Level0Blocks];
         for (int j = 0; j < _level0.Length; j++)
-            _level0[j] = level0.Add(j, new Mlp(config.InputDim, config.Level0Hidden, activateLast: true));
+            _level0[j] = level0.Add(j, new Mlp(config.EncodedInputDim, config.Level0Hidden, activateLast: true));
         _level0Outputs = new Tensor[_level0.Length];
 
         var routing = AddModule("routing", new ModuleList());

@@ -16,7 +16,7 @@ namespace Snr.Core.Modules;
 /// </remarks>
 public abstract class Module
 {
-    private readonly List<(string Name, Tensor Tensor, ParameterInit Init)> _own = [];
+    private readonly List<(string Name, Tensor Tensor, ParameterInit Init, bool RowSparse)> _own = [];
     private readonly List<(string Name, Module Module)> _children = [];
     private NamedParameter[]? _all;
     private ParameterInit[]? _allInits;
@@ -27,13 +27,14 @@ public abstract class Module
     /// <param name="name">A local name without dots, unique in this module.</param>
     /// <param name="shape">The shape.</param>
     /// <param name="init">How <see cref="Initialize"/> fills it.</param>
+    /// <param name="rowSparse">An embedding table: optimisers update only the rows a step touched (see <see cref="NamedParameter.RowSparse"/>).</param>
     /// <exception cref="ArgumentException">The name is empty, contains a dot, or is taken.</exception>
     /// <exception cref="InvalidOperationException">Parameters were already enumerated (registration happens in constructors).</exception>
-    protected Tensor AddParameter(string name, Shape shape, ParameterInit init)
+    protected Tensor AddParameter(string name, Shape shape, ParameterInit init, bool rowSparse = false)
     {
         CheckName(name, allowEmpty: false);
         var tensor = Tensor.Zeros(shape, requiresGrad: true);
-        _own.Add((name, tensor, init));
+        _own.Add((name, tensor, init, rowSparse));
         return tensor;
     }
 
@@ -131,9 +132,9 @@ public abstract class Module
 
     private void CollectInto(string prefix, List<NamedParameter> names, List<ParameterInit> inits)
     {
-        foreach (var (name, tensor, init) in _own)
+        foreach (var (name, tensor, init, rowSparse) in _own)
         {
-            names.Add(new NamedParameter(prefix + name, tensor));
+            names.Add(new NamedParameter(prefix + name, tensor, rowSparse));
             inits.Add(init);
         }
         foreach (var (name, child) in _children)

@@ -17,7 +17,7 @@ public static class ServingGraphBuilder
     public static ServingGraph FromModel(MultiTaskModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var nodes = new List<ServingNode> { new InputNode(model.Config.InputDim) };
+        var nodes = new List<ServingNode> { new InputNode(model.Config.EncodedInputDim) };
         int tasks = model.Tasks.Count;
         (int Node, int BlockWidth) towerInput = model switch
         {
@@ -32,7 +32,10 @@ public static class ServingGraphBuilder
         int last = AddMlps(nodes, towerInput.Node, "towers", towers, sharedInput: towerInput.BlockWidth == 0, activateLast: false,
             names: [.. model.Tasks.Select(t => t.Name)]);
         var outputs = model.Tasks.Select((t, i) => new TaskOutput(t.Name, last, i, t.Kind == TaskKind.Binary)).ToArray();
-        return new ServingGraph(model.Config.InputDim, [], nodes, outputs);
+        var input = model.Input;
+        EmbeddingTable[] embeddings = input is null ? [] :
+            [.. input.Tables.Select((t, c) => new EmbeddingTable($"input.embeddings.{c}", t.Rows, t.Cols, t.Data.ToArray()))];
+        return new ServingGraph(input?.Numeric ?? model.Config.InputDim, embeddings, nodes, outputs);
     }
 
     private static (int, int) AddMmoe(List<ServingNode> nodes, MmoeModel m)

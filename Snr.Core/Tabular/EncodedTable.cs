@@ -1,3 +1,5 @@
+using Snr.Core.Data;
+
 namespace Snr.Core.Tabular;
 
 /// <summary>
@@ -12,4 +14,21 @@ public sealed record EncodedTable(
     int CategoricalCount,
     int[] Categorical,
     IReadOnlyList<string> TaskNames,
-    IReadOnlyList<float[]> Labels);
+    IReadOnlyList<float[]> Labels)
+{
+    /// <summary>
+    /// The rows as a <see cref="MultiTaskDataset"/> in the layout models with
+    /// <see cref="Models.InputEmbeddingConfig"/> read: [numeric | category indices as floats].
+    /// </summary>
+    public MultiTaskDataset ToDataset()
+    {
+        int width = NumericCount + CategoricalCount;
+        var features = new float[Rows * width];
+        for (int r = 0; r < Rows; r++)
+        {
+            Numeric.AsSpan(r * NumericCount, NumericCount).CopyTo(features.AsSpan(r * width));
+            for (int c = 0; c < CategoricalCount; c++) features[r * width + NumericCount + c] = Categorical[r * CategoricalCount + c];
+        }
+        return new MultiTaskDataset(features, width, TaskNames, Labels);
+    }
+}

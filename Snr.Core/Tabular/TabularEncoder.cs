@@ -93,6 +93,27 @@ public sealed class TabularEncoder
     /// <exception cref="ArgumentException">The table lacks a column of the schema.</exception>
     public EncodedTable Encode(RawTable table, ReadOnlySpan<int> rows)
     {
+        var (numeric, categorical) = EncodeInputs(table, rows);
+        var tasks = Preprocessing.Schema.Tasks;
+        var labels = new float[tasks.Count][];
+        for (int t = 0; t < tasks.Count; t++)
+        {
+            int column = table.ColumnIndex(tasks[t].Column);
+            float[] levelLabels = LabelLevels(table, column, tasks[t]);
+            labels[t] = new float[rows.Length];
+            for (int r = 0; r < rows.Length; r++) labels[t][r] = levelLabels[table.Code(rows[r], column)];
+        }
+        return new EncodedTable(rows.Length, NumericCount, numeric, _vocabularies.Length, categorical, tasks.Select(t => t.Name).ToArray(), labels);
+    }
+
+    /// <summary>
+    /// Encodes the inputs of <paramref name="rows"/> only (label columns may be absent, extra
+    /// columns are ignored): numeric [rows, NumericCount] and categorical [rows, categorical count].
+    /// </summary>
+    /// <exception cref="CsvFormatException">A numeric input is not a number (file, line and column named).</exception>
+    /// <exception cref="ArgumentException">The table lacks an input column.</exception>
+    public (float[] Numeric, int[] Categorical) EncodeInputs(RawTable table, ReadOnlySpan<int> rows)
+    {
         int n = rows.Length, numericCount = NumericCount, categoricalCount = _vocabularies.Length;
         var numeric = new float[n * numericCount];
         for (int f = 0; f < numericCount; f++)
@@ -113,17 +134,15 @@ public sealed class TabularEncoder
             int[] slots = table.Levels(column).Select(level => _vocabularies[f].GetValueOrDefault(level, 0)).ToArray();
             for (int r = 0; r < n; r++) categorical[r * categoricalCount + f] = slots[table.Code(rows[r], column)];
         }
-        var tasks = Preprocessing.Schema.Tasks;
-        var labels = new float[tasks.Count][];
-        for (int t = 0; t < tasks.Count; t++)
-        {
-            int column = table.ColumnIndex(tasks[t].Column);
-            float[] levelLabels = LabelLevels(table, column, tasks[t]);
-            labels[t] = new float[n];
-            for (int r = 0; r < n; r++) labels[t][r] = levelLabels[table.Code(rows[r], column)];
-        }
-        return new EncodedTable(n, numericCount, numeric, categoricalCount, categorical, tasks.Select(t => t.Name).ToArray(), labels);
+        return (numeric, categorical);
     }
+
+    /// <summary>One embedding table per categorical input, sized by its vocabulary (see <see cref="InputEmbeddingConfig.DefaultDim"/>).</summary>
+    public InputEmbeddingConfig EmbeddingConfig(int maxDim = 16) => new()
+    {
+        Cardinalities = [.. Preprocessing.Categorical.Select(v => v.Cardinality)],
+        Dims = [.. Preprocessing.Categorical.Select(v => InputEmbeddingConfig.DefaultDim(v.Cardinality, maxDim))],
+    };
 
     /// <summary>
     /// Encodes one raw row given as texts by column name (<paramref name="valueOf"/> returns

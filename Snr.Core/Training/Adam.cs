@@ -41,10 +41,13 @@ public sealed class Adam : Optimizer
     private readonly long[] _steps;
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
+    protected override void BeginStep(int index) => _steps[index]++;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, int offset, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
     {
-        long t = ++_steps[index];
-        float[] m = _m[index], v = _v[index];
+        long t = _steps[index];
+        Span<float> m = _m[index].AsSpan(offset, values.Length), v = _v[index].AsSpan(offset, values.Length);
         float b1 = _beta1, b2 = _beta2;
         float stepSize = (float)(LearningRate / (1.0 - Math.Pow(b1, t)));
         float correction2 = (float)Math.Sqrt(1.0 - Math.Pow(b2, t));

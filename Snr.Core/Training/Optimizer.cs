@@ -43,7 +43,10 @@ public abstract class Optimizer
         {
             var p = _parameters[i].Tensor;
             if (!p.HasGrad) continue;
-            Update(i, p.Data, p.Grad, _decays[i] ? WeightDecay : 0f);
+            float decay = _decays[i] ? WeightDecay : 0f;
+            BeginStep(i);
+            if (_parameters[i].RowSparse) UpdateTouchedRows(i, p, decay);
+            else Update(i, 0, p.Data, p.Grad, decay);
         }
     }
 
@@ -54,10 +57,34 @@ public abstract class Optimizer
             if (p.Tensor.HasGrad) p.Tensor.Grad.Clear();
     }
 
-    /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
+    // An embedding table's rows that the batch did not touch have an all-zero gradient: they are
+    // left alone (lazy updates, as PyTorch's SparseAdam and TensorFlow's LazyAdam do), so momentum
+    // does not keep moving categories the data has not shown for a while.
+    private void UpdateTouchedRows(int index, Autograd.Tensor p, float weightDecay)
+    {
+        int cols = p.Cols;
+        Span<float> values = p.Data;
+        ReadOnlySpan<float> grad = p.Grad;
+        for (int offset = 0; offset < values.Length; offset += cols)
+        {
+            var rowGrad = grad.Slice(offset, cols);
+            if (rowGrad.IndexOfAnyExcept(0f) >= 0) Update(index, offset, values.Slice(offset, cols), rowGrad, weightDecay);
+        }
+    }
+
+    /// <summary>Called once per step for each parameter that has a gradient, before its <see cref="Update"/> calls (for step counters).</summary>
+    /// <param name="index">Position in <see cref="Parameters"/>.</param>
+    protected virtual void BeginStep(int index) { }
+
+    /// <summary>
+    /// Updates in place the elements [offset, offset + values.Length) of parameter
+    /// <paramref name="index"/> from their gradient. Called once per step for a dense parameter,
+    /// once per touched row for a row-sparse one.
+    /// </summary>
     /// <param name="index">Position in <see cref="Parameters"/> (for per-parameter state).</param>
-    /// <param name="values">The parameter's values.</param>
-    /// <param name="grad">Its gradient (not to be modified).</param>
+    /// <param name="offset">Where <paramref name="values"/> starts in the parameter (for per-element state).</param>
+    /// <param name="values">The elements to update.</param>
+    /// <param name="grad">Their gradient (not to be modified).</param>
     /// <param name="weightDecay">The L2 coefficient for this parameter (0 when not decayed).</param>
-    protected abstract void Update(int index, Span<float> values, ReadOnlySpan<float> grad, float weightDecay);
+    protected abstract void Update(int index, int offset, Span<float> values, ReadOnlySpan<float> grad, float weightDecay);
 }

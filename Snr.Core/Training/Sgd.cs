@@ -14,7 +14,7 @@ namespace Snr.Core.Training;
 public sealed class Sgd : Optimizer
 {
     private readonly float[][] _buffers;
-    private readonly bool[] _started;
+    private readonly bool[] _started, _first;
     private readonly float _momentum;
 
     /// <summary>Creates the optimizer.</summary>
@@ -26,15 +26,22 @@ public sealed class Sgd : Optimizer
         _momentum = momentum;
         _buffers = new float[Parameters.Count][];
         _started = new bool[Parameters.Count];
+        _first = new bool[Parameters.Count];
         for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new float[Parameters[i].Tensor.Size];
     }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
+    protected override void BeginStep(int index)
     {
-        float[] buf = _buffers[index];
-        bool first = !_started[index];
+        _first[index] = !_started[index];
         _started[index] = true;
+    }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, int offset, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
+    {
+        Span<float> buf = _buffers[index].AsSpan(offset, values.Length);
+        bool first = _first[index];
         float lr = LearningRate, mu = _momentum;
         for (int k = 0; k < values.Length; k++)
         {

@@ -142,7 +142,8 @@ public class PredictorTests
         var chunked = new float[Rows * 2];
         Predictor.Compile(Graph(m)).Predict(numeric, Categorical, whole);
         Predictor.Compile(Graph(m), options: new PredictorOptions(RowsPerChunk: 3)).Predict(numeric, Categorical, chunked);
-        Assert.Equal(whole, chunked);
+        // Equal up to rounding: the kernels sum in a different order for a few rows than for many.
+        TensorAssert.Close(whole, chunked, 1e-6, "chunked vs whole");
     }
 
     [Fact]

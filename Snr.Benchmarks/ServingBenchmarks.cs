@@ -1,0 +1,42 @@
+using BenchmarkDotNet.Attributes;
+using Snr.Core.Serving;
+using Snr.Kernels;
+
+namespace Snr.Benchmarks;
+
+/// <summary>
+/// W5 of BENCHMARKS.md: serving the canonical SNR-Trans (see <see cref="CanonicalModels.SnrTrans"/>) with
+/// deterministic gates through a compiled <see cref="Predictor"/> — forward only, no tape — at batch 1
+/// (one thread: the latency of a request) and batch 256 (all cores: throughput), dense and with 50% and
+/// 75% of the routing gates at zero, which the predictor prunes along with the sub-networks no task reaches.
+/// Run: <c>dotnet run -c Release --project Snr.Benchmarks -- --filter '*Serving*'</c>.
+/// </summary>
+[Config(typeof(TrainingStepConfig))]
+[MemoryDiagnoser]
+public class ServingBenchmarks
+{
+    private Predictor _predictor = null!;
+    private float[] _features = [];
+    private float[] _outputs = [];
+
+    [Params("dense", "zero_50", "zero_75")]
+    public string Gates { get; set; } = "dense";
+
+    [Params(1, 256)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var model = CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Gates));
+        _predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: Batch == 1 ? 1 : 0));
+        _features = new float[Batch * CanonicalModels.Features];
+        new CounterRng(11).FillNormal(_features, stream: 0);
+        _outputs = new float[Batch * 2];
+        Console.WriteLine($"// {Gates}: {_predictor.Summary.FlopsPerRow} FLOPs per row, {_predictor.Summary.LiveConnections}/{_predictor.Summary.TotalConnections} live connections, removed: {string.Join(", ", _predictor.Summary.RemovedGroups)}");
+        Predict();
+    }
+
+    [Benchmark]
+    public void Predict() => _predictor.Predict(_features, _outputs);
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Globalization;
+using Snr.Core.Checkpoints;
+using Snr.Core.Models;
+using Snr.Core.Serialization;
+using Snr.Core.Serving;
+using Spectre.Console;
+
+namespace Snr.Cli;
+
+/// <summary><c>snr inspect</c>: what a saved model is — configuration, schema, size, gates and the pruned serving graph.</summary>
+internal static class InspectCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Option<string>("--model") { Description = "a folder written by snr train", Required = true };
+        var command = new Command("inspect", "Show a saved model's configuration, schema, parameters, gate table and pruned serving graph.") { model };
+        command.SetAction(parse => SnrCli.Guard(console, () =>
+        {
+            var (loaded, document) = ModelCheckpoint.LoadWithDocument(parse.GetValue(model)!);
+            var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(loaded));
+            console.Line($"Model: {ModelKinds.Of(loaded.Config)}" + (document.Data is { } d ? $", trained on {d.Source} (split seed {d.Seed})" : ""));
+            console.Line("Configuration:");
+            console.Line(ConfigJson.Serialize(loaded.Config));
+            if (document.Preprocessing is { } p)
+            {
+                console.Line($"Schema ({p.Numeric.Count} numeric, {p.Categorical.Count} categorical inputs):");
+                foreach (var line in p.Schema.Describe().Split(Environment.NewLine)) console.Line("  " + line);
+            }
+            ModelReport.Size(console, loaded, predictor);
+            if (loaded is SnrModel snr)
+            {
+                var table = new Table().Title("gate table").AddColumn("level").AddColumn("out").AddColumn("in")
+                    .AddColumn(new TableColumn("log_alpha").RightAligned()).AddColumn(new TableColumn("serving z").RightAligned()).AddColumn(new TableColumn("P(z ≠ 0)").RightAligned());
+                foreach (var row in snr.GateTable())
+                    table.AddRow(row.Level, row.Output.ToString(CultureInfo.InvariantCulture), row.Input.ToString(CultureInfo.InvariantCulture),
+                        row.LogAlpha.ToString("F3", CultureInfo.InvariantCulture), row.ServingGate.ToString("F3", CultureInfo.InvariantCulture),
+                        row.ProbabilityNonZero.ToString("F3", CultureInfo.InvariantCulture));
+                console.Rich.Write(table);
+                ModelReport.Routing(console, loaded, predictor);
+            }
+            console.Line("Serving graph after pruning:");
+            foreach (var node in predictor.Graph.Nodes)
+                console.Line("  " + Describe(node));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Describe(ServingNode node) => node switch
+    {
+        InputNode i => $"input: {i.Width} columns",
+        GroupedLinearNode g => $"{g.Name}: {g.Groups.Count} linear group(s) [{string.Join(", ", g.Groups.Select(x => $"{x.Name} {x.InWidth}→{x.OutWidth}"))}], {g.Activation}",
+        RoutedNode r => $"{r.Name}: SNR-Trans {r.KIn}×{r.HIn} → {r.KOut}×{r.HOut}, {r.Gates.Count(z => z != 0)} of {r.Gates.Length} blocks live",
+        AveragedNode a => $"{a.Name}: SNR-Aver {a.KIn} → {a.KOut} blocks of {a.H}, {a.Gates.Count(z => z != 0)} of {a.Gates.Length} connections live",
+        MixtureNode m => $"{m.Name}: mixture of {m.Experts} experts of {m.ExpertWidth} for {m.Tasks} tasks",
+        _ => node.Name,
+    };
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Snr.Cli;
+using Snr.Core.Tabular;
+
+namespace Snr.Tests.Cli;
+
+/// <summary>The <c>snr</c> commands run in-process: parse, run on small data, check the output, the JSON and the files.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("snr-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = SnrCli.Run(args, output, error, interactive: false);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static JsonElement LastLineJson(string output)
+    {
+        string last = output.TrimEnd().Split('\n')[^1];
+        return JsonDocument.Parse(last).RootElement;
+    }
+
+    private string Path(string name) => System.IO.Path.Combine(_folder, name);
+
+    [Fact]
+    public void Train_on_census_then_eval_predict_and_inspect_the_saved_model()
+    {
+        var (code, output, error) = Run("train", "--epochs", "1", "--out", Path("model"), "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("epoch 1/1", output);            // plain progress lines when not on a terminal
+        Assert.Contains("routing.0 (SNR-Trans)", output);
+        var json = LastLineJson(output);
+        Assert.Equal("train", json.GetProperty("command").GetString());
+        Assert.Equal("snr-trans", json.GetProperty("model").GetString());
+        Assert.Equal("census", json.GetProperty("data").GetString());
+        var tasks = json.GetProperty("tasks").EnumerateArray().ToArray();
+        Assert.Equal(["income", "never_married"], tasks.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(tasks, t => Assert.Equal("auc", t.GetProperty("metric").GetString()));
+        Assert.True(tasks[0].GetProperty("value").GetDouble() > 0.9);
+        Assert.True(json.GetProperty("parameters").GetInt64() > 0);
+        Assert.True(json.GetProperty("serving_flops_per_row").GetInt64() > 0);
+        Assert.Equal(6, json.GetProperty("total_connections").GetInt32());
+        Assert.True(File.Exists(Path("model/model.safetensors")) && File.Exists(Path("model/config.json")));
+
+        (code, output, error) = Run("eval", "--model", Path("model"), "--json");
+        Assert.True(code == 0, error);
+        var eval = LastLineJson(output);
+        Assert.Equal("census (test split)", eval.GetProperty("data").GetString());
+        // The saved model on its own test split scores what training reported.
+        Assert.Equal(tasks[0].GetProperty("value").GetDouble(), eval.GetProperty("tasks")[0].GetProperty("value").GetDouble(), 4);
+
+        // Five raw Census rows with a header, and a label-free copy: predict needs no labels.
+        var table = CensusIncome.Load();
+        var lines = new List<string> { string.Join(",", CensusIncome.ColumnNames.Take(41)) };
+        for (int r = 0; r < 5; r++) lines.Add(string.Join(",", Enumerable.Range(0, 41).Select(c => "\"" + table.Value(r, c) + "\"")));
+        File.WriteAllLines(Path("rows.csv"), lines);
+        (code, output, error) = Run("predict", "--model", Path("model"), "--input", Path("rows.csv"), "--output", Path("scores.csv"));
+        Assert.True(code == 0, error);
+        var scores = File.ReadAllLines(Path("scores.csv"));
+        Assert.Equal("income,never_married", scores[0]);
+        Assert.Equal(6, scores.Length);
+        Assert.All(scores[1..], l => Assert.All(l.Split(','), v => Assert.InRange(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture), 0, 1)));
+
+        (code, output, error) = Run("inspect", "--model", Path("model"));
+        Assert.True(code == 0, error);
+        Assert.Contains("gate table", output);
+        Assert.Contains("Serving graph after pruning", output);
+        Assert.Contains("marital_status: label of task 'never_married'", output);
+    }
+
+    [Fact]
+    public void Compare_prints_one_table_and_a_json_list()
+    {
+        var (code, output, error) = Run("compare", "--data", "synthetic", "--seeds", "1", "--epochs", "1", "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("mean ± standard deviation", output);
+        var list = LastLineJson(output).EnumerateArray().ToArray();
+        Assert.Equal(["snr-trans", "snr-aver", "mmoe", "shared-bottom", "single-task"], list.Select(s => s.GetProperty("model").GetString()));
+        Assert.All(list, s => Assert.Equal("rmse", s.GetProperty("tasks")[0].GetProperty("metric").GetString()));
+    }
+
+    [Fact]
+    public void A_csv_file_with_named_tasks_trains()
+    {
+        var rows = new List<string> { "x,y,color,clicked,spend" };
+        for (int i = 0; i < 400; i++)
+            rows.Add($"{i % 7},{(i * 13) % 11},{(i % 3 == 0 ? "red" : "blue")},{(i % 7 > 3 ? "yes" : "no")},{i % 5}");
+        File.WriteAllLines(Path("mine.csv"), rows);
+        var (code, output, error) = Run("train", "--data", Path("mine.csv"), "--task", "click:clicked:yes", "--task", "spend:spend",
+            "--model", "mmoe", "--epochs", "2", "--out", Path("mine"), "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("Schema of", output);
+        var json = LastLineJson(output);
+        Assert.Equal(["auc", "rmse"], json.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("metric").GetString()));
+    }
+
+    [Theory]
+    [InlineData("train --data nope.csv", "There is no data file 'nope.csv'")]
+    [InlineData("train --epochs 0", "--epochs must be positive")]
+    [InlineData("train --model bert", "bert")]
+    [InlineData("train --data synthetic --task a:b", "--task applies to CSV files only")]
+    [InlineData("eval --model /definitely/not/here", "There is no model folder")]
+    [InlineData("predict --model /definitely/not/here --input x.csv", "There is no model folder")]
+    public void User_mistakes_give_one_clear_line_and_a_non_zero_exit(string commandLine, string expected)
+    {
+        var (code, _, error) = Run(commandLine.Split(' '));
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, error);
+        Assert.DoesNotContain("   at ", error); // no stack trace
+    }
+
+    [Fact]
+    public void A_corrupt_model_and_a_bad_csv_row_are_refused_with_their_place()
+    {
+        Directory.CreateDirectory(Path("broken"));
+        File.WriteAllBytes(Path("broken/model.safetensors"), [1, 2, 3]);
+        var (code, _, error) = Run("inspect", "--model", Path("broken"));
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains("model.safetensors", error);
+
+        File.WriteAllLines(Path("bad.csv"), ["a,b,t", "1,2,yes", "3,oops,no", "4"]);
+        (code, _, error) = Run("train", "--data", Path("bad.csv"), "--task", "t:t:yes", "--epochs", "1", "--out", Path("bad"));
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains("bad.csv:4:", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+}
