@@ -1,3 +1,4 @@
+using System.Numerics;
 using Snr.Core.Modules;
 
 namespace Snr.Core.Training;
@@ -51,7 +52,26 @@ public sealed class Adam : Optimizer
         float b1 = _beta1, b2 = _beta2;
         float stepSize = (float)(LearningRate / (1.0 - Math.Pow(b1, t)));
         float correction2 = (float)Math.Sqrt(1.0 - Math.Pow(b2, t));
-        for (int k = 0; k < values.Length; k++)
+        int k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The same operations as the scalar loop below, lane by lane (each rounded once, no fused
+            // multiply-add, IEEE square root and division), so both paths give bit-identical results.
+            int width = Vector<float>.Count;
+            Vector<float> vb1 = new(b1), vb2 = new(b2), va1 = new(1f - b1), va2 = new(1f - b2), vwd = new(weightDecay),
+                vstep = new(stepSize), vc2 = new(correction2), veps = new(_epsilon);
+            for (; k <= values.Length - width; k += width)
+            {
+                var p = new Vector<float>(values[k..]);
+                var g = new Vector<float>(grad[k..]) + vwd * p;
+                var mk = vb1 * new Vector<float>(m[k..]) + va1 * g;
+                var vk = vb2 * new Vector<float>(v[k..]) + va2 * g * g;
+                mk.CopyTo(m[k..]);
+                vk.CopyTo(v[k..]);
+                (p - vstep * mk / (Vector.SquareRoot(vk) / vc2 + veps)).CopyTo(values[k..]);
+            }
+        }
+        for (; k < values.Length; k++)
         {
             float g = grad[k] + weightDecay * values[k];
             m[k] = b1 * m[k] + (1f - b1) * g;

@@ -23,6 +23,32 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Adam_vectorised_lanes_equal_the_scalar_formula_bit_for_bit()
+    {
+        const int n = 37;   // not a multiple of any vector width: both the vector loop and the tail run
+        var values = TestData.Normal(n, seed: 21);
+        var w = Tensor.FromArray(values, Shape.Vector(n), requiresGrad: true);
+        var adam = new Adam([new NamedParameter("layer.weight", w)], learningRate: 0.01f, weightDecay: 0.1f);
+        float[] p = (float[])values.Clone(), m = new float[n], v = new float[n];
+        for (int t = 1; t <= 3; t++)
+        {
+            var grad = TestData.Normal(n, seed: (ulong)(30 + t));
+            w.ZeroGrad();
+            grad.CopyTo(w.Grad);
+            adam.Step();
+            float stepSize = (float)(0.01f / (1.0 - Math.Pow(0.9f, t))), c2 = (float)Math.Sqrt(1.0 - Math.Pow(0.999f, t));
+            for (int k = 0; k < n; k++)
+            {
+                float g = grad[k] + 0.1f * p[k];
+                m[k] = 0.9f * m[k] + (1f - 0.9f) * g;
+                v[k] = 0.999f * v[k] + (1f - 0.999f) * g * g;
+                p[k] -= stepSize * m[k] / (MathF.Sqrt(v[k]) / c2 + 1e-8f);
+            }
+        }
+        Assert.Equal(p, w.Data.ToArray());
+    }
+
+    [Fact]
     public void Sgd_with_momentum_and_weight_decay_follows_torch_formulas()
     {
         var w = Tensor.FromArray([1f, -2f], Shape.Vector(2), requiresGrad: true);
