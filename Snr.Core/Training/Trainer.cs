@@ -15,6 +15,21 @@ namespace Snr.Core.Training;
 /// from counter-based random streams of the seeds, and every kernel sums in a fixed order.
 /// The same model configuration, training configuration and data give identical weights.
 /// </remarks>
+/// <example>
+/// <code>
+/// var data = SyntheticMmoeData.Generate(10_000, correlation: 0.5, problemSeed: 1, rowSeed: 2);
+/// var model = ModelFactory.Create(new MmoeConfig
+/// {
+///     InputDim = 100, Experts = 8, ExpertHidden = [16], TowerHidden = [8],
+///     Tasks = [new("task1", TaskKind.Regression), new("task2", TaskKind.Regression)],
+/// });
+/// var history = new Trainer(model, new TrainingConfig
+/// {
+///     Epochs = 20, BatchSize = 128, ValidationFraction = 0.1,
+///     EarlyStopping = new() { Task = "task1", Metric = ValidationMetric.Mse, Patience = 3 },
+/// }).Fit(data, progress: e => Console.WriteLine($"epoch {e.Epoch}: {e.Validation[0].Mse:F4}"));
+/// </code>
+/// </example>
 public sealed class Trainer
 {
     private readonly MultiTaskModel _model;
@@ -36,7 +51,8 @@ public sealed class Trainer
     /// else a held-out <see cref="TrainingConfig.ValidationFraction"/> of <paramref name="train"/>
     /// (none when that is 0). <paramref name="progress"/> is called after every epoch.
     /// </summary>
-    /// <exception cref="ArgumentException">The data's features or tasks do not match the model.</exception>
+    /// <exception cref="ArgumentException">The data's features or tasks do not match the model, or early stopping has no validation set.</exception>
+    /// <exception cref="InvalidOperationException">Early stopping watches the AUC of a task whose validation labels are all of one class.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (between batches).</exception>
     public TrainingHistory Fit(MultiTaskDataset train, MultiTaskDataset? validation = null, Action<EpochRecord>? progress = null,
         CancellationToken cancellationToken = default)
