@@ -16,6 +16,12 @@ public sealed class SnrModel : MultiTaskModel
     private readonly Tensor[] _level0Outputs;
     private readonly RoutingLevel[] _levels;
     private readonly int _lastWidth;
+    // Per step: each level's gates, which of its output blocks a task reaches, and the masks that zero the rest.
+    private readonly Tensor[] _gates;
+    private readonly bool[][] _outputLive;
+    private readonly bool[] _level0Live;
+    private readonly Tensor[] _rowMasks;
+    private readonly ZeroBlocks _zeros = new();
 
     /// <summary>Builds the model; call <see cref="Module.Initialize"/> (or use <see cref="ModelFactory.Create"/>) before training.</summary>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
@@ -41,6 +47,15 @@ public sealed class SnrModel : MultiTaskModel
             width = _levels[l].OutputWidth;
         }
         _lastWidth = width;
+        _gates = new Tensor[_levels.Length];
+        _outputLive = new bool[_levels.Length][];
+        _rowMasks = new Tensor[_levels.Length];
+        for (int l = 0; l < _levels.Length; l++)
+        {
+            _outputLive[l] = new bool[_levels[l].OutputBlocks];
+            _rowMasks[l] = Tensor.Zeros(_levels[l].OutputBlocks, _levels[l].InputBlocks);
+        }
+        _level0Live = new bool[_level0.Length];
     }
 
     /// <summary>The routing levels, bottom to top.</summary>
@@ -128,12 +143,61 @@ public sealed class SnrModel : MultiTaskModel
         return flops;
     }
 
+    /// <summary>
+    /// Whether a step skips the sub-networks that no task reaches under that step's gates (default
+    /// true). Skipping changes no output and no gradient — nothing a task reads depends on them — it
+    /// only saves their arithmetic, which is what lets sparse routing make training cheaper.
+    /// </summary>
+    public bool SkipUnreachable { get; set; } = true;
+
     /// <inheritdoc/>
     protected override void ForwardCore(Tensor x, Tensor[] outputs)
     {
-        for (int j = 0; j < _level0.Length; j++) _level0Outputs[j] = _level0[j].Forward(x);
+        // 1. This step's gates, then which blocks some task can reach through non-zero gates,
+        //    walking down from the towers (every block of the last level feeds a tower).
+        int levels = _levels.Length;
+        for (int l = 0; l < levels; l++) _gates[l] = _levels[l].Gate.Gates(Training);
+        Array.Fill(_outputLive[levels - 1], true);
+        for (int l = levels - 1; l >= 0; l--)
+        {
+            bool[] below = l > 0 ? _outputLive[l - 1] : _level0Live;
+            var level = _levels[l];
+            if (!SkipUnreachable)
+            {
+                Array.Fill(below, true);
+                continue;
+            }
+            Array.Clear(below);
+            ReadOnlySpan<float> z = _gates[l].Data;
+            bool[] live = _outputLive[l];
+            for (int i = 0; i < level.OutputBlocks; i++)
+            {
+                if (!live[i]) continue;
+                for (int j = 0; j < level.InputBlocks; j++)
+                    if (z[i * level.InputBlocks + j] != 0f) below[j] = true;
+            }
+            // 2. Zero the gates into unreachable blocks, so that the routed matmul skips them as well.
+            //    Applied even when every block is live: a step then records the same ops whatever the
+            //    gates, and the tape's pools stop growing after the first step.
+            Span<float> mask = _rowMasks[l].Data;
+            for (int i = 0; i < level.OutputBlocks; i++)
+                mask.Slice(i * level.InputBlocks, level.InputBlocks).Fill(live[i] ? 1f : 0f);
+            _gates[l] = Ops.Multiply(_gates[l], _rowMasks[l]);
+        }
+
+        // 3. The network, reading zeros where a sub-network is skipped. The zero blocks of this batch
+        //    size are fetched every step, so that whichever gate pattern comes later, none is allocated mid-run.
+        int width0 = _level0[0].OutFeatures;
+        if (SkipUnreachable && Tape.IsGradEnabled)
+        {
+            _zeros.Get(x.Rows, width0);
+            foreach (var level in _levels)
+                if (level.Blocks.Count > 0) _zeros.Get(x.Rows, level.OutputWidth);
+        }
+        for (int j = 0; j < _level0.Length; j++)
+            _level0Outputs[j] = _level0Live[j] ? _level0[j].Forward(x) : _zeros.Get(x.Rows, width0);
         var h = _level0Outputs.Length == 1 ? _level0Outputs[0] : Ops.ConcatColumns(_level0Outputs);
-        foreach (var level in _levels) h = level.Forward(h, Training);
+        for (int l = 0; l < levels; l++) h = _levels[l].Forward(h, _gates[l], _outputLive[l], _zeros);
         for (int t = 0; t < outputs.Length; t++)
             outputs[t] = Tower(t).Forward(outputs.Length == 1 ? h : Ops.SliceColumns(h, t * _lastWidth, _lastWidth));
     }

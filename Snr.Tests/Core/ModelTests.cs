@@ -93,6 +93,37 @@ public class ModelTests
         Assert.Equal(1 * 2 * 5 * 4 + 1 * 2 * 4 * 4 + 2 * 2 * 4 * 3 + towers, snr.FlopsPerRow());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Skipping_unreachable_subnetworks_changes_no_output_and_no_gradient(bool aver)
+    {
+        SnrConfig config = aver
+            ? SnrShape with { Variant = SnrVariant.Aver, Routing = [new RoutingLevelConfig(3, 0, 4), new RoutingLevelConfig(2, 0, 3)] }
+            : SnrShape;
+        var x = Input(6, 5, 16);
+        (float[][] Outputs, float[][] Grads) Run(bool skip)
+        {
+            var snr = (SnrModel)ModelFactory.Create(config);
+            snr.SkipUnreachable = skip;
+            // The last level reads input block 0 only (sampled there); routing.0's row 0 reads level-0 block 1:
+            // level-0 blocks 0 and 2 and routing.0's blocks 1 and 2 reach no task.
+            snr.Levels[1].Gate.Force([float.NaN, 0, 0, float.NaN, 0, 0]);
+            snr.Levels[0].Gate.Force([0, float.NaN, 0, float.NaN, 1, 1, 1, 1, 1]);
+            Tape.Current.Reset();
+            var outputs = snr.Forward(x);
+            Ops.Add(Ops.Sum(outputs[0]), Ops.Sum(Ops.Scale(outputs[1], 2f))).Backward();
+            var result = (outputs.ToArray().Select(o => o.Data.ToArray()).ToArray(),
+                snr.Parameters().Select(p => p.Tensor.HasGrad ? p.Tensor.Grad.ToArray() : new float[p.Tensor.Size]).ToArray());
+            Tape.Current.Reset();
+            return result;
+        }
+        var full = Run(skip: false);
+        var skipped = Run(skip: true);
+        for (int t = 0; t < 2; t++) Assert.Equal(full.Outputs[t], skipped.Outputs[t]);
+        for (int i = 0; i < full.Grads.Length; i++) Assert.Equal(full.Grads[i], skipped.Grads[i]);
+    }
+
     [Fact]
     public void Gate_table_reports_log_alpha_serving_gate_and_probability()
     {
