@@ -13,31 +13,23 @@ internal static class CompareCommand
 {
     public static Command Create(CliConsole console)
     {
-        var data = SnrCli.DataOption("census");
-        var tasks = SnrCli.TaskOption();
-        var ignore = SnrCli.IgnoreOption();
+        var training = new TrainingOptions();
         var seeds = SnrCli.PositiveInt("--seeds", 3, "number of seeds (each seed: its own split and initialisation, shared by all models)");
-        var epochs = SnrCli.PositiveInt("--epochs", 5, "passes over the training data");
-        var batch = SnrCli.PositiveInt("--batch-size", 256, "rows per step");
-        var lr = SnrCli.NonNegativeFloat("--lr", 2e-3f, "Adam learning rate", positive: true);
-        var l0 = SnrCli.NonNegativeFloat("--l0", 1e-4f, "weight λ of the L0 penalty on SNR gates");
         var json = SnrCli.JsonOption();
-        var command = new Command("compare", "Train Shared-Bottom, MMoE, SNR-Trans, SNR-Aver and single-task on the same data and compare them.")
-        {
-            data, tasks, ignore, seeds, epochs, batch, lr, l0, json,
-        };
+        var command = new Command("compare", "Train Shared-Bottom, MMoE, SNR-Trans, SNR-Aver and single-task on the same data and compare them.") { seeds, json };
+        training.AddTo(command);
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {
-            string dataName = parse.GetValue(data)!;
+            string dataName = training.Data(parse);
             int seedCount = parse.GetValue(seeds);
             var results = DefaultModels.Kinds.ToDictionary(k => k, _ => new List<TrainedModel>());
             var summaries = new List<RunSummary>();
             for (int s = 1; s <= seedCount; s++)
             {
-                var loaded = DataSource.Load(dataName, parse.GetValue(tasks) ?? [], parse.GetValue(ignore) ?? [], (ulong)s, console);
+                var loaded = training.Load(parse, (ulong)s, console);
                 foreach (var kind in DefaultModels.Kinds)
                 {
-                    var settings = new TrainSettings(kind, parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(l0), (ulong)s);
+                    var settings = training.Settings(parse, kind, (ulong)s);
                     var trained = ModelTraining.Train(loaded, settings, console, showProgress: false);
                     results[kind].Add(trained);
                     summaries.Add(ModelTraining.Summary("compare", trained, dataName, null));

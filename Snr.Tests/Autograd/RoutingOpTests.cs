@@ -88,7 +88,7 @@ public class RoutingOpTests
         OpCheck.AgainstFiniteDifferences(t => Ops.L0Penalty(t[0], Hc), TestData.Normal(Shape.Matrix(3, 5), 34, std: 2));
 
     [Fact]
-    public void All_gates_open_is_exactly_a_dense_layer()
+    public void All_gates_open_is_a_dense_layer_up_to_summation_order()
     {
         var x = TestData.Normal(Shape.Matrix(6, 4 * 5), 35);
         var w = TestData.Normal(Shape.Matrix(2 * 3, 4 * 5), 36);
