@@ -69,6 +69,18 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Sgd_with_momentum_trains_too()
+    {
+        var train = SyntheticMmoeData.Generate(2000, 0.5, problemSeed: 1, rowSeed: 2, CoreTestModels.SmallSynthetic);
+        var validation = SyntheticMmoeData.Generate(500, 0.5, problemSeed: 1, rowSeed: 3, CoreTestModels.SmallSynthetic);
+        var model = ModelFactory.Create(CoreTestModels.SharedBottom(16, CoreTestModels.Regression));
+        var config = Quick with { Optimizer = new() { Kind = OptimizerKind.Sgd, LearningRate = 0.005f, Momentum = 0.9f }, MaxGradNorm = 5f };
+        var history = new Trainer(model, config).Fit(train, validation);
+        double meanMse = Variance(validation.Labels(0));
+        Assert.True(history.Epochs[^1].Validation[0].Mse < 0.5 * meanMse, $"SGD: validation MSE {history.Epochs[^1].Validation[0].Mse:F3} vs {meanMse:F3}");
+    }
+
+    [Fact]
     public void A_larger_l0_penalty_ends_with_more_zero_serving_gates()
     {
         var train = SyntheticMmoeData.Generate(1000, 0.5, problemSeed: 1, rowSeed: 2, CoreTestModels.SmallSynthetic);
