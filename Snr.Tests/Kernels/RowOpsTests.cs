@@ -44,3 +44,20 @@ public class RowOpsTests
         Assert.Throws<ArgumentException>(() => RowOps.SoftmaxRows(new float[6], new float[5], 2, 3));
     }
 }
+
+public class ActivationKernelTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(37)]
+    public void Relu_backward_passes_the_gradient_where_the_input_is_positive_only(int length)
+    {
+        var x = Snr.Tests.Support.TestData.Normal(length, 3);
+        x[0] = 0f; // the gradient at exactly 0 is 0
+        var dy = Snr.Tests.Support.TestData.Normal(length, 4);
+        var dx = Enumerable.Repeat(0.5f, length).ToArray();
+        Snr.Kernels.Activations.ReluBackward(x, dy, dx);
+        for (int i = 0; i < length; i++) Assert.Equal(x[i] > 0 ? 0.5f + dy[i] : 0.5f, dx[i]);
+    }
+}
