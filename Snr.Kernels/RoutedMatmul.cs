@@ -120,27 +120,23 @@ public static class RoutedMatmul
     private static void ForwardFewRows(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float beta, Span<float> y)
     {
+        // y_i = beta·y_i + Σ_j z_ij·W_ij·x_j, one matrix-vector product per live block.
         int inWidth = kIn * hIn, outWidth = kOut * hOut;
         for (int b = 0; b < batch; b++)
         {
             for (int i = 0; i < kOut; i++)
             {
-                for (int r = 0; r < hOut; r++)
+                Span<float> yi = y.Slice(b * outWidth + i * hOut, hOut);
+                bool accumulate = beta != 0f;
+                if (accumulate && beta != 1f) TensorPrimitives.Multiply(yi, beta, yi);
+                for (int j = 0; j < kIn; j++)
                 {
-                    int row = i * hOut + r;
-                    float sum = 0f;
-                    for (int j = 0; j < kIn; j++)
-                    {
-                        float z = gates[i * kIn + j];
-                        if (z != 0f)
-                        {
-                            sum += z * TensorPrimitives.Dot(x.Slice(b * inWidth + j * hIn, hIn), weight.Slice(row * inWidth + j * hIn, hIn));
-                        }
-                    }
-
-                    ref float target = ref y[b * outWidth + row];
-                    target = beta == 0f ? sum : beta * target + sum;
+                    float z = gates[i * kIn + j];
+                    if (z == 0f) continue;
+                    Gemv.Rows(x.Slice(b * inWidth + j * hIn, hIn), weight.Slice(i * hOut * inWidth + j * hIn), inWidth, hOut, z, yi, accumulate);
+                    accumulate = true;
                 }
+                if (!accumulate) yi.Clear();
             }
         }
     }

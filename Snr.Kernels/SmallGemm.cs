@@ -57,10 +57,7 @@ internal static class SmallGemm
 
             if (transB)
             {
-                for (int j = 0; j < n; j++)
-                {
-                    acc[j] = TensorPrimitives.Dot(aRow, b.Slice(j * ldb, k));
-                }
+                Gemv.Rows(aRow, b, ldb, n, 1f, acc, accumulate: false);
             }
             else if (columnMode)
             {

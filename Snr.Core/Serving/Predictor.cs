@@ -19,7 +19,7 @@ public sealed class Predictor
 
     private Predictor(ServingGraph original, ServingGraph pruned, PredictorOptions options)
     {
-        _graph = pruned;
+        _graph = ServingFusion.Fuse(pruned);
         Options = options;
         Tasks = pruned.Outputs.Select(o => o.Task).ToArray();
         Summary = ServingSummary.Of(original, pruned);
@@ -57,7 +57,7 @@ public sealed class Predictor
     /// <summary>The options it runs with.</summary>
     public PredictorOptions Options { get; }
 
-    /// <summary>The pruned graph it runs.</summary>
+    /// <summary>The graph it runs: pruned, with side-by-side groups that read the same input fused into one.</summary>
     public ServingGraph Graph => _graph;
 
     /// <summary>Numeric inputs per row.</summary>

@@ -82,6 +82,8 @@ public class PredictorTests
         Assert.Empty(dense.Summary.RemovedGroups);
         Assert.Equal((6, 6), (dense.Summary.LiveConnections, dense.Summary.TotalConnections));
         Assert.Equal(["subnetworks.2"], sparse.Summary.RemovedGroups);
+        // The sub-networks all read the whole input: they run as one fused product.
+        Assert.Equal("subnetworks.0+subnetworks.1+subnetworks.2", ((GroupedLinearNode)dense.Graph.Nodes[1]).Groups.Single().Name);
         Assert.Equal(3, sparse.Summary.LiveConnections);
         // 2 sub-networks of 8·4, 3 blocks of 4·3 instead of 3 and 6; towers and heads unchanged.
         long towersAndHeads = 2 * (2 * 3 * 2) + 2 * (2 * 2 * 1);
