@@ -31,7 +31,8 @@ public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int
 
 /// <summary>
 /// W1 of BENCHMARKS.md: C = A·B, A·Bᵀ, Aᵀ·B at 256³, 512³, 1024³ and the W3 training shapes, on one thread
-/// and on all cores. Run: <c>dotnet run -c Release --project Snr.Benchmarks -- --filter '*Sgemm*'</c>.
+/// and on all cores. Run: <c>dotnet run -c Release --project Snr.Benchmarks -- --filter '*Sgemm*'</c>
+/// (or <c>'*SgemmBenchmarks.AllCores*'</c> for one half).
 /// </summary>
 [Config(typeof(ShortKernelConfig))]
 [MemoryDiagnoser]
@@ -57,11 +58,6 @@ public class SgemmBenchmarks
     [ParamsSource(nameof(Shapes))]
     public GemmShape Shape { get; set; } = null!;
 
-    public static IEnumerable<int> ThreadCounts() => Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
-
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
@@ -71,12 +67,19 @@ public class SgemmBenchmarks
         _c = new float[Shape.M * Shape.N];
     }
 
+    /// <summary>On the calling thread only.</summary>
     [Benchmark]
-    public void Sgemm()
+    public void OneThread() => Run(1);
+
+    /// <summary>On all cores (<see cref="Environment.ProcessorCount"/>).</summary>
+    [Benchmark]
+    public void AllCores() => Run(0);
+
+    private void Run(int threads)
     {
         GemmShape s = Shape;
-        Snr.Kernels.Sgemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, 1f,
-            _a, s.TransA ? s.M : s.K, _b, s.TransB ? s.K : s.N, 0f, _c, s.N, Threads);
+        Sgemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, 1f,
+            _a, s.TransA ? s.M : s.K, _b, s.TransB ? s.K : s.N, 0f, _c, s.N, threads);
     }
 }
 
