@@ -51,10 +51,12 @@ public class SgemmBenchmarks
             yield return new GemmShape($"Aᵀ·B {s}³", true, false, s, s, s);
         }
 
-        // W3: (batch×in)·(out×in)ᵀ, the Linear forward products of the canonical SNR-Trans step.
-        yield return new GemmShape("(1024×256)·(256×128)ᵀ", false, true, 1024, 128, 256);
-        yield return new GemmShape("(1024×512)·(512×512)ᵀ", false, true, 1024, 512, 512);
-        yield return new GemmShape("(1024×512)·(512×128)ᵀ", false, true, 1024, 128, 512);
+        // W3: (batch×in)·(out×in)ᵀ, the Linear forward products of the canonical SNR-Trans step, named
+        // "W3 in→out" (BenchmarkDotNet cuts longer names): (1024×256)·(256×128)ᵀ, (1024×512)·(512×512)ᵀ,
+        // (1024×512)·(512×128)ᵀ.
+        yield return new GemmShape("W3 256→128", false, true, 1024, 128, 256);
+        yield return new GemmShape("W3 512→512", false, true, 1024, 512, 512);
+        yield return new GemmShape("W3 512→128", false, true, 1024, 128, 512);
     }
 
     [ParamsSource(nameof(Shapes))]
