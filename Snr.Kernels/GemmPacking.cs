@@ -24,46 +24,14 @@ internal static unsafe class GemmPacking
     private const int NR = GemmMicrokernel.NR;
 
     /// <summary>
-    /// Packs op(A) rows <c>[i0, i0+rows)</c> (rows ≤ MR), k-range <c>[kStart, kStart+length)</c>, into
-    /// <c>strip[kPacked .. kPacked+length)[MR]</c>, zero-filling rows past <paramref name="rows"/>.
+    /// For row-major A (not transposed): packs rows <c>[i0, i0+rows)</c> (rows ≤ MR), k-range
+    /// <c>[kStart, kStart+length)</c>, into <c>strip[kPacked .. kPacked+length)[MR]</c>, zero-filling rows past <paramref name="rows"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0
-    public static void PackAStrip(bool transA, float* a, int lda, int i0, int rows, int kStart, int length,
+    public static void PackAStrip(float* a, int lda, int i0, int rows, int kStart, int length,
         float* strip, int kPacked)
     {
         float* dst = strip + kPacked * MR;
-        if (transA)
-        {
-            // op(A) row i is A column i: for each p the MR rows are contiguous in A.
-            float* src = a + (long)kStart * lda + i0;
-            if (rows == MR)
-            {
-                for (int p = 0; p < length; p++, src += lda, dst += MR)
-                {
-                    Vector128.Load(src).Store(dst);
-                    dst[4] = src[4];
-                    dst[5] = src[5];
-                }
-
-                return;
-            }
-
-            for (int p = 0; p < length; p++, src += lda, dst += MR)
-            {
-                int r = 0;
-                for (; r < rows; r++)
-                {
-                    dst[r] = src[r];
-                }
-
-                for (; r < MR; r++)
-                {
-                    dst[r] = 0f;
-                }
-            }
-
-            return;
-        }
 
         // op(A) row i is A row i: transpose MR rows into the strip, k outermost so the stores are sequential
         // (twice as fast as one row at a time with strided stores).
@@ -104,6 +72,47 @@ internal static unsafe class GemmPacking
             for (; r < MR; r++)
             {
                 dst[r] = 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// For transposed A: packs op(A) rows <c>[i0, i0+rows)</c> — all their MR strips, the last one zero-padded —
+    /// over k-range <c>[kStart, kStart+length)</c>: <c>strip_s[kPacked + p][r] = a[(kStart+p)·lda + i0 + s·MR + r]</c>.
+    /// </summary>
+    /// <remarks>
+    /// op(A) row i is column i of A, so for each k-step the rows of all strips are one contiguous run of A.
+    /// Walking k outermost reads that run once, sequentially; packing strip by strip would touch a new
+    /// cache line of A for every 6 floats.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackAStripsTransposed(float* a, int lda, int i0, int rows, int kStart, int length,
+        float* packedA, long stripStride, int kPacked)
+    {
+        int fullStrips = rows / MR, tail = rows - fullStrips * MR;
+        for (int p = 0; p < length; p++)
+        {
+            float* src = a + (long)(kStart + p) * lda + i0;
+            float* dst = packedA + (long)(kPacked + p) * MR;
+            for (int s = 0; s < fullStrips; s++, src += MR, dst += stripStride)
+            {
+                Vector128.Load(src).Store(dst);
+                dst[4] = src[4];
+                dst[5] = src[5];
+            }
+
+            if (tail > 0)
+            {
+                int r = 0;
+                for (; r < tail; r++)
+                {
+                    dst[r] = src[r];
+                }
+
+                for (; r < MR; r++)
+                {
+                    dst[r] = 0f;
+                }
             }
         }
     }

@@ -399,20 +399,34 @@ internal static unsafe class PackedGemm
                 : t_aBuffer = GC.AllocateUninitializedArray<float>((int)Math.Max(needed, 4096), pinned: true);
             float* packedA = AlignTo64(buffer);
 
-            for (int s = 0; s < strips; s++)
+            if (_transA)
             {
-                int i0 = item.RowStart + s * MR;
-                int rows = Math.Min(MR, item.RowStart + item.Rows - i0);
-                if (!Live(i0, rows, group: -1))
-                {
-                    continue; // no group needs these rows: the strip is never read
-                }
-
+                // op(A) rows are A's columns: one pass down A's rows packs all the item's strips at once,
+                // reading each row of A as one contiguous run instead of 6 floats per strip.
                 for (int r = 0; r < _rangeCount; r++)
                 {
                     ARange range = _ranges[r];
-                    GemmPacking.PackAStrip(_transA, _a, _lda, i0, rows, range.Start, range.Length,
-                        packedA + s * stripStride, range.PackedStart);
+                    GemmPacking.PackAStripsTransposed(_a, _lda, item.RowStart, item.Rows, range.Start, range.Length,
+                        packedA, stripStride, range.PackedStart);
+                }
+            }
+            else
+            {
+                for (int s = 0; s < strips; s++)
+                {
+                    int i0 = item.RowStart + s * MR;
+                    int rows = Math.Min(MR, item.RowStart + item.Rows - i0);
+                    if (!Live(i0, rows, group: -1))
+                    {
+                        continue; // no group needs these rows: the strip is never read
+                    }
+
+                    for (int r = 0; r < _rangeCount; r++)
+                    {
+                        ARange range = _ranges[r];
+                        GemmPacking.PackAStrip(_a, _lda, i0, rows, range.Start, range.Length,
+                            packedA + s * stripStride, range.PackedStart);
+                    }
                 }
             }
 
