@@ -430,6 +430,8 @@ internal static unsafe class PackedGemm
                 }
             }
 
+            // Which MR strips each group needs, worked out once per group rather than once per tile.
+            bool* stripLive = stackalloc bool[strips];
             fixed (PackedPiece* pieces = _pieces)
             {
                 for (int gi = 0; gi < _groupCount; gi++)
@@ -439,6 +441,11 @@ internal static unsafe class PackedGemm
                         continue;
                     }
 
+                    for (int s = 0; s < strips; s++)
+                    {
+                        stripLive[s] = !_hasLive || Live(item.RowStart + s * MR, Math.Min(MR, item.Rows - s * MR), gi);
+                    }
+
                     ref GroupPlan g = ref _groups[gi];
                     float* cBlock = _c + (long)item.RowStart * _ldc + g.ColumnStart;
                     if (g.ChunkCount == 0)
@@ -446,7 +453,7 @@ internal static unsafe class PackedGemm
                         for (int s = 0; s < strips; s++)
                         {
                             int rows = Math.Min(MR, item.Rows - s * MR);
-                            if (Live(item.RowStart + s * MR, rows, gi))
+                            if (stripLive[s])
                             {
                                 ScaleBlock(cBlock + (long)s * MR * _ldc, _ldc, rows, g.ColumnCount, _beta);
                             }
@@ -465,11 +472,12 @@ internal static unsafe class PackedGemm
                             float* bStrip = _packedB + g.BBase + ((long)t * g.K + chunk.KStart) * NR;
                             for (int s = 0; s < strips; s++)
                             {
-                                int rows = Math.Min(MR, item.Rows - s * MR);
-                                if (_hasLive && !Live(item.RowStart + s * MR, rows, gi))
+                                if (!stripLive[s])
                                 {
                                     continue;
                                 }
+
+                                int rows = Math.Min(MR, item.Rows - s * MR);
 
                                 GemmMicrokernel.Tile(_avx2, packedA + s * stripStride, pieces + chunk.PieceStart, chunk.PieceCount,
                                     bStrip, cBlock + (long)s * MR * _ldc + t * NR, _ldc, rows, cols, _alpha, beta);
