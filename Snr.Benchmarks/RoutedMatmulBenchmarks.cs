@@ -50,11 +50,6 @@ public class RoutedMatmulBenchmarks
     [ParamsSource(nameof(Cases))]
     public RoutedCase Case { get; set; } = null!;
 
-    public static IEnumerable<int> ThreadCounts() => Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
-
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
@@ -79,21 +74,28 @@ public class RoutedMatmulBenchmarks
         }
     }
 
+    /// <summary>On the calling thread only.</summary>
     [Benchmark]
-    public void ForwardBackward()
+    public void OneThread() => ForwardBackward(1);
+
+    /// <summary>On all cores (<see cref="Environment.ProcessorCount"/>).</summary>
+    [Benchmark]
+    public void AllCores() => ForwardBackward(0);
+
+    private void ForwardBackward(int threads)
     {
         int k = Case.Blocks, h = Case.Width, width = k * h, batch = RoutedCase.Batch;
         if (Case.Dense)
         {
             // y = x·Wᵀ;  dx += dy·W;  dW += dyᵀ·x
-            Sgemm.Multiply(false, true, batch, width, width, 1f, _x, width, _w, width, 0f, _y, width, Threads);
-            Sgemm.Multiply(false, false, batch, width, width, 1f, _dy, width, _w, width, 1f, _dx, width, Threads);
-            Sgemm.Multiply(true, false, width, width, batch, 1f, _dy, width, _x, width, 1f, _dw, width, Threads);
+            Sgemm.Multiply(false, true, batch, width, width, 1f, _x, width, _w, width, 0f, _y, width, threads);
+            Sgemm.Multiply(false, false, batch, width, width, 1f, _dy, width, _w, width, 1f, _dx, width, threads);
+            Sgemm.Multiply(true, false, width, width, batch, 1f, _dy, width, _x, width, 1f, _dw, width, threads);
         }
         else
         {
-            RoutedMatmul.Forward(batch, k, h, k, h, _gates, _x, _w, 0f, _y, Threads);
-            RoutedMatmul.Backward(batch, k, h, k, h, _gates, _x, _w, _dy, _dx, _dw, _dGates, Threads);
+            RoutedMatmul.Forward(batch, k, h, k, h, _gates, _x, _w, 0f, _y, threads);
+            RoutedMatmul.Backward(batch, k, h, k, h, _gates, _x, _w, _dy, _dx, _dw, _dGates, threads);
         }
 
         // Bias gradient: column sums of dy (the same in both).

@@ -399,23 +399,39 @@ internal static unsafe class PackedGemm
                 : t_aBuffer = GC.AllocateUninitializedArray<float>((int)Math.Max(needed, 4096), pinned: true);
             float* packedA = AlignTo64(buffer);
 
-            for (int s = 0; s < strips; s++)
+            if (_transA)
             {
-                int i0 = item.RowStart + s * MR;
-                int rows = Math.Min(MR, item.RowStart + item.Rows - i0);
-                if (!Live(i0, rows, group: -1))
-                {
-                    continue; // no group needs these rows: the strip is never read
-                }
-
+                // op(A) rows are A's columns: one pass down A's rows packs all the item's strips at once,
+                // reading each row of A as one contiguous run instead of 6 floats per strip.
                 for (int r = 0; r < _rangeCount; r++)
                 {
                     ARange range = _ranges[r];
-                    GemmPacking.PackAStrip(_transA, _a, _lda, i0, rows, range.Start, range.Length,
-                        packedA + s * stripStride, range.PackedStart);
+                    GemmPacking.PackAStripsTransposed(_a, _lda, item.RowStart, item.Rows, range.Start, range.Length,
+                        packedA, stripStride, range.PackedStart);
+                }
+            }
+            else
+            {
+                for (int s = 0; s < strips; s++)
+                {
+                    int i0 = item.RowStart + s * MR;
+                    int rows = Math.Min(MR, item.RowStart + item.Rows - i0);
+                    if (!Live(i0, rows, group: -1))
+                    {
+                        continue; // no group needs these rows: the strip is never read
+                    }
+
+                    for (int r = 0; r < _rangeCount; r++)
+                    {
+                        ARange range = _ranges[r];
+                        GemmPacking.PackAStrip(_a, _lda, i0, rows, range.Start, range.Length,
+                            packedA + s * stripStride, range.PackedStart);
+                    }
                 }
             }
 
+            // Which MR strips each group needs, worked out once per group rather than once per tile.
+            bool* stripLive = stackalloc bool[strips];
             fixed (PackedPiece* pieces = _pieces)
             {
                 for (int gi = 0; gi < _groupCount; gi++)
@@ -425,6 +441,11 @@ internal static unsafe class PackedGemm
                         continue;
                     }
 
+                    for (int s = 0; s < strips; s++)
+                    {
+                        stripLive[s] = !_hasLive || Live(item.RowStart + s * MR, Math.Min(MR, item.Rows - s * MR), gi);
+                    }
+
                     ref GroupPlan g = ref _groups[gi];
                     float* cBlock = _c + (long)item.RowStart * _ldc + g.ColumnStart;
                     if (g.ChunkCount == 0)
@@ -432,7 +453,7 @@ internal static unsafe class PackedGemm
                         for (int s = 0; s < strips; s++)
                         {
                             int rows = Math.Min(MR, item.Rows - s * MR);
-                            if (Live(item.RowStart + s * MR, rows, gi))
+                            if (stripLive[s])
                             {
                                 ScaleBlock(cBlock + (long)s * MR * _ldc, _ldc, rows, g.ColumnCount, _beta);
                             }
@@ -451,11 +472,12 @@ internal static unsafe class PackedGemm
                             float* bStrip = _packedB + g.BBase + ((long)t * g.K + chunk.KStart) * NR;
                             for (int s = 0; s < strips; s++)
                             {
-                                int rows = Math.Min(MR, item.Rows - s * MR);
-                                if (_hasLive && !Live(item.RowStart + s * MR, rows, gi))
+                                if (!stripLive[s])
                                 {
                                     continue;
                                 }
+
+                                int rows = Math.Min(MR, item.Rows - s * MR);
 
                                 GemmMicrokernel.Tile(_avx2, packedA + s * stripStride, pieces + chunk.PieceStart, chunk.PieceCount,
                                     bStrip, cBlock + (long)s * MR * _ldc + t * NR, _ldc, rows, cols, _alpha, beta);

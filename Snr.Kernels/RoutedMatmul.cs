@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Snr.Kernels;
@@ -23,14 +22,31 @@ namespace Snr.Kernels;
 /// </remarks>
 public static class RoutedMatmul
 {
-    /// <summary>Gate grids up to this many blocks keep their segment lists on the stack.</summary>
-    private const int StackBlocks = 256;
-
     /// <summary>Batches smaller than this (serving one row at a time) skip packing: see <see cref="ForwardFewRows"/>.</summary>
     internal const int SmallBatch = 4;
 
-    [ThreadStatic] private static float[]? t_gradient;
-    [ThreadStatic] private static GateGradientJob? t_epilogue;
+    /// <summary>Per-thread lists describing the live blocks, grown when needed and then reused: no allocation in steady state.</summary>
+    private sealed class Scratch
+    {
+        public KSegment[] Segments = [];
+        public ColumnGroup[] Groups = [];
+        public bool[] LiveTiles = [];
+        public int[] Columns = [];
+        public float[] Gradient = [];
+        public readonly GateGradientJob Epilogue = new();
+
+        public static T[] Grow<T>(ref T[] array, long length, bool pinned = false)
+        {
+            if (array.Length < length)
+            {
+                array = GC.AllocateUninitializedArray<T>((int)length, pinned);
+            }
+
+            return array;
+        }
+    }
+
+    [ThreadStatic] private static Scratch? t_scratch;
 
     /// <summary>
     /// Computes <c>y[:, block i] = beta·y[:, block i] + Σ_{j: z_ij ≠ 0} z_ij · x[:, block j] · W_ijᵀ</c> for every output block i.
@@ -65,48 +81,32 @@ public static class RoutedMatmul
             return;
         }
 
-        // One column group per output block i; its segments are the live input blocks j.
-        int blocks = kOut * kIn;
-        KSegment[]? rented = null;
-        Span<KSegment> segments = blocks <= StackBlocks ? stackalloc KSegment[blocks] : (rented = ArrayPool<KSegment>.Shared.Rent(blocks));
-        ColumnGroup[]? rentedGroups = null;
-        Span<ColumnGroup> groups = kOut <= StackBlocks ? stackalloc ColumnGroup[kOut] : (rentedGroups = ArrayPool<ColumnGroup>.Shared.Rent(kOut));
-        try
+        // y = x·Wᵀ: op(A) = x [batch × kIn·hIn], op(B) = Wᵀ (W stored [kOut·hOut × kIn·hIn]).
+        // One column group per output block i; its segments are the live input blocks j, scaled by z_ij.
+        Scratch scratch = t_scratch ??= new Scratch();
+        KSegment[] segments = Scratch.Grow(ref scratch.Segments, (long)kOut * kIn);
+        ColumnGroup[] groups = Scratch.Grow(ref scratch.Groups, kOut);
+        int count = 0;
+        for (int i = 0; i < kOut; i++)
         {
-            int count = 0;
-            for (int i = 0; i < kOut; i++)
+            int start = count;
+            for (int j = 0; j < kIn && hIn > 0; j++)
             {
-                int start = count;
-                for (int j = 0; j < kIn && hIn > 0; j++)
+                float z = gates[i * kIn + j];
+                if (z != 0f)
                 {
-                    float z = gates[i * kIn + j];
-                    if (z != 0f)
-                    {
-                        segments[count++] = new KSegment(j * hIn, j * hIn, hIn, z);
-                    }
+                    segments[count++] = new KSegment(j * hIn, j * hIn, hIn, z);
                 }
-
-                groups[i] = new ColumnGroup(i * hOut, hOut, start, count - start);
             }
 
-            fixed (float* px = x, pw = weight, py = y)
-            {
-                // y = x · Wᵀ: op(A) = x [batch × kIn·hIn], op(B) = Wᵀ (W stored [kOut·hOut × kIn·hIn]).
-                PackedGemm.Run(false, true, batch, px, Math.Max(inWidth, 1), pw, Math.Max(inWidth, 1), 1f, beta, py, outWidth,
-                    groups[..kOut], segments[..count], rowBlockHeight: 0, liveTiles: default, maxThreads);
-            }
+            groups[i] = new ColumnGroup(i * hOut, hOut, start, count - start); // no segments: y block = beta·y block
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<KSegment>.Shared.Return(rented);
-            }
 
-            if (rentedGroups is not null)
-            {
-                ArrayPool<ColumnGroup>.Shared.Return(rentedGroups);
-            }
+        int ld = Math.Max(inWidth, 1);
+        fixed (float* px = x, pw = weight, py = y)
+        {
+            PackedGemm.Run(false, true, batch, px, ld, pw, ld, 1f, beta, py, outWidth,
+                groups.AsSpan(0, kOut), segments.AsSpan(0, count), rowBlockHeight: 0, liveTiles: default, maxThreads);
         }
     }
 
@@ -193,134 +193,106 @@ public static class RoutedMatmul
             return; // every product is empty (G_ij = 0 for batch 0, so the gradients do not change)
         }
 
-        int blocks = kOut * kIn;
-        KSegment[]? rented = null;
-        Span<KSegment> segments = blocks <= StackBlocks ? stackalloc KSegment[blocks] : (rented = ArrayPool<KSegment>.Shared.Rent(blocks));
-        ColumnGroup[]? rentedGroups = null;
-        Span<ColumnGroup> groups = kIn <= StackBlocks ? stackalloc ColumnGroup[kIn] : (rentedGroups = ArrayPool<ColumnGroup>.Shared.Rent(kIn));
-        bool[]? rentedLive = null;
-        Span<bool> live = blocks <= 4 * StackBlocks ? stackalloc bool[blocks] : (rentedLive = ArrayPool<bool>.Shared.Rent(blocks));
-        try
+        Scratch scratch = t_scratch ??= new Scratch();
+        if (!dx.IsEmpty)
         {
-            fixed (float* px = x, pw = weight, pdy = dy, pdx = dx)
+            InputGradient(scratch, batch, kIn, hIn, kOut, hOut, gates, weight, dy, dx, maxThreads);
+        }
+
+        if (!dWeight.IsEmpty || !dGates.IsEmpty)
+        {
+            WeightAndGateGradients(scratch, batch, kIn, hIn, kOut, hOut, gates, x, weight, dy, dWeight, dGates, maxThreads);
+        }
+    }
+
+    /// <summary><c>dx[:, block j] += Σ_{i: z_ij ≠ 0} z_ij · dy[:, block i] · W_ij</c>.</summary>
+    private static unsafe void InputGradient(Scratch scratch, int batch, int kIn, int hIn, int kOut, int hOut,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy, Span<float> dx, int maxThreads)
+    {
+        // dx += dy·W: op(A) = dy [batch × kOut·hOut], op(B) = W [kOut·hOut × kIn·hIn].
+        // One column group per input block j that some live gate reads; its segments are the live i.
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        KSegment[] segments = Scratch.Grow(ref scratch.Segments, (long)kOut * kIn);
+        ColumnGroup[] groups = Scratch.Grow(ref scratch.Groups, kIn);
+        int groupCount = 0, count = 0;
+        for (int j = 0; j < kIn; j++)
+        {
+            int start = count;
+            for (int i = 0; i < kOut; i++)
             {
-                if (!dx.IsEmpty)
+                float z = gates[i * kIn + j];
+                if (z != 0f)
                 {
-                    // dx += dy · W: op(A) = dy [batch × kOut·hOut], op(B) = W [kOut·hOut × kIn·hIn].
-                    // One group per input block j that some live gate reads; its segments are the live i.
-                    int groupCount = 0, count = 0;
-                    for (int j = 0; j < kIn; j++)
-                    {
-                        int start = count;
-                        for (int i = 0; i < kOut; i++)
-                        {
-                            float z = gates[i * kIn + j];
-                            if (z != 0f)
-                            {
-                                segments[count++] = new KSegment(i * hOut, i * hOut, hOut, z);
-                            }
-                        }
-
-                        if (count > start)
-                        {
-                            groups[groupCount++] = new ColumnGroup(j * hIn, hIn, start, count - start);
-                        }
-                    }
-
-                    PackedGemm.Run(false, false, batch, pdy, outWidth, pw, inWidth, 1f, 1f, pdx, inWidth,
-                        groups[..groupCount], segments[..count], rowBlockHeight: 0, liveTiles: default, maxThreads);
+                    segments[count++] = new KSegment(i * hOut, i * hOut, hOut, z);
                 }
+            }
 
-                if (dWeight.IsEmpty && dGates.IsEmpty)
-                {
-                    return;
-                }
-
-                // G = dyᵀ · x on the live tiles only: op(A) = dyᵀ [kOut·hOut × batch], op(B) = x [batch × kIn·hIn].
-                // Row block i of G is output block i; group g is input block columnOf[g]; the reduction is the batch.
-                int liveGroups = 0;
-                Span<int> columnOf = stackalloc int[Math.Min(kIn, StackBlocks)];
-                int[]? rentedColumns = kIn > StackBlocks ? ArrayPool<int>.Shared.Rent(kIn) : null;
-                if (rentedColumns is not null)
-                {
-                    columnOf = rentedColumns;
-                }
-
-                ReadOnlySpan<KSegment> wholeBatch = [new KSegment(0, 0, batch, 1f)];
-                for (int j = 0; j < kIn; j++)
-                {
-                    bool any = false;
-                    for (int i = 0; i < kOut; i++)
-                    {
-                        any |= gates[i * kIn + j] != 0f;
-                    }
-
-                    if (any)
-                    {
-                        columnOf[liveGroups] = j;
-                        groups[liveGroups++] = new ColumnGroup(j * hIn, hIn, 0, 1);
-                    }
-                }
-
-                for (int i = 0; i < kOut; i++)
-                {
-                    for (int g = 0; g < liveGroups; g++)
-                    {
-                        live[i * liveGroups + g] = gates[i * kIn + columnOf[g]] != 0f;
-                    }
-                }
-
-                long gradientFloats = (long)outWidth * inWidth;
-                float[] gradient = t_gradient is { } existing && existing.Length >= gradientFloats
-                    ? existing
-                    : t_gradient = GC.AllocateUninitializedArray<float>((int)gradientFloats, pinned: true);
-                fixed (float* pg = gradient)
-                {
-                    PackedGemm.Run(true, false, outWidth, pdy, outWidth, px, inWidth, 1f, 0f, pg, inWidth,
-                        groups[..liveGroups], wholeBatch, rowBlockHeight: hOut, liveTiles: live[..(kOut * liveGroups)], maxThreads);
-                }
-
-                // dWeight_ij += z_ij·G_ij and dGates[i, j] += ⟨W_ij, G_ij⟩, reading each live G_ij once,
-                // in parallel over output blocks i (each dGates entry is one thread's sum: deterministic).
-                fixed (float* pz = gates, pg = gradient, pdw = dWeight, pdg = dGates)
-                {
-                    GateGradientJob job = t_epilogue is { InUse: false } cached ? cached : new GateGradientJob();
-                    t_epilogue = job;
-                    job.InUse = true;
-                    try
-                    {
-                        job.Set(kIn, hIn, hOut, pz, pw, pg, dWeight.IsEmpty ? null : pdw, dGates.IsEmpty ? null : pdg);
-                        int threads = gradientFloats >= (1 << 16) ? KernelThreads.Resolve(maxThreads) : 1;
-                        job.Run(kOut, threads);
-                    }
-                    finally
-                    {
-                        job.InUse = false;
-                    }
-                }
-
-                if (rentedColumns is not null)
-                {
-                    ArrayPool<int>.Shared.Return(rentedColumns);
-                }
+            if (count > start)
+            {
+                groups[groupCount++] = new ColumnGroup(j * hIn, hIn, start, count - start);
             }
         }
-        finally
+
+        fixed (float* pw = weight, pdy = dy, pdx = dx)
         {
-            if (rented is not null)
+            PackedGemm.Run(false, false, batch, pdy, outWidth, pw, inWidth, 1f, 1f, pdx, inWidth,
+                groups.AsSpan(0, groupCount), segments.AsSpan(0, count), rowBlockHeight: 0, liveTiles: default, maxThreads);
+        }
+    }
+
+    /// <summary>
+    /// <c>G_ij = dy[:, block i]ᵀ · x[:, block j]</c> on the live blocks, then <c>dWeight_ij += z_ij·G_ij</c> and
+    /// <c>dGates[i, j] += ⟨W_ij, G_ij⟩</c> (either may be empty).
+    /// </summary>
+    private static unsafe void WeightAndGateGradients(Scratch scratch, int batch, int kIn, int hIn, int kOut, int hOut,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
+        Span<float> dWeight, Span<float> dGates, int maxThreads)
+    {
+        // G = dyᵀ·x on the live tiles only: op(A) = dyᵀ [kOut·hOut × batch], op(B) = x [batch × kIn·hIn], the
+        // reduction is the batch. Row block i of G is output block i; column group g is input block columns[g]
+        // (only the input blocks some live gate reads, so only those columns of x are packed).
+        int inWidth = kIn * hIn, outWidth = kOut * hOut;
+        ColumnGroup[] groups = Scratch.Grow(ref scratch.Groups, kIn);
+        int[] columns = Scratch.Grow(ref scratch.Columns, kIn);
+        int groupCount = 0;
+        for (int j = 0; j < kIn; j++)
+        {
+            bool any = false;
+            for (int i = 0; i < kOut; i++)
             {
-                ArrayPool<KSegment>.Shared.Return(rented);
+                any |= gates[i * kIn + j] != 0f;
             }
 
-            if (rentedGroups is not null)
+            if (any)
             {
-                ArrayPool<ColumnGroup>.Shared.Return(rentedGroups);
+                columns[groupCount] = j;
+                groups[groupCount++] = new ColumnGroup(j * hIn, hIn, 0, 1);
             }
+        }
 
-            if (rentedLive is not null)
+        bool[] live = Scratch.Grow(ref scratch.LiveTiles, (long)kOut * groupCount);
+        for (int i = 0; i < kOut; i++)
+        {
+            for (int g = 0; g < groupCount; g++)
             {
-                ArrayPool<bool>.Shared.Return(rentedLive);
+                live[i * groupCount + g] = gates[i * kIn + columns[g]] != 0f;
             }
+        }
+
+        // The engine needs G's storage only where a tile is live; it is scratch, pinned so that the epilogue's
+        // worker threads can read it through a pointer.
+        float[] gradient = Scratch.Grow(ref scratch.Gradient, (long)outWidth * inWidth, pinned: true);
+        ReadOnlySpan<KSegment> wholeBatch = [new KSegment(0, 0, batch, 1f)];
+        fixed (float* px = x, pw = weight, pdy = dy, pg = gradient, pz = gates, pdw = dWeight, pdg = dGates)
+        {
+            PackedGemm.Run(true, false, outWidth, pdy, outWidth, px, inWidth, 1f, 0f, pg, inWidth,
+                groups.AsSpan(0, groupCount), wholeBatch, rowBlockHeight: hOut, liveTiles: live.AsSpan(0, kOut * groupCount), maxThreads);
+
+            // Each live G_ij is read once for both of its uses, in parallel over output blocks i
+            // (each dGates entry is one thread's sum in a fixed order: deterministic).
+            GateGradientJob epilogue = scratch.Epilogue;
+            epilogue.Set(kIn, hIn, hOut, pz, pw, pg, dWeight.IsEmpty ? null : pdw, dGates.IsEmpty ? null : pdg);
+            epilogue.Run(kOut, (long)outWidth * inWidth >= 1 << 16 ? KernelThreads.Resolve(maxThreads) : 1);
         }
     }
 
@@ -331,7 +303,6 @@ public static class RoutedMatmul
     /// </summary>
     private sealed unsafe class GateGradientJob : ParallelJob
     {
-        public bool InUse;
         private int _kIn, _hIn, _hOut;
         private float* _gates, _weight, _gradient, _dWeight, _dGates;
 

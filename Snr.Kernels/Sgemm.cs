@@ -8,6 +8,9 @@ namespace Snr.Kernels;
 /// microkernel, with a Vector128 fallback), on all requested cores when the product is large enough.
 /// Tiny and matrix-vector shapes run an unpacked path (<see cref="SmallGemm"/>). Threads only split the
 /// rows of C, never the k reduction, so C is bit-identical for any <c>maxThreads</c>.
+///
+/// Scratch memory is kept and reused, so steady-state calls allocate nothing: per calling thread the
+/// packed copy of op(B) (k·n floats), and per worker thread a packed row block of op(A) (at most 144·k floats).
 /// </remarks>
 public static class Sgemm
 {
