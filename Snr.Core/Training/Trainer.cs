@@ -72,7 +72,7 @@ public sealed class Trainer
         var full = new Batch(batchSize, d, tasks);
         var last = remainder > 0 ? new Batch(remainder, d, tasks) : full;
         var step = new TrainingStep(_model, _config.Optimizer.Create(_model.Parameters()), _config.TaskWeights(_model.Config),
-            _config.L0Lambda, _config.MaxGradNorm);
+            _config.L0Lambda, _config.MaxGradNorm, _config.SkipNonFiniteBatches);
         var order = new int[n];
         var taskLosses = new float[tasks];
 
@@ -92,6 +92,7 @@ public sealed class Trainer
             Shuffle.Permutation(order, _config.Seed, stream: (ulong)epoch);
             var lossSums = new double[tasks];
             double totalSum = 0;
+            int counted = 0;
             for (int start = 0; start < n; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -100,15 +101,17 @@ public sealed class Trainer
                 train.CopyFeatures(rows, batch.X.Data);
                 for (int t = 0; t < tasks; t++) train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
                 float total = step.Run(batch.X, batch.Targets, taskLosses);
+                if (float.IsNaN(total)) continue; // a skipped non-finite batch
+                counted += batch.Rows;
                 totalSum += (double)total * batch.Rows;
                 for (int t = 0; t < tasks; t++) lossSums[t] += (double)taskLosses[t] * batch.Rows;
             }
             var trainLoss = new double[tasks];
-            for (int t = 0; t < tasks; t++) trainLoss[t] = lossSums[t] / n;
+            for (int t = 0; t < tasks; t++) trainLoss[t] = lossSums[t] / Math.Max(counted, 1);
 
             IReadOnlyList<TaskMetrics> metrics = validation is null ? [] : Evaluator.Evaluate(_model, validation);
             double? zeroGates = _model is SnrModel snr ? snr.ZeroGateFraction() : null;
-            var record = new EpochRecord(epoch, trainLoss, totalSum / n, metrics, zeroGates, clock.Elapsed);
+            var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed);
             records.Add(record);
             progress?.Invoke(record);
 
@@ -129,7 +132,7 @@ public sealed class Trainer
             }
         }
         if (best is not null) Restore(best);
-        return new TrainingHistory(records, best is null ? records.Count : bestEpoch, stoppedEarly);
+        return new TrainingHistory(records, best is null ? records.Count : bestEpoch, stoppedEarly, step.SkippedBatches);
     }
 
     private void CheckData(MultiTaskDataset data, string name)

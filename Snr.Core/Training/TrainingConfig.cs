@@ -123,6 +123,9 @@ public sealed record TrainingConfig
     /// <summary>Clip the global gradient norm to this value (0: no clipping).</summary>
     public float MaxGradNorm { get; set; }
 
+    /// <summary>Skip and count a batch whose loss or gradients are NaN or infinite, instead of stopping with <see cref="NonFiniteTrainingException"/>.</summary>
+    public bool SkipNonFiniteBatches { get; set; }
+
     /// <summary>Early stopping, or null to train every epoch (and keep the last weights).</summary>
     public EarlyStoppingConfig? EarlyStopping { get; set; }
 

@@ -39,4 +39,5 @@ public sealed record EpochRecord(int Epoch, IReadOnlyList<double> TrainLoss, dou
 /// <param name="Epochs">One record per epoch run.</param>
 /// <param name="BestEpoch">With early stopping, the epoch whose weights were restored; otherwise the last epoch.</param>
 /// <param name="StoppedEarly">True when early stopping ended training before the configured number of epochs.</param>
-public sealed record TrainingHistory(IReadOnlyList<EpochRecord> Epochs, int BestEpoch, bool StoppedEarly);
+/// <param name="SkippedBatches">Batches skipped because their loss or gradients were not finite (with SkipNonFiniteBatches).</param>
+public sealed record TrainingHistory(IReadOnlyList<EpochRecord> Epochs, int BestEpoch, bool StoppedEarly, long SkippedBatches = 0);

@@ -15,6 +15,7 @@ public sealed class TrainingStep
     private readonly Optimizer _optimizer;
     private readonly float[] _weights;
     private readonly float _lambda, _maxGradNorm;
+    private readonly bool _skipNonFinite;
 
     /// <summary>Creates the step.</summary>
     /// <param name="model">The model (put in training mode by each step).</param>
@@ -22,8 +23,10 @@ public sealed class TrainingStep
     /// <param name="lossWeights">w_t, one per task.</param>
     /// <param name="l0Lambda">λ, the weight of <see cref="MultiTaskModel.Penalty"/> (0: not computed).</param>
     /// <param name="maxGradNorm">Global gradient-norm clip (0: off).</param>
+    /// <param name="skipNonFiniteBatches">Skip (and count) a batch whose loss or gradients are not finite instead of throwing.</param>
     /// <exception cref="ArgumentException">Not one loss weight per task.</exception>
-    public TrainingStep(MultiTaskModel model, Optimizer optimizer, ReadOnlySpan<float> lossWeights, float l0Lambda = 0f, float maxGradNorm = 0f)
+    public TrainingStep(MultiTaskModel model, Optimizer optimizer, ReadOnlySpan<float> lossWeights, float l0Lambda = 0f, float maxGradNorm = 0f,
+        bool skipNonFiniteBatches = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -34,7 +37,14 @@ public sealed class TrainingStep
         _weights = lossWeights.ToArray();
         _lambda = l0Lambda;
         _maxGradNorm = maxGradNorm;
+        _skipNonFinite = skipNonFiniteBatches;
     }
+
+    /// <summary>Steps run so far, good or not.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Batches whose loss or gradients were not finite and that were skipped (with skipNonFiniteBatches).</summary>
+    public long SkippedBatches { get; private set; }
 
     /// <summary>The optimiser.</summary>
     public Optimizer Optimizer => _optimizer;
@@ -46,10 +56,16 @@ public sealed class TrainingStep
     /// <param name="targets">One [batch, 1] (or [batch]) tensor of labels per task.</param>
     /// <param name="taskLosses">When not empty, receives each task's unweighted loss.</param>
     /// <exception cref="ArgumentException">Not one target per task, or shapes that do not fit.</exception>
+    /// <exception cref="NonFiniteTrainingException">
+    /// A task's loss or a parameter's gradient is NaN or infinite (unless skipping such batches:
+    /// then the step returns NaN and counts it in <see cref="SkippedBatches"/>). Either way the
+    /// update is not applied.
+    /// </exception>
     public float Run(Tensor x, ReadOnlySpan<Tensor> targets, Span<float> taskLosses = default)
     {
         if (targets.Length != _weights.Length) throw new ArgumentException($"{targets.Length} targets for {_weights.Length} tasks.", nameof(targets));
         var tape = Tape.Current;
+        Steps++;
         try
         {
             _model.Training = true;
@@ -60,14 +76,29 @@ public sealed class TrainingStep
                 var taskLoss = _model.Tasks[t].Kind == TaskKind.Binary
                     ? Ops.BceWithLogits(outputs[t], targets[t])
                     : Ops.MseLoss(outputs[t], targets[t]);
-                if (!taskLosses.IsEmpty) taskLosses[t] = taskLoss.Item();
+                float value = taskLoss.Item();
+                if (!float.IsFinite(value)) return Reject(_model.Tasks[t].Name, "the loss", value);
+                if (!taskLosses.IsEmpty) taskLosses[t] = value;
                 var weighted = _weights[t] == 1f ? taskLoss : Ops.Scale(taskLoss, _weights[t]);
                 loss = loss is null ? weighted : Ops.Add(loss, weighted);
             }
             if (_lambda > 0 && _model.Penalty() is { } penalty)
+            {
+                if (!float.IsFinite(penalty.Item())) return Reject("all", "the L0 penalty", penalty.Item());
                 loss = Ops.Add(loss!, Ops.Scale(penalty, _lambda));
+            }
             float total = loss!.Item();
             loss.Backward();
+            var parameters = _optimizer.Parameters;
+            for (int i = 0; i < parameters.Count; i++) // indexed: foreach over the interface would allocate an enumerator
+            {
+                var p = parameters[i];
+                if (!p.Tensor.HasGrad) continue;
+                // A sum is NaN or infinite when an element is (or, rarely, when finite values overflow: then look closer).
+                if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(p.Tensor.Grad))) continue;
+                foreach (float g in p.Tensor.Grad)
+                    if (!float.IsFinite(g)) return Reject("all", $"the gradient of {p.Name}", g);
+            }
             if (_maxGradNorm > 0) GradientClipping.ClipByGlobalNorm(_optimizer.Parameters, _maxGradNorm);
             _optimizer.Step();
             _optimizer.ZeroGrad();
@@ -77,5 +108,14 @@ public sealed class TrainingStep
         {
             tape.Reset();
         }
+    }
+
+    // Drops the step (no optimiser update, gradients cleared) and throws, or counts it when skipping.
+    private float Reject(string task, string tensor, float value)
+    {
+        _optimizer.ZeroGrad();
+        if (!_skipNonFinite) throw new NonFiniteTrainingException(Steps, task, tensor, value);
+        SkippedBatches++;
+        return float.NaN;
     }
 }
