@@ -91,8 +91,11 @@ internal static class KernelThreads
     private static int s_busy;
 
     /// <summary>The number of threads a kernel may use when asked for <paramref name="maxThreads"/> (≤ 0 means all cores).</summary>
-    public static int Resolve(int maxThreads) =>
-        maxThreads <= 0 ? Environment.ProcessorCount : Math.Min(maxThreads, Environment.ProcessorCount);
+    public static int Resolve(int maxThreads)
+    {
+        int cores = KernelParallelism.CurrentLimit > 0 ? Math.Min(KernelParallelism.CurrentLimit, Environment.ProcessorCount) : Environment.ProcessorCount;
+        return maxThreads <= 0 ? cores : Math.Min(maxThreads, cores);
+    }
 
     internal static void Run(ParallelJob job, int threads)
     {

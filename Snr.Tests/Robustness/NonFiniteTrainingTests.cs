@@ -66,3 +66,38 @@ public class NonFiniteTrainingTests
         Tape.Current.Reset();
     }
 }
+
+public class UndefinedMetricTests
+{
+    [Fact]
+    public void Auc_of_a_task_with_one_class_is_reported_as_undefined_not_nan()
+    {
+        var x = TestData.Normal(20 * 3, 1);
+        var data = new Snr.Core.Data.MultiTaskDataset(x, 3, ["all_ones", "mixed"], [Enumerable.Repeat(1f, 20).ToArray(), [.. Enumerable.Range(0, 20).Select(i => (float)(i % 2))]]);
+        var model = ModelFactory.Create(DefaultModels.Create("mmoe", 3, null, [new("all_ones"), new("mixed")], seed: 1));
+        var metrics = Evaluator.Evaluate(model, data);
+        Assert.Null(metrics[0].Auc);
+        Assert.True(double.IsFinite(metrics[0].LogLoss!.Value));
+        Assert.NotNull(metrics[1].Auc);
+    }
+
+    [Fact]
+    public void Constant_features_standardise_to_zero_instead_of_dividing_by_zero()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"snr-constant-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(path, ["c,x,y", "5,1,yes", "5,2,no", "5,3,yes"]);
+        try
+        {
+            var table = Snr.Core.Tabular.RawTable.Load(path, Snr.Core.Tabular.CsvOptions.Default);
+            var schema = new Snr.Core.Tabular.TabularSchema(
+                [new("c", Snr.Core.Tabular.ColumnKind.Numeric), new("x", Snr.Core.Tabular.ColumnKind.Numeric), new("y", Snr.Core.Tabular.ColumnKind.Categorical)],
+                [new Snr.Core.Tabular.TaskSpec("y", "y", TaskKind.Binary, ["yes"])]);
+            var encoded = Snr.Core.Tabular.TabularEncoder.Fit(table, schema, [0, 1, 2]).Encode(table, [0, 1, 2]);
+            Assert.Equal([0f, 0f, 0f], Enumerable.Range(0, 3).Select(r => encoded.Numeric[r * 2]));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
