@@ -8,6 +8,13 @@ namespace Snr.Core.Checkpoints;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Test hook: called on this thread at each stage of a write (<c>open</c>, <c>write</c>,
+    /// <c>flush</c>, <c>rename</c>) so that tests can fail a save at every point and check that the
+    /// previous file survives. Null in production.
+    /// </summary>
+    [ThreadStatic] internal static Action<string>? t_faultInjection;
+
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
     /// <exception cref="IOException">Writing or renaming failed; the old file is untouched and the temporary one removed.</exception>
     public static void Write(string path, Action<Stream> write)
@@ -21,9 +28,13 @@ public static class AtomicFile
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                t_faultInjection?.Invoke("open");
                 write(stream);
+                t_faultInjection?.Invoke("write");
                 stream.Flush(flushToDisk: true);
+                t_faultInjection?.Invoke("flush");
             }
+            t_faultInjection?.Invoke("rename");
             File.Move(temporary, full, overwrite: true);
         }
         catch

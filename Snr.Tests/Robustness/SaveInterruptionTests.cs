@@ -1,0 +1,83 @@
+using Snr.Core.Checkpoints;
+using Snr.Core.Models;
+using Snr.Tests.Serving;
+
+namespace Snr.Tests.Robustness;
+
+/// <summary>A save that fails at any stage leaves the previous checkpoint whole and loadable, and no stray files.</summary>
+public sealed class SaveInterruptionTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("snr-interrupt-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData("open")]
+    [InlineData("write")]
+    [InlineData("flush")]
+    [InlineData("rename")]
+    public void A_save_failing_at_each_stage_keeps_the_old_model(string stage)
+    {
+        var old = ModelServingTests.Make("snr-trans", seed: 1);
+        ModelCheckpoint.Save(_folder, old);
+        string weights = Path.Combine(_folder, ModelCheckpoint.WeightsFile);
+        byte[] before = File.ReadAllBytes(weights);
+
+        AtomicFile.t_faultInjection = s => { if (s == stage) throw new IOException($"disk failure at {s} (simulated)"); };
+        try
+        {
+            var error = Assert.Throws<IOException>(() => ModelCheckpoint.Save(_folder, ModelServingTests.Make("snr-trans", seed: 2)));
+            Assert.Contains(stage, error.Message);
+        }
+        finally
+        {
+            AtomicFile.t_faultInjection = null;
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(weights));
+        var (loaded, _) = ModelCheckpoint.Load(_folder);
+        Assert.Equal(old.Parameters().SelectMany(p => p.Tensor.Data.ToArray()), loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
+        Assert.Equal([ModelCheckpoint.ConfigFile, ModelCheckpoint.WeightsFile], Directory.GetFiles(_folder).Select(Path.GetFileName).Order());
+    }
+
+    // Seeded damage to whole checkpoint files: every case loads to the identical model or is refused with InvalidDataException.
+    [Fact]
+    public void Fuzzed_checkpoints_load_identically_or_are_refused()
+    {
+        var model = ModelServingTests.Make("mmoe", seed: 4);
+        ModelCheckpoint.Save(_folder, model);
+        string weights = Path.Combine(_folder, ModelCheckpoint.WeightsFile);
+        byte[] original = File.ReadAllBytes(weights);
+        var expected = model.Parameters().SelectMany(p => p.Tensor.Data.ToArray()).ToArray();
+        var rng = new Snr.Kernels.CounterRng(77);
+        int refused = 0;
+        for (ulong trial = 0; trial < 500; trial++)
+        {
+            byte[] bytes = (byte[])original.Clone();
+            int position = (int)(rng.NextBits(trial, 0) % (uint)bytes.Length);
+            bytes = (rng.NextBits(trial, 1) % 3) switch
+            {
+                0 => Flip(bytes, position, (byte)(1 << (int)(rng.NextBits(trial, 2) % 8))),
+                1 => bytes[..position],
+                _ => [.. bytes, .. new byte[1 + position % 32]],
+            };
+            File.WriteAllBytes(weights, bytes);
+            try
+            {
+                var (loaded, _) = ModelCheckpoint.Load(_folder);
+                Assert.Equal(expected, loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
+            }
+            catch (InvalidDataException)
+            {
+                refused++;
+            }
+        }
+        Assert.True(refused > 450, $"only {refused} of 500 damaged checkpoints were refused");
+    }
+
+    private static byte[] Flip(byte[] bytes, int index, byte mask)
+    {
+        bytes[index] ^= mask;
+        return bytes;
+    }
+}
