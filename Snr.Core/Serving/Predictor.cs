@@ -15,11 +15,13 @@ public sealed class Predictor
     private readonly EmbeddingTable[] _embeddings;
     private readonly int[] _embeddingOffsets;
     private readonly int _inputWidth;
-    private readonly Stack<Workspace> _workspaces = new();
+    // One working memory per calling thread, made on its first call: no lock, no sharing, nothing allocated afterwards.
+    private readonly ThreadLocal<Workspace> _workspaces;
 
     private Predictor(ServingGraph original, ServingGraph pruned, PredictorOptions options)
     {
         _graph = ServingFusion.Fuse(pruned);
+        _workspaces = new ThreadLocal<Workspace>(() => new Workspace(_graph, options.RowsPerChunk));
         Options = options;
         Tasks = pruned.Outputs.Select(o => o.Task).ToArray();
         Summary = ServingSummary.Of(original, pruned);
@@ -88,19 +90,12 @@ public sealed class Predictor
             if ((uint)categorical[i] >= (uint)_embeddings[i % CategoricalInputs].Rows)
                 ThrowIndexOutOfRange(categorical[i], i);
 
-        var workspace = RentWorkspace();
-        try
+        var workspace = _workspaces.Value!;
+        for (int start = 0; start < rows; start += Options.RowsPerChunk)
         {
-            for (int start = 0; start < rows; start += Options.RowsPerChunk)
-            {
-                int count = Math.Min(Options.RowsPerChunk, rows - start);
-                Run(workspace, numeric.Slice(start * NumericInputs, count * NumericInputs),
-                    categorical.Slice(start * CategoricalInputs, count * CategoricalInputs), count, outputs.Slice(start * tasks, count * tasks));
-            }
-        }
-        finally
-        {
-            ReturnWorkspace(workspace);
+            int count = Math.Min(Options.RowsPerChunk, rows - start);
+            Run(workspace, numeric.Slice(start * NumericInputs, count * NumericInputs),
+                categorical.Slice(start * CategoricalInputs, count * CategoricalInputs), count, outputs.Slice(start * tasks, count * tasks));
         }
     }
 
@@ -274,17 +269,4 @@ public sealed class Predictor
         public readonly float[] Softmax = new float[Math.Max(1, graph.Nodes.OfType<MixtureNode>().Select(m => m.Experts).DefaultIfEmpty(1).Max())];
     }
 
-    private Workspace RentWorkspace()
-    {
-        lock (_workspaces)
-        {
-            if (_workspaces.TryPop(out var w)) return w;
-        }
-        return new Workspace(_graph, Options.RowsPerChunk);
-    }
-
-    private void ReturnWorkspace(Workspace w)
-    {
-        lock (_workspaces) _workspaces.Push(w);
-    }
 }
