@@ -32,7 +32,7 @@ public class RoutedMatmulTests
     }
 
     /// <summary>W with each block multiplied by its gate: the dense weight the routed layer stands for.</summary>
-    private static float[] MaskedWeight(float[] w, float[] z, int kIn, int hIn, int kOut, int hOut)
+    internal static float[] MaskedWeight(float[] w, float[] z, int kIn, int hIn, int kOut, int hOut)
     {
         int inWidth = kIn * hIn;
         var masked = new float[w.Length];
@@ -49,7 +49,7 @@ public class RoutedMatmulTests
     }
 
     /// <summary>Sets every element of the dead blocks of W to NaN: a kernel that does any flop with them fails.</summary>
-    private static void PoisonDeadBlocks(float[] w, float[] z, int kIn, int hIn, int kOut, int hOut)
+    internal static void PoisonDeadBlocks(float[] w, float[] z, int kIn, int hIn, int kOut, int hOut)
     {
         int inWidth = kIn * hIn;
         for (int r = 0; r < kOut * hOut; r++)
@@ -64,37 +64,13 @@ public class RoutedMatmulTests
         }
     }
 
-    public static TheoryData<Pattern, int, int, int, int, int, int> Cases()
+    /// <summary>
+    /// Runs Forward on random x, W and y (beta 0 and 0.5) under gates <paramref name="z"/> and compares it with the
+    /// masked dense product; dead blocks of W are NaN. Also used by <see cref="KernelProperties"/>.
+    /// </summary>
+    internal static void CheckForward(Random rng, float[] z, int batch, int kIn, int hIn, int kOut, int hOut, int threads, string label)
     {
-        var data = new TheoryData<Pattern, int, int, int, int, int, int>();
-        (int batch, int kIn, int hIn, int kOut, int hOut, int threads)[] shapes =
-        [
-            (257, 3, 5, 2, 13, 2),   // kIn ≠ kOut, widths not multiples of 8
-            (1, 4, 3, 4, 5, 1),      // batch 1 (the unpacked few-rows forward)
-            (3, 2, 20, 3, 7, 2),
-            (64, 4, 16, 4, 16, 2),
-            (257, 2, 13, 5, 3, 1),
-            (40, 4, 32, 4, 32, 2),
-            (9, 16, 8, 3, 17, 2),
-        ];
-        foreach (Pattern p in Enum.GetValues<Pattern>())
-        {
-            foreach (var s in shapes)
-            {
-                data.Add(p, s.batch, s.kIn, s.hIn, s.kOut, s.hOut, s.threads);
-            }
-        }
-
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void Forward_equals_masked_dense_product(Pattern pattern, int batch, int kIn, int hIn, int kOut, int hOut, int threads)
-    {
-        var rng = new Random(batch * 31 + kIn * 7 + hOut + (int)pattern);
         int inWidth = kIn * hIn, outWidth = kOut * hOut;
-        float[] z = Gates(pattern, kOut, kIn, rng);
         float[] x = GemmReference.Random(rng, batch * inWidth);
         float[] w = GemmReference.Random(rng, outWidth * inWidth);
         float[] masked = MaskedWeight(w, z, kIn, hIn, kOut, hOut);
@@ -108,17 +84,17 @@ public class RoutedMatmulTests
 
             RoutedMatmul.Forward(batch, kIn, hIn, kOut, hOut, z, x, w, beta, y, threads);
 
-            GemmReference.AssertClose(expected, y, 1e-4 * Math.Sqrt(inWidth), $"forward {pattern} beta={beta}");
+            GemmReference.AssertClose(expected, y, 1e-4 * Math.Sqrt(inWidth), $"forward {label} beta={beta}");
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void Backward_equals_masked_dense_gradients(Pattern pattern, int batch, int kIn, int hIn, int kOut, int hOut, int threads)
+    /// <summary>
+    /// Runs Backward on random x, W, dy and accumulators under gates <paramref name="z"/> and compares dx, dWeight and
+    /// dGates with the masked dense gradients; dead gates must stay untouched. Also used by <see cref="KernelProperties"/>.
+    /// </summary>
+    internal static void CheckBackward(Random rng, float[] z, int batch, int kIn, int hIn, int kOut, int hOut, int threads, string label)
     {
-        var rng = new Random(batch * 17 + kIn * 5 + hOut + (int)pattern);
         int inWidth = kIn * hIn, outWidth = kOut * hOut;
-        float[] z = Gates(pattern, kOut, kIn, rng);
         float[] x = GemmReference.Random(rng, batch * inWidth);
         float[] w = GemmReference.Random(rng, outWidth * inWidth);
         float[] dy = GemmReference.Random(rng, batch * outWidth);
@@ -161,9 +137,9 @@ public class RoutedMatmulTests
         PoisonDeadBlocks(w, z, kIn, hIn, kOut, hOut);
         RoutedMatmul.Backward(batch, kIn, hIn, kOut, hOut, z, x, w, dy, dx, dW, dGates, threads);
 
-        GemmReference.AssertClose(dxExpected, dx, 1e-4 * Math.Sqrt(outWidth), $"dx {pattern}");
-        GemmReference.AssertClose(dWExpected, dW, 1e-4 * Math.Sqrt(batch), $"dWeight {pattern}");
-        GemmReference.AssertClose(dGatesExpected, dGates, 1e-4 * Math.Sqrt(batch * hIn * hOut), $"dGates {pattern}");
+        GemmReference.AssertClose(dxExpected, dx, 1e-4 * Math.Sqrt(outWidth), $"dx {label}");
+        GemmReference.AssertClose(dWExpected, dW, 1e-4 * Math.Sqrt(batch), $"dWeight {label}");
+        GemmReference.AssertClose(dGatesExpected, dGates, 1e-4 * Math.Sqrt(batch * hIn * hOut), $"dGates {label}");
         for (int b = 0; b < kOut * kIn; b++)
         {
             if (z[b] == 0f)
@@ -171,6 +147,48 @@ public class RoutedMatmulTests
                 Assert.Equal(dGatesExpected[b], dGates[b]); // dead gates are not touched at all
             }
         }
+    }
+
+    public static TheoryData<Pattern, int, int, int, int, int, int> Cases()
+    {
+        var data = new TheoryData<Pattern, int, int, int, int, int, int>();
+        (int batch, int kIn, int hIn, int kOut, int hOut, int threads)[] shapes =
+        [
+            (257, 3, 5, 2, 13, 2),   // kIn ≠ kOut, widths not multiples of 8
+            (1, 4, 3, 4, 5, 1),      // batch 1 (the unpacked few-rows forward)
+            (3, 2, 20, 3, 7, 2),
+            (64, 4, 16, 4, 16, 2),
+            (257, 2, 13, 5, 3, 1),
+            (40, 4, 32, 4, 32, 2),
+            (9, 16, 8, 3, 17, 2),
+        ];
+        foreach (Pattern p in Enum.GetValues<Pattern>())
+        {
+            foreach (var s in shapes)
+            {
+                data.Add(p, s.batch, s.kIn, s.hIn, s.kOut, s.hOut, s.threads);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_equals_masked_dense_product(Pattern pattern, int batch, int kIn, int hIn, int kOut, int hOut, int threads)
+    {
+        var rng = new Random(batch * 31 + kIn * 7 + hOut + (int)pattern);
+        float[] z = Gates(pattern, kOut, kIn, rng);
+        CheckForward(rng, z, batch, kIn, hIn, kOut, hOut, threads, pattern.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Backward_equals_masked_dense_gradients(Pattern pattern, int batch, int kIn, int hIn, int kOut, int hOut, int threads)
+    {
+        var rng = new Random(batch * 17 + kIn * 5 + hOut + (int)pattern);
+        float[] z = Gates(pattern, kOut, kIn, rng);
+        CheckBackward(rng, z, batch, kIn, hIn, kOut, hOut, threads, pattern.ToString());
     }
 
     [Fact]

@@ -11,8 +11,8 @@ public class SgemmTests
 
     public static TheoryData<bool, bool> Transpositions => new() { { false, false }, { false, true }, { true, false }, { true, true } };
 
-    /// <summary>Runs Sgemm and the reference on one random problem and compares them.</summary>
-    private static void Check(Random rng, bool transA, bool transB, int m, int n, int k,
+    /// <summary>Runs Sgemm and the reference on one random problem and compares them (also used by <see cref="KernelProperties"/>).</summary>
+    internal static void Check(Random rng, bool transA, bool transB, int m, int n, int k,
         float alpha, float beta, int pad, int threads)
     {
         int lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
