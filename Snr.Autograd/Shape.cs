@@ -49,6 +49,14 @@ public readonly struct Shape : IEquatable<Shape>
         _ => throw new ArgumentException($"Snr tensors have rank 0, 1 or 2; got {dims.Length} dimensions.", nameof(dims)),
     };
 
+    /// <summary>The dimensions, PyTorch-style: <c>[]</c>, <c>[n]</c> or <c>[rows, cols]</c> (the inverse of <see cref="Of"/>).</summary>
+    public int[] ToArray() => Rank switch
+    {
+        0 => [],
+        1 => [_dim0],
+        _ => [_dim0, _dim1],
+    };
+
     /// <summary>The number of elements.</summary>
     public int Size => Rank switch { 0 => 1, 1 => _dim0, _ => _dim0 * _dim1 };
 

@@ -33,7 +33,7 @@ public static class ModelCheckpoint
         var document = new CheckpointDocument(CheckpointDocument.CurrentFormat, model.Config, preprocessing, data);
         string json = JsonSerializer.Serialize(document, CheckpointJsonContext.Default.CheckpointDocument);
         var tensors = model.Parameters()
-            .Select(p => new NamedTensor(p.Name, Dimensions(p.Tensor.Shape), p.Tensor.Data.ToArray()))
+            .Select(p => new NamedTensor(p.Name, p.Tensor.Shape.ToArray(), p.Tensor.Data.ToArray()))
             .ToList();
         Directory.CreateDirectory(directory);
         SafetensorsFile.Write(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { [DocumentKey] = json });
@@ -121,7 +121,7 @@ public static class ModelCheckpoint
         foreach (var p in parameters)
         {
             var t = byName[p.Name];
-            int[] expected = Dimensions(p.Tensor.Shape);
+            int[] expected = p.Tensor.Shape.ToArray();
             if (!t.Shape.SequenceEqual(expected))
                 throw new InvalidDataException($"{path}: tensor '{p.Name}' has shape [{string.Join(", ", t.Shape)}] but the configuration needs [{string.Join(", ", expected)}].");
             if (t.Values.Any(v => !float.IsFinite(v)))
@@ -129,11 +129,4 @@ public static class ModelCheckpoint
             t.Values.CopyTo(p.Tensor.Data);
         }
     }
-
-    private static int[] Dimensions(Autograd.Shape shape) => shape.Rank switch
-    {
-        0 => [],
-        1 => [shape[0]],
-        _ => [shape[0], shape[1]],
-    };
 }
