@@ -1,4 +1,4 @@
-using Snr.Kernels;
+using Snr.Core.Data;
 
 namespace Snr.Core.Tabular;
 
@@ -6,8 +6,8 @@ namespace Snr.Core.Tabular;
 public sealed record DataSplit(int[] Train, int[] Validation, int[] Test)
 {
     /// <summary>
-    /// Shuffles 0 … rows − 1 with a Fisher–Yates shuffle driven by <see cref="CounterRng"/>
-    /// (the same seed gives the same split on every machine), then cuts it into
+    /// Shuffles 0 … rows − 1 with <see cref="Shuffle.Permutation"/> (the same seed gives the
+    /// same split on every machine), then cuts it into
     /// ⌊train·rows⌋, ⌊validation·rows⌋ and the rest.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The fractions are negative or add up to more than 1.</exception>
@@ -15,13 +15,8 @@ public sealed record DataSplit(int[] Train, int[] Validation, int[] Test)
     {
         if (train < 0 || validation < 0 || train + validation > 1)
             throw new ArgumentOutOfRangeException(nameof(train), $"Split fractions train {train} and validation {validation} must be non-negative and add up to at most 1.");
-        var order = Enumerable.Range(0, rows).ToArray();
-        var rng = new CounterRng(seed);
-        for (int i = rows - 1; i > 0; i--)
-        {
-            int j = (int)(rng.NextBits(stream: 0x5B1u, (ulong)i) % (uint)(i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
-        }
+        var order = new int[rows];
+        Shuffle.Permutation(order, seed, stream: 0x5B1u);
         int trainCount = (int)(train * rows), validationCount = (int)(validation * rows);
         return new DataSplit(order[..trainCount], order[trainCount..(trainCount + validationCount)], order[(trainCount + validationCount)..]);
     }
