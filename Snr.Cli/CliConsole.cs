@@ -33,6 +33,4 @@ internal sealed class CliConsole
     public IAnsiConsole Rich { get; }
 
     public void Line(string text = "") => Rich.WriteLine(text);
-
-    public void Markup(string markup) => Rich.MarkupLine(markup);
 }

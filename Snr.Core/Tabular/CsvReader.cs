@@ -52,9 +52,6 @@ public sealed class CsvReader : IDisposable
     /// <summary>The 1-based character column at which field <paramref name="index"/> starts on its line.</summary>
     public int FieldColumn(int index) => _fields[index].Column;
 
-    /// <summary>An exception locating field <paramref name="index"/> of the current record.</summary>
-    public CsvFormatException Error(int index, string reason) => new(FileName, Line, index < _fields.Count ? FieldColumn(index) : 0, reason);
-
     /// <summary>Advances to the next non-empty record; false at the end of the file.</summary>
     /// <exception cref="CsvFormatException">Invalid UTF-8, or a quoted field that never closes.</exception>
     public bool Read()
