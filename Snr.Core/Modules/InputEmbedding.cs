@@ -64,9 +64,6 @@ public sealed class InputEmbedding : Module
         return _parts.Length == 1 ? _parts[0] : Ops.ConcatColumns(_parts);
     }
 
-    /// <summary>2·0: lookups and copies only.</summary>
-    public long FlopsPerRow => 0;
-
     private sealed class EmbeddingTable : Module
     {
         public EmbeddingTable(int rows, int dim, ParameterInit init) =>
