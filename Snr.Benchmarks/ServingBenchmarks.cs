@@ -7,8 +7,9 @@ namespace Snr.Benchmarks;
 /// <summary>
 /// W5 of BENCHMARKS.md: serving the canonical SNR-Trans (see <see cref="CanonicalModels.SnrTrans"/>) with
 /// deterministic gates through a compiled <see cref="Predictor"/> — forward only, no tape — at batch 1
-/// (one thread: the latency of a request) and batch 256 (all cores: throughput), dense and with 50% and
-/// 75% of the routing gates at zero, which the predictor prunes along with the sub-networks no task reaches.
+/// (the latency of a request) and batch 256 (throughput), on one thread (<c>MaxThreads = 1</c>, as in a
+/// service that runs many requests at once) and on both cores, dense and with 50% and 75% of the routing
+/// gates at zero, which the predictor prunes along with the sub-networks no task reaches.
 /// Run: <c>dotnet run -c Release --project Snr.Benchmarks -- --filter '*Serving*'</c>.
 /// </summary>
 [Config(typeof(TrainingStepConfig))]
@@ -25,11 +26,14 @@ public class ServingBenchmarks
     [Params(1, 256)]
     public int Batch { get; set; }
 
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         var model = CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Gates));
-        _predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: Batch == 1 ? 1 : 0));
+        _predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: Threads));
         _features = new float[Batch * CanonicalModels.Features];
         new CounterRng(11).FillNormal(_features, stream: 0);
         _outputs = new float[Batch * 2];

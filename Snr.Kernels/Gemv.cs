@@ -6,76 +6,224 @@ using System.Runtime.Intrinsics.X86;
 namespace Snr.Kernels;
 
 /// <summary>
-/// Matrix-vector products against the rows of a row-major matrix: the shape of serving one
-/// request (y = x·Wᵀ for a single row x). Four rows of W are walked together so that each
-/// load of x feeds four independent FMA chains, instead of one dot product (and one
-/// horizontal sum and call) per output.
+/// Products of a few rows with the transpose of a row-major matrix, without packing: the shape of
+/// serving one request (y = x·Wᵀ for a single row x), where every weight is used once and packing
+/// would only copy it. The reduction is given as K-segments with a scale each, as in
+/// <see cref="PackedGemm"/>, so that a routed layer walks each row of W once across all its live
+/// blocks instead of once per block.
 /// </summary>
 /// <remarks>
+/// What is computed, for every column group g, every batch row b and every column c of g:
 /// <code>
-///   y[r] = (accumulate ? y[r] : 0) + scale · Σ_p x[p] · w[r·ldw + p]      r &lt; rows, p &lt; x.Length
+///   y[b, c] = (accumulate ? y[b, c] : 0) + Σ_{s in segments_g} s.Scale · Σ_p x[b, s.AOffset + p] · W[c, s.BOffset + p]     p &lt; s.Length
 /// </code>
+/// A group without segments leaves its columns as they are (accumulate) or zero.
+///
+/// Four rows of W are walked together, so that each load of x feeds four independent FMA chains
+/// (eight chains measured slower: each row is a stream of weights from memory, and eight concurrent
+/// streams prefetch worse). Items of parallel work are runs of <see cref="RowsPerItem"/> columns; every
+/// column is the same sequence of operations whichever item, thread or neighbour it is computed with,
+/// so results are bit-identical for any thread count and any batch composition.
 /// </remarks>
-internal static class Gemv
+internal static unsafe class Gemv
 {
-    public static unsafe void Rows(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int ldw, int rows, float scale, Span<float> y, bool accumulate)
+    /// <summary>Columns of y (rows of W) per item of parallel work.</summary>
+    internal const int RowsPerItem = 32;
+
+    /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
+    internal const long ParallelMultiplyAdds = 1L << 16;
+
+    [ThreadStatic] private static Job? t_job;
+
+    /// <summary>Runs the product described in the type remarks. All pointers must stay valid (pinned) for the call.</summary>
+    public static void Run(int batch, float* x, int ldx, float* w, int ldw, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
+        float* y, int ldy, bool accumulate, int maxThreads)
     {
-        int k = x.Length;
-        if (rows == 0) return;
-        if ((long)(rows - 1) * ldw + k > w.Length || y.Length < rows)
-            throw new ArgumentException($"Gemv: {rows} rows of {k} with stride {ldw} need {(long)(rows - 1) * ldw + k} weights (have {w.Length}) and {rows} outputs (have {y.Length}).");
+        if (batch == 0 || groups.Length == 0)
+        {
+            return;
+        }
+
+        Job job = t_job is { InUse: false } cached ? cached : new Job();
+        t_job = job;
+        job.InUse = true;
+        try
+        {
+            long multiplyAdds = job.Plan(batch, x, ldx, w, ldw, groups, segments, y, ldy, accumulate);
+            job.Run(job.ItemCount, multiplyAdds >= ParallelMultiplyAdds ? KernelThreads.Resolve(maxThreads) : 1);
+        }
+        finally
+        {
+            job.InUse = false;
+        }
+    }
+
+    /// <summary>
+    /// One batch row, columns <c>[0, rows)</c> of one group: <c>y[c] = (accumulate ? y[c] : 0) + Σ_s s.Scale·dot(x[s.A..], w[c·ldw + s.B..])</c>.
+    /// </summary>
+    public static void Rows(float* x, float* w, int ldw, int rows, ReadOnlySpan<KSegment> segments, float* y, bool accumulate)
+    {
         if (!Fma.IsSupported)
         {
             for (int r = 0; r < rows; r++)
-                Store(y, r, scale * TensorPrimitives.Dot(x, w.Slice(r * ldw, k)), accumulate);
+            {
+                float sum = 0f;
+                foreach (var s in segments)
+                    sum += s.Scale * TensorPrimitives.Dot(new ReadOnlySpan<float>(x + s.AOffset, s.Length), new ReadOnlySpan<float>(w + (long)r * ldw + s.BOffset, s.Length));
+                y[r] = accumulate ? y[r] + sum : sum;
+            }
             return;
         }
-        fixed (float* px = x, pw = w)
+
+        int row = 0;
+        for (; row + 4 <= rows; row += 4)
         {
-            int r = 0;
-            // Four rows at a time, each load of x feeding four FMA chains. (Eight chains measured slower:
-            // one row is a stream of weights from memory, and eight concurrent streams prefetch worse.)
-            for (; r + 4 <= rows; r += 4)
+            float* w0 = w + (long)row * ldw;
+            Vector256<float> t0 = Vector256<float>.Zero, t1 = t0, t2 = t0, t3 = t0;
+            float tail0 = 0f, tail1 = 0f, tail2 = 0f, tail3 = 0f;
+            foreach (var s in segments)
             {
-                float* w0 = pw + (long)r * ldw;
+                float* xs = x + s.AOffset, ws = w0 + s.BOffset;
                 Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
                 int p = 0;
-                for (; p + 8 <= k; p += 8)
+                for (; p + 8 <= s.Length; p += 8)
                 {
-                    var xv = Avx.LoadVector256(px + p);
-                    float* wp = w0 + p;
+                    var xv = Avx.LoadVector256(xs + p);
+                    float* wp = ws + p;
                     a0 = Fma.MultiplyAdd(Avx.LoadVector256(wp), xv, a0);
                     a1 = Fma.MultiplyAdd(Avx.LoadVector256(wp + ldw), xv, a1);
                     a2 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 2 * ldw), xv, a2);
                     a3 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 3 * ldw), xv, a3);
                 }
-                Store(y, r, scale * Finish(a0, px, w0, p, k), accumulate);
-                Store(y, r + 1, scale * Finish(a1, px, w0 + ldw, p, k), accumulate);
-                Store(y, r + 2, scale * Finish(a2, px, w0 + 2 * ldw, p, k), accumulate);
-                Store(y, r + 3, scale * Finish(a3, px, w0 + 3 * ldw, p, k), accumulate);
+
+                var z = Vector256.Create(s.Scale);
+                t0 = Fma.MultiplyAdd(a0, z, t0);
+                t1 = Fma.MultiplyAdd(a1, z, t1);
+                t2 = Fma.MultiplyAdd(a2, z, t2);
+                t3 = Fma.MultiplyAdd(a3, z, t3);
+                if (p < s.Length)
+                {
+                    tail0 += s.Scale * Tail(xs, ws, p, s.Length);
+                    tail1 += s.Scale * Tail(xs, ws + ldw, p, s.Length);
+                    tail2 += s.Scale * Tail(xs, ws + 2 * ldw, p, s.Length);
+                    tail3 += s.Scale * Tail(xs, ws + 3 * ldw, p, s.Length);
+                }
             }
-            // The last rows one at a time, in the same order of operations as above, so that a row's
-            // value never depends on how many rows were computed with it.
-            for (; r < rows; r++)
+
+            Store(y + row, Vector256.Sum(t0) + tail0, accumulate);
+            Store(y + row + 1, Vector256.Sum(t1) + tail1, accumulate);
+            Store(y + row + 2, Vector256.Sum(t2) + tail2, accumulate);
+            Store(y + row + 3, Vector256.Sum(t3) + tail3, accumulate);
+        }
+
+        // The last rows one at a time, in the same order of operations as above, so that a row's
+        // value never depends on how many rows were computed with it.
+        for (; row < rows; row++)
+        {
+            float* wr = w + (long)row * ldw;
+            Vector256<float> t = Vector256<float>.Zero;
+            float tail = 0f;
+            foreach (var s in segments)
             {
-                float* wr = pw + (long)r * ldw;
+                float* xs = x + s.AOffset, ws = wr + s.BOffset;
                 Vector256<float> a = Vector256<float>.Zero;
                 int p = 0;
-                for (; p + 8 <= k; p += 8) a = Fma.MultiplyAdd(Avx.LoadVector256(wr + p), Avx.LoadVector256(px + p), a);
-                Store(y, r, scale * Finish(a, px, wr, p, k), accumulate);
+                for (; p + 8 <= s.Length; p += 8)
+                {
+                    a = Fma.MultiplyAdd(Avx.LoadVector256(ws + p), Avx.LoadVector256(xs + p), a);
+                }
+
+                t = Fma.MultiplyAdd(a, Vector256.Create(s.Scale), t);
+                if (p < s.Length)
+                {
+                    tail += s.Scale * Tail(xs, ws, p, s.Length);
+                }
             }
+
+            Store(y + row, Vector256.Sum(t) + tail, accumulate);
         }
     }
 
-    // The horizontal sum of a row's vector accumulator plus its scalar tail [p, k).
+    // Σ x[p]·w[p] over the scalar tail [p, length) of a segment.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float Finish(Vector256<float> acc, float* x, float* w, int p, int k)
+    private static float Tail(float* x, float* w, int p, int length)
     {
-        float s = Vector256.Sum(acc);
-        for (; p < k; p++) s += x[p] * w[p];
+        float s = 0f;
+        for (; p < length; p++) s += x[p] * w[p];
         return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Span<float> y, int r, float value, bool accumulate) => y[r] = accumulate ? y[r] + value : value;
+    private static void Store(float* y, float value, bool accumulate) => *y = accumulate ? *y + value : value;
+
+    /// <summary>Items are runs of ≤ <see cref="RowsPerItem"/> columns of one group, for every batch row.</summary>
+    private sealed class Job : ParallelJob
+    {
+        public bool InUse;
+        public int ItemCount;
+
+        private readonly record struct Item(int Group, int ColumnStart, int Columns);
+
+        private int _batch, _ldx, _ldw, _ldy;
+        private float* _x, _w, _y;
+        private bool _accumulate;
+        private ColumnGroup[] _groups = [];
+        private KSegment[] _segments = [];
+        private Item[] _items = [];
+
+        /// <summary>Records the call and cuts it into items; returns its multiply-adds.</summary>
+        public long Plan(int batch, float* x, int ldx, float* w, int ldw, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
+            float* y, int ldy, bool accumulate)
+        {
+            (_batch, _ldx, _ldw, _ldy, _accumulate) = (batch, ldx, ldw, ldy, accumulate);
+            _x = x;
+            _w = w;
+            _y = y;
+            groups.CopyTo(ScratchArray.Grow(ref _groups, groups.Length));
+            segments.CopyTo(ScratchArray.Grow(ref _segments, segments.Length));
+            int count = 0;
+            foreach (var g in groups)
+            {
+                count += (g.ColumnCount + RowsPerItem - 1) / RowsPerItem;
+            }
+
+            ScratchArray.Grow(ref _items, count);
+            long multiplyAdds = 0;
+            count = 0;
+            for (int gi = 0; gi < groups.Length; gi++)
+            {
+                ColumnGroup g = groups[gi];
+                for (int start = 0; start < g.ColumnCount; start += RowsPerItem)
+                {
+                    _items[count++] = new Item(gi, g.ColumnStart + start, Math.Min(RowsPerItem, g.ColumnCount - start));
+                }
+
+                for (int s = g.SegmentStart; s < g.SegmentStart + g.SegmentCount; s++)
+                {
+                    multiplyAdds += (long)batch * g.ColumnCount * segments[s].Length;
+                }
+            }
+
+            ItemCount = count;
+            return multiplyAdds;
+        }
+
+        protected override void Execute(int index)
+        {
+            Item item = _items[index];
+            ColumnGroup g = _groups[item.Group];
+            ReadOnlySpan<KSegment> segments = _segments.AsSpan(g.SegmentStart, g.SegmentCount);
+            for (int b = 0; b < _batch; b++)
+            {
+                float* y = _y + (long)b * _ldy + item.ColumnStart;
+                if (segments.IsEmpty)
+                {
+                    if (!_accumulate) new Span<float>(y, item.Columns).Clear();
+                    continue;
+                }
+
+                Rows(_x + (long)b * _ldx, _w + (long)item.ColumnStart * _ldw, _ldw, item.Columns, segments, y, _accumulate);
+            }
+        }
+    }
 }

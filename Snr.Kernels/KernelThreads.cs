@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Snr.Kernels;
 
 /// <summary>
@@ -8,12 +10,17 @@ namespace Snr.Kernels;
 /// Items are handed out dynamically, so which thread runs an item varies from run to run. Kernels keep
 /// their results deterministic by making each item's arithmetic independent of who runs it (GEMM items
 /// are row blocks of C; the reduction dimension is never split).
+///
+/// Helpers join a run by taking one of its open places. The caller works through the items itself and
+/// then closes the places nobody took, so it only ever waits for helpers that are actually working: a
+/// short job that the caller finishes alone costs no wake-up at all.
 /// </remarks>
 internal abstract class ParallelJob
 {
     private int _next;
     private int _itemCount;
-    private int _helpersLeft;
+    private int _openPlaces;   // helper places not taken yet
+    private int _pending;      // places not taken yet + helpers that took one and have not finished
     private Exception? _failure;
     private readonly ManualResetEventSlim _helpersDone = new(false);
 
@@ -33,10 +40,30 @@ internal abstract class ParallelJob
     /// <summary>Does the work of one item.</summary>
     protected abstract void Execute(int item);
 
-    internal void PrepareHelpers(int helpers)
+    /// <summary>Opens <paramref name="helpers"/> places for worker threads (0 for a run on the caller alone).</summary>
+    internal void Open(int helpers)
     {
-        _helpersLeft = helpers;
+        _pending = helpers;
         _helpersDone.Reset();
+        Volatile.Write(ref _openPlaces, helpers); // last: a worker that takes a place sees everything above
+    }
+
+    /// <summary>Takes a place in the current run, if one is still open.</summary>
+    internal bool TryJoin()
+    {
+        int places = Volatile.Read(ref _openPlaces);
+        while (places > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _openPlaces, places - 1, places);
+            if (seen == places)
+            {
+                return true;
+            }
+
+            places = seen;
+        }
+
+        return false;
     }
 
     internal void Drain()
@@ -56,19 +83,29 @@ internal abstract class ParallelJob
         }
     }
 
+    /// <summary>Called by a helper that took a place, when it has drained the job.</summary>
     internal void HelperFinished()
     {
-        if (Interlocked.Decrement(ref _helpersLeft) == 0)
+        if (Interlocked.Decrement(ref _pending) == 0)
         {
             _helpersDone.Set();
         }
     }
 
-    internal void WaitForHelpers(int helpers)
+    /// <summary>Closes the places nobody took and waits for the helpers that took one.</summary>
+    internal void Close()
     {
-        if (helpers > 0)
+        int untaken = Interlocked.Exchange(ref _openPlaces, 0);
+        if (Interlocked.Add(ref _pending, -untaken) == 0 || KernelThreads.SpinUntil(ref _pending, 0))
+        {
+            return;
+        }
+
+        // A Set left over from an earlier run of this job may wake the wait early; the count decides.
+        while (Volatile.Read(ref _pending) != 0)
         {
             _helpersDone.Wait();
+            _helpersDone.Reset();
         }
     }
 }
@@ -81,13 +118,24 @@ internal abstract class ParallelJob
 /// handing a job to waiting threads allocates nothing. One parallel job runs at a time; a job submitted
 /// while another is running (another thread, or a kernel called from inside a job) runs on its caller's
 /// thread alone, which gives the same results.
+///
+/// After a job a worker spins for <see cref="SpinMicroseconds"/> watching for the next one before it
+/// blocks. Waking a blocked thread costs 10–50 µs on Linux, more than a whole matrix-vector product of
+/// a served row, so back-to-back small jobs (the layers of one prediction, the kernels of one training
+/// step) only get a second core if it is still awake. The spin is bounded, so an idle process sleeps.
 /// </remarks>
 internal static class KernelThreads
 {
+    /// <summary>How long an idle worker (and a caller waiting for one) spins before blocking.</summary>
+    internal const int SpinMicroseconds = 100;
+
+    private static readonly long s_spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
     private static readonly object s_startLock = new();
     private static SemaphoreSlim? s_wake;
     private static int s_workerCount = -1;
     private static ParallelJob? s_job;
+    private static long s_generation;  // incremented for every parallel run
+    private static int s_sleeping;     // workers blocked (or about to block) on s_wake
     private static int s_busy;
 
     /// <summary>The number of threads a kernel may use when asked for <paramref name="maxThreads"/> (≤ 0 means all cores).</summary>
@@ -101,7 +149,7 @@ internal static class KernelThreads
     {
         if (threads <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
-            job.PrepareHelpers(0);
+            job.Open(0);
             job.Drain();
             return;
         }
@@ -110,21 +158,58 @@ internal static class KernelThreads
         {
             EnsureStarted();
             int helpers = Math.Min(threads - 1, s_workerCount);
-            job.PrepareHelpers(helpers);
+            job.Open(helpers);
             Volatile.Write(ref s_job, job);
-            if (helpers > 0)
+            Interlocked.Increment(ref s_generation);
+            // Paired with the worker's increment of s_sleeping before it re-reads s_generation: either it
+            // sees the new generation, or this sees it sleeping and wakes it.
+            int sleeping = Volatile.Read(ref s_sleeping);
+            if (sleeping > 0)
             {
-                s_wake!.Release(helpers);
+                s_wake!.Release(Math.Min(sleeping, helpers));
             }
 
             job.Drain();
-            job.WaitForHelpers(helpers);
+            job.Close();
             Volatile.Write(ref s_job, null);
         }
         finally
         {
             Volatile.Write(ref s_busy, 0);
         }
+    }
+
+    /// <summary>Spins until <paramref name="location"/> holds <paramref name="value"/> or the spin time is up; true if it does.</summary>
+    internal static bool SpinUntil(ref int location, int value)
+    {
+        long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
+        while (Volatile.Read(ref location) != value)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            Thread.SpinWait(4);
+        }
+
+        return true;
+    }
+
+    private static bool SpinWhileGeneration(long generation)
+    {
+        long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
+        while (Volatile.Read(ref s_generation) == generation)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            Thread.SpinWait(4);
+        }
+
+        return true;
     }
 
     private static void EnsureStarted()
@@ -155,12 +240,33 @@ internal static class KernelThreads
 
     private static void WorkerLoop()
     {
+        long seen = 0;
         while (true)
         {
-            s_wake!.Wait();
-            ParallelJob job = Volatile.Read(ref s_job)!;
-            job.Drain();
-            job.HelperFinished();
+            long generation = Volatile.Read(ref s_generation);
+            if (generation != seen)
+            {
+                seen = generation;
+                ParallelJob? job = Volatile.Read(ref s_job);
+                if (job is not null && job.TryJoin())
+                {
+                    job.Drain();
+                    job.HelperFinished();
+                }
+
+                continue;
+            }
+
+            if (!SpinWhileGeneration(seen))
+            {
+                Interlocked.Increment(ref s_sleeping);
+                if (Volatile.Read(ref s_generation) == seen)
+                {
+                    s_wake!.Wait(); // a leftover release only costs one more round of this loop
+                }
+
+                Interlocked.Decrement(ref s_sleeping);
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ namespace Snr.Kernels;
 /// </remarks>
 public static class RoutedMatmul
 {
-    /// <summary>Batches smaller than this (serving one row at a time) skip packing: see <see cref="ForwardFewRows"/>.</summary>
+    /// <summary>Batches smaller than this (serving one row at a time) skip packing: see <see cref="Gemv"/>.</summary>
     internal const int SmallBatch = 4;
 
     /// <summary>Per-thread lists describing the live blocks, grown when needed and then reused: no allocation in steady state.</summary>
@@ -34,16 +34,6 @@ public static class RoutedMatmul
         public int[] Columns = [];
         public float[] Gradient = [];
         public readonly GateGradientJob Epilogue = new();
-
-        public static T[] Grow<T>(ref T[] array, long length, bool pinned = false)
-        {
-            if (array.Length < length)
-            {
-                array = GC.AllocateUninitializedArray<T>((int)length, pinned);
-            }
-
-            return array;
-        }
     }
 
     [ThreadStatic] private static Scratch? t_scratch;
@@ -75,17 +65,11 @@ public static class RoutedMatmul
             return;
         }
 
-        if (batch < SmallBatch)
-        {
-            ForwardFewRows(batch, kIn, hIn, kOut, hOut, gates, x, weight, beta, y);
-            return;
-        }
-
         // y = x·Wᵀ: op(A) = x [batch × kIn·hIn], op(B) = Wᵀ (W stored [kOut·hOut × kIn·hIn]).
         // One column group per output block i; its segments are the live input blocks j, scaled by z_ij.
         Scratch scratch = t_scratch ??= new Scratch();
-        KSegment[] segments = Scratch.Grow(ref scratch.Segments, (long)kOut * kIn);
-        ColumnGroup[] groups = Scratch.Grow(ref scratch.Groups, kOut);
+        KSegment[] segments = ScratchArray.Grow(ref scratch.Segments, (long)kOut * kIn);
+        ColumnGroup[] groups = ScratchArray.Grow(ref scratch.Groups, kOut);
         int count = 0;
         for (int i = 0; i < kOut; i++)
         {
@@ -105,39 +89,16 @@ public static class RoutedMatmul
         int ld = Math.Max(inWidth, 1);
         fixed (float* px = x, pw = weight, py = y)
         {
+            if (batch < SmallBatch)
+            {
+                // A few rows (serving): every weight is used once or twice, so packing would only copy it.
+                if (beta != 0f && beta != 1f) TensorPrimitives.Multiply(y, beta, y);
+                Gemv.Run(batch, px, ld, pw, ld, groups.AsSpan(0, kOut), segments.AsSpan(0, count), py, outWidth, accumulate: beta != 0f, maxThreads);
+                return;
+            }
+
             PackedGemm.Run(false, true, batch, px, ld, pw, ld, 1f, beta, py, outWidth,
                 groups.AsSpan(0, kOut), segments.AsSpan(0, count), rowBlockHeight: 0, liveTiles: default, maxThreads);
-        }
-    }
-
-    /// <summary>
-    /// The forward product for a few rows, without packing: packing would copy every live block of W to use
-    /// it once or twice. Each output element is a sum of dot products over the live input blocks:
-    /// <code>
-    ///   y[b, i·hOut + r] = beta·y[b, i·hOut + r] + Σ_{j: z_ij ≠ 0} z_ij · dot(x[b, block j], W[i·hOut + r, block j])
-    /// </code>
-    /// </summary>
-    private static void ForwardFewRows(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float beta, Span<float> y)
-    {
-        // y_i = beta·y_i + Σ_j z_ij·W_ij·x_j, one matrix-vector product per live block.
-        int inWidth = kIn * hIn, outWidth = kOut * hOut;
-        for (int b = 0; b < batch; b++)
-        {
-            for (int i = 0; i < kOut; i++)
-            {
-                Span<float> yi = y.Slice(b * outWidth + i * hOut, hOut);
-                bool accumulate = beta != 0f;
-                if (accumulate && beta != 1f) TensorPrimitives.Multiply(yi, beta, yi);
-                for (int j = 0; j < kIn; j++)
-                {
-                    float z = gates[i * kIn + j];
-                    if (z == 0f) continue;
-                    Gemv.Rows(x.Slice(b * inWidth + j * hIn, hIn), weight.Slice(i * hOut * inWidth + j * hIn), inWidth, hOut, z, yi, accumulate);
-                    accumulate = true;
-                }
-                if (!accumulate) yi.Clear();
-            }
         }
     }
 
@@ -212,8 +173,8 @@ public static class RoutedMatmul
         // dx += dy·W: op(A) = dy [batch × kOut·hOut], op(B) = W [kOut·hOut × kIn·hIn].
         // One column group per input block j that some live gate reads; its segments are the live i.
         int inWidth = kIn * hIn, outWidth = kOut * hOut;
-        KSegment[] segments = Scratch.Grow(ref scratch.Segments, (long)kOut * kIn);
-        ColumnGroup[] groups = Scratch.Grow(ref scratch.Groups, kIn);
+        KSegment[] segments = ScratchArray.Grow(ref scratch.Segments, (long)kOut * kIn);
+        ColumnGroup[] groups = ScratchArray.Grow(ref scratch.Groups, kIn);
         int groupCount = 0, count = 0;
         for (int j = 0; j < kIn; j++)
         {
@@ -252,8 +213,8 @@ public static class RoutedMatmul
         // reduction is the batch. Row block i of G is output block i; column group g is input block columns[g]
         // (only the input blocks some live gate reads, so only those columns of x are packed).
         int inWidth = kIn * hIn, outWidth = kOut * hOut;
-        ColumnGroup[] groups = Scratch.Grow(ref scratch.Groups, kIn);
-        int[] columns = Scratch.Grow(ref scratch.Columns, kIn);
+        ColumnGroup[] groups = ScratchArray.Grow(ref scratch.Groups, kIn);
+        int[] columns = ScratchArray.Grow(ref scratch.Columns, kIn);
         int groupCount = 0;
         for (int j = 0; j < kIn; j++)
         {
@@ -270,7 +231,7 @@ public static class RoutedMatmul
             }
         }
 
-        bool[] live = Scratch.Grow(ref scratch.LiveTiles, (long)kOut * groupCount);
+        bool[] live = ScratchArray.Grow(ref scratch.LiveTiles, (long)kOut * groupCount);
         for (int i = 0; i < kOut; i++)
         {
             for (int g = 0; g < groupCount; g++)
@@ -281,7 +242,7 @@ public static class RoutedMatmul
 
         // The engine needs G's storage only where a tile is live; it is scratch, pinned so that the epilogue's
         // worker threads can read it through a pointer.
-        float[] gradient = Scratch.Grow(ref scratch.Gradient, (long)outWidth * inWidth, pinned: true);
+        float[] gradient = ScratchArray.Grow(ref scratch.Gradient, (long)outWidth * inWidth, pinned: true);
         ReadOnlySpan<KSegment> wholeBatch = [new KSegment(0, 0, batch, 1f)];
         fixed (float* px = x, pw = weight, pdy = dy, pg = gradient, pz = gates, pdw = dWeight, pdg = dGates)
         {

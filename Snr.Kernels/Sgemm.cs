@@ -78,7 +78,7 @@ public static class Sgemm
 
             if (m == 1 || n == 1 || (long)m * n * k <= SmallProduct)
             {
-                SmallGemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                SmallGemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads);
                 return;
             }
 
