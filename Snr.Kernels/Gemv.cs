@@ -35,9 +35,14 @@ internal static unsafe class Gemv
 
     [ThreadStatic] private static Job? t_job;
 
-    /// <summary>Runs the product described in the type remarks. All pointers must stay valid (pinned) for the call.</summary>
+    /// <summary>
+    /// Runs the product described in the type remarks. All pointers must stay valid (pinned) for the call.
+    /// W is row-major with row stride <paramref name="ldw"/>, or, when <paramref name="interleaved"/>, the
+    /// <see cref="InterleavedRows.Data"/> of a matrix with <paramref name="ldw"/> columns; then every group
+    /// must start at a multiple of 4 rows and every segment must fit (<see cref="InterleavedRows.Fits"/>).
+    /// </summary>
     public static void Run(int batch, float* x, int ldx, float* w, int ldw, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
-        float* y, int ldy, bool accumulate, int maxThreads)
+        float* y, int ldy, bool accumulate, int maxThreads, bool interleaved = false)
     {
         if (batch == 0 || groups.Length == 0)
         {
@@ -49,7 +54,7 @@ internal static unsafe class Gemv
         job.InUse = true;
         try
         {
-            long multiplyAdds = job.Plan(batch, x, ldx, w, ldw, groups, segments, y, ldy, accumulate);
+            long multiplyAdds = job.Plan(batch, x, ldx, w, ldw, interleaved, groups, segments, y, ldy, accumulate);
             job.Run(job.ItemCount, multiplyAdds >= ParallelMultiplyAdds ? KernelThreads.Resolve(maxThreads) : 1);
         }
         finally
@@ -144,6 +149,48 @@ internal static unsafe class Gemv
         }
     }
 
+    /// <summary>
+    /// <see cref="Rows"/> on the interleaved layout: <paramref name="w"/> points at the group of four rows that holds
+    /// row 0 (<see cref="InterleavedRows"/>), and segments have no scalar tails. Every value is summed in the same
+    /// order as <see cref="Rows"/> sums it, so the two give the same bits. Rows are computed four at a time, and
+    /// only the first <paramref name="rows"/> are stored.
+    /// </summary>
+    public static void RowsInterleaved(float* x, float* w, int columns, int rows, ReadOnlySpan<KSegment> segments, float* y, bool accumulate)
+    {
+        const int Chunk = InterleavedRows.Chunk;
+        for (int row = 0; row < rows; row += 4)
+        {
+            float* group = w + (long)row * columns;
+            Vector256<float> t0 = Vector256<float>.Zero, t1 = t0, t2 = t0, t3 = t0;
+            foreach (var s in segments)
+            {
+                float* xs = x + s.AOffset, wp = group + 4L * s.BOffset;
+                Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                for (int p = 0; p < s.Length; p += Chunk, wp += 4 * Chunk)
+                {
+                    var xv = Avx.LoadVector256(xs + p);
+                    a0 = Fma.MultiplyAdd(Avx.LoadVector256(wp), xv, a0);
+                    a1 = Fma.MultiplyAdd(Avx.LoadVector256(wp + Chunk), xv, a1);
+                    a2 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 2 * Chunk), xv, a2);
+                    a3 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 3 * Chunk), xv, a3);
+                }
+
+                var z = Vector256.Create(s.Scale);
+                t0 = Fma.MultiplyAdd(a0, z, t0);
+                t1 = Fma.MultiplyAdd(a1, z, t1);
+                t2 = Fma.MultiplyAdd(a2, z, t2);
+                t3 = Fma.MultiplyAdd(a3, z, t3);
+            }
+
+            const float NoTail = 0f; // as Rows adds its (empty) scalar tail: the same bits, down to the sign of zero
+            int left = rows - row;
+            Store(y + row, Vector256.Sum(t0) + NoTail, accumulate);
+            if (left > 1) Store(y + row + 1, Vector256.Sum(t1) + NoTail, accumulate);
+            if (left > 2) Store(y + row + 2, Vector256.Sum(t2) + NoTail, accumulate);
+            if (left > 3) Store(y + row + 3, Vector256.Sum(t3) + NoTail, accumulate);
+        }
+    }
+
     // Σ x[p]·w[p] over the scalar tail [p, length) of a segment.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Tail(float* x, float* w, int p, int length)
@@ -166,16 +213,18 @@ internal static unsafe class Gemv
 
         private int _batch, _ldx, _ldw, _ldy;
         private float* _x, _w, _y;
-        private bool _accumulate;
+        private bool _accumulate, _interleaved;
         private ColumnGroup[] _groups = [];
         private KSegment[] _segments = [];
         private Item[] _items = [];
 
         /// <summary>Records the call and cuts it into items; returns its multiply-adds.</summary>
-        public long Plan(int batch, float* x, int ldx, float* w, int ldw, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
+        public long Plan(int batch, float* x, int ldx, float* w, int ldw, bool interleaved, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
             float* y, int ldy, bool accumulate)
         {
-            (_batch, _ldx, _ldw, _ldy, _accumulate) = (batch, ldx, ldw, ldy, accumulate);
+            if (interleaved && (!Fma.IsSupported || !InterleavedRows.Fits(segments) || ldw % InterleavedRows.Chunk != 0))
+                throw new ArgumentException("The interleaved layout needs AVX2/FMA, segments of whole 8-float chunks and a multiple of 8 columns.");
+            (_batch, _ldx, _ldw, _ldy, _accumulate, _interleaved) = (batch, ldx, ldw, ldy, accumulate, interleaved);
             _x = x;
             _w = w;
             _y = y;
@@ -193,6 +242,8 @@ internal static unsafe class Gemv
             for (int gi = 0; gi < groups.Length; gi++)
             {
                 ColumnGroup g = groups[gi];
+                if (interleaved && g.ColumnStart % 4 != 0)
+                    throw new ArgumentException($"Column group {gi} starts at row {g.ColumnStart} of W, inside a group of four interleaved rows.");
                 for (int start = 0; start < g.ColumnCount; start += RowsPerItem)
                 {
                     _items[count++] = new Item(gi, g.ColumnStart + start, Math.Min(RowsPerItem, g.ColumnCount - start));
@@ -222,7 +273,13 @@ internal static unsafe class Gemv
                     continue;
                 }
 
-                Rows(_x + (long)b * _ldx, _w + (long)item.ColumnStart * _ldw, _ldw, item.Columns, segments, y, _accumulate);
+                // Row r of a row-major W and the group of four interleaved rows that starts at row r (r a multiple
+                // of 4, as every item start is) are both at r·ldw.
+                float* w = _w + (long)item.ColumnStart * _ldw;
+                if (_interleaved)
+                    RowsInterleaved(_x + (long)b * _ldx, w, _ldw, item.Columns, segments, y, _accumulate);
+                else
+                    Rows(_x + (long)b * _ldx, w, _ldw, item.Columns, segments, y, _accumulate);
             }
         }
     }

@@ -96,7 +96,7 @@ internal abstract class ParallelJob
     internal void Close()
     {
         int untaken = Interlocked.Exchange(ref _openPlaces, 0);
-        if (Interlocked.Add(ref _pending, -untaken) == 0 || KernelThreads.SpinUntil(ref _pending, 0))
+        if (Interlocked.Add(ref _pending, -untaken) == 0 || KernelThreads.SpinUntil(ref _pending, 0, equal: true))
         {
             return;
         }
@@ -134,7 +134,7 @@ internal static class KernelThreads
     private static SemaphoreSlim? s_wake;
     private static int s_workerCount = -1;
     private static ParallelJob? s_job;
-    private static long s_generation;  // incremented for every parallel run
+    private static int s_generation;   // incremented for every parallel run (only ever compared for change)
     private static int s_sleeping;     // workers blocked (or about to block) on s_wake
     private static int s_busy;
 
@@ -179,27 +179,14 @@ internal static class KernelThreads
         }
     }
 
-    /// <summary>Spins until <paramref name="location"/> holds <paramref name="value"/> or the spin time is up; true if it does.</summary>
-    internal static bool SpinUntil(ref int location, int value)
+    /// <summary>
+    /// Spins until <paramref name="location"/> equals <paramref name="value"/> (or, when <paramref name="equal"/> is false,
+    /// differs from it) or the spin time is up; returns whether the condition holds.
+    /// </summary>
+    internal static bool SpinUntil(ref int location, int value, bool equal)
     {
         long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
-        while (Volatile.Read(ref location) != value)
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                return false;
-            }
-
-            Thread.SpinWait(4);
-        }
-
-        return true;
-    }
-
-    private static bool SpinWhileGeneration(long generation)
-    {
-        long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
-        while (Volatile.Read(ref s_generation) == generation)
+        while ((Volatile.Read(ref location) == value) != equal)
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
@@ -240,10 +227,10 @@ internal static class KernelThreads
 
     private static void WorkerLoop()
     {
-        long seen = 0;
+        int seen = 0;
         while (true)
         {
-            long generation = Volatile.Read(ref s_generation);
+            int generation = Volatile.Read(ref s_generation);
             if (generation != seen)
             {
                 seen = generation;
@@ -257,7 +244,7 @@ internal static class KernelThreads
                 continue;
             }
 
-            if (!SpinWhileGeneration(seen))
+            if (!SpinUntil(ref s_generation, seen, equal: false))
             {
                 Interlocked.Increment(ref s_sleeping);
                 if (Volatile.Read(ref s_generation) == seen)

@@ -1,0 +1,77 @@
+using Snr.Autograd;
+using Snr.Core.Models;
+using Snr.Core.Serving;
+using Snr.Tests.Support;
+
+namespace Snr.Tests.Serving;
+
+/// <summary>
+/// Requests of one to three rows take the predictor's own path (interleaved weights, live blocks listed at
+/// compile time, both cores on wide layers); it must score what the model's forward pass scores, and a row
+/// must get the same bits whether it comes alone, with two others, or on one or two threads.
+/// </summary>
+public class FewRowsServingTests
+{
+    private const int D = 24, Rows = 9;
+    private static readonly TaskConfig[] Tasks = [new("click", TaskKind.Binary), new("spend", TaskKind.Regression)];
+
+    // Widths that fit the interleaved layout (multiples of 8), wide enough that the routed layer runs on two threads.
+    private static SnrModel Model()
+    {
+        var snr = (SnrModel)ModelFactory.Create(new SnrConfig
+        {
+            InputDim = D, Tasks = Tasks, Level0Blocks = 4, Level0Hidden = [64], Routing = [new RoutingLevelConfig(4, 64), new RoutingLevelConfig(2, 16)],
+            TowerHidden = [8], Seed = 5, InitialLogAlpha = 1f,
+        });
+        var values = new float[4 * 4];
+        Array.Fill(values, float.NaN);
+        values[1] = values[6] = values[11] = 0f; // a few closed connections
+        snr.Levels[0].Gate.Force(values);
+        return snr;
+    }
+
+    private static float[] Score(Predictor predictor, float[] x, int rows)
+    {
+        var outputs = new float[rows * predictor.Tasks.Count];
+        predictor.Predict(x.AsSpan(0, rows * D), outputs);
+        return outputs;
+    }
+
+    [Fact]
+    public void The_few_rows_path_is_taken_for_the_level_0_and_routed_products()
+    {
+        var graph = ServingFusion.Fuse(ServingGraphBuilder.FromModel(Model()));
+        Assert.Contains(graph.Nodes.OfType<RoutedNode>(), r => FewRowsProduct.For(r) is not null);
+        Assert.Contains(graph.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups), g => FewRowsProduct.For(g) is not null);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void One_to_three_rows_score_what_the_model_scores(int threads)
+    {
+        var model = Model();
+        var x = TestData.Normal(Rows * D, 31);
+        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: threads));
+        var perTask = model.Predict(Tensor.FromArray(x, Shape.Matrix(Rows, D)));
+        for (int r = 0; r < Rows; r++)
+        {
+            var alone = Score(predictor, x[(r * D)..], 1);
+            TensorAssert.Close([perTask[0][r], perTask[1][r]], alone, 1e-5, $"row {r}");
+        }
+    }
+
+    [Fact]
+    public void A_row_gets_the_same_bits_alone_in_a_few_rows_and_on_any_thread_count()
+    {
+        var x = TestData.Normal(3 * D, 32);
+        var graph = ServingGraphBuilder.FromModel(Model());
+        var three = Score(Predictor.Compile(graph, options: new PredictorOptions(MaxThreads: 2)), x, 3);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var predictor = Predictor.Compile(graph, options: new PredictorOptions(MaxThreads: threads));
+            for (int r = 0; r < 3; r++)
+                Assert.Equal(three.AsSpan(r * 2, 2).ToArray(), Score(predictor, x[(r * D)..], 1));
+        }
+    }
+}
