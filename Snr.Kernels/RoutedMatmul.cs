@@ -66,26 +66,10 @@ public static class RoutedMatmul
         }
 
         // y = x·Wᵀ: op(A) = x [batch × kIn·hIn], op(B) = Wᵀ (W stored [kOut·hOut × kIn·hIn]).
-        // One column group per output block i; its segments are the live input blocks j, scaled by z_ij.
         Scratch scratch = t_scratch ??= new Scratch();
         KSegment[] segments = ScratchArray.Grow(ref scratch.Segments, (long)kOut * kIn);
         ColumnGroup[] groups = ScratchArray.Grow(ref scratch.Groups, kOut);
-        int count = 0;
-        for (int i = 0; i < kOut; i++)
-        {
-            int start = count;
-            for (int j = 0; j < kIn && hIn > 0; j++)
-            {
-                float z = gates[i * kIn + j];
-                if (z != 0f)
-                {
-                    segments[count++] = new KSegment(j * hIn, j * hIn, hIn, z);
-                }
-            }
-
-            groups[i] = new ColumnGroup(i * hOut, hOut, start, count - start); // no segments: y block = beta·y block
-        }
-
+        int count = ListLiveBlocks(kIn, hIn, kOut, hOut, gates, groups, segments);
         int ld = Math.Max(inWidth, 1);
         fixed (float* px = x, pw = weight, py = y)
         {
@@ -100,6 +84,32 @@ public static class RoutedMatmul
             PackedGemm.Run(false, true, batch, px, ld, pw, ld, 1f, beta, py, outWidth,
                 groups.AsSpan(0, kOut), segments.AsSpan(0, count), rowBlockHeight: 0, liveTiles: default, maxThreads);
         }
+    }
+
+    /// <summary>
+    /// Describes the forward product y = x·Wᵀ of a gate grid for the kernels: one column group per output block i
+    /// (its hOut rows of W) whose K-segments are the live input blocks j, scaled by z_ij. An output block with no
+    /// live gate gets a group without segments. Returns the number of segments written.
+    /// </summary>
+    internal static int ListLiveBlocks(int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates, Span<ColumnGroup> groups, Span<KSegment> segments)
+    {
+        int count = 0;
+        for (int i = 0; i < kOut; i++)
+        {
+            int start = count;
+            for (int j = 0; j < kIn && hIn > 0; j++)
+            {
+                float z = gates[i * kIn + j];
+                if (z != 0f)
+                {
+                    segments[count++] = new KSegment(j * hIn, j * hIn, hIn, z);
+                }
+            }
+
+            groups[i] = new ColumnGroup(i * hOut, hOut, start, count - start);
+        }
+
+        return count;
     }
 
     /// <summary>

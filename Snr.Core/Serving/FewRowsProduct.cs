@@ -43,16 +43,9 @@ internal sealed class FewRowsProduct
     {
         if (r.HIn == 0 || r.HIn % InterleavedRows.Chunk != 0 || r.HOut % 4 != 0 || !Fma.IsSupported) return null;
         var groups = new ColumnGroup[r.KOut];
-        var segments = new List<KSegment>();
-        for (int i = 0; i < r.KOut; i++)
-        {
-            int start = segments.Count;
-            for (int j = 0; j < r.KIn; j++)
-                if (r.Gates[i * r.KIn + j] != 0f) segments.Add(new KSegment(j * r.HIn, j * r.HIn, r.HIn, r.Gates[i * r.KIn + j]));
-            groups[i] = new ColumnGroup(i * r.HOut, r.HOut, start, segments.Count - start);
-        }
-
-        return new FewRowsProduct(new InterleavedRows(r.Weight, r.KOut * r.HOut, r.KIn * r.HIn), groups, [.. segments], outOffset: 0);
+        var segments = new KSegment[r.KOut * r.KIn];
+        int count = RoutedMatmul.ListLiveBlocks(r.KIn, r.HIn, r.KOut, r.HOut, r.Gates, groups, segments);
+        return new FewRowsProduct(new InterleavedRows(r.Weight, r.KOut * r.HOut, r.KIn * r.HIn), groups, segments[..count], outOffset: 0);
     }
 
     /// <summary>Computes the product for <paramref name="rows"/> rows of x (row width <paramref name="xWidth"/>) into y (row width <paramref name="yWidth"/>).</summary>

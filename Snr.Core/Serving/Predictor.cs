@@ -13,8 +13,8 @@ namespace Snr.Core.Serving;
 /// Calls of fewer than four rows (a request) run their own path: weights copied at compile time into
 /// the layout one row streams fastest, the live blocks of each routed layer listed once, and wide layers
 /// split across cores when <see cref="PredictorOptions.MaxThreads"/> allows. The predictor therefore holds
-/// its weights twice (1.8 MB each for the canonical SNR-Trans). A row scores the same bits whichever way
-/// it comes: alone, with two others, or on any number of threads.
+/// its weights twice (1.8 MB each for the canonical SNR-Trans). On this path a row scores the same bits
+/// alone or with two others and on any number of threads; larger calls agree with it to rounding.
 /// </remarks>
 public sealed class Predictor
 {
