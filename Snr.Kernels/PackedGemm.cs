@@ -22,6 +22,7 @@ namespace Snr.Kernels;
 /// The loops, outermost first:
 /// <code>
 ///   phase 1, in parallel over B strips:  pack every group's op(B) columns as NR-wide strips, segments back to back, scaled
+///                                        (skipped when the caller passes op(B) packed once, <see cref="PackB"/>)
 ///   phase 2, in parallel over row blocks of C (≤ MC rows, a multiple of MR):
 ///     pack op(A) rows of the block over the union of all segments' A ranges   (MR-tall strips, L2-resident per chunk)
 ///     for each group g, for each chunk of ≤ KC reduction steps of g          (the only point where C is re-read)
@@ -49,11 +50,15 @@ internal static unsafe class PackedGemm
     [ThreadStatic] private static float[]? t_bBuffer;
     [ThreadStatic] private static Job? t_job;
 
-    /// <summary>Runs the engine; see the type remarks. All pointers must stay valid (pinned) for the call.</summary>
+    /// <summary>
+    /// Runs the engine; see the type remarks. All pointers must stay valid (pinned) for the call.
+    /// <paramref name="packedB"/>, when given, is op(B) already packed by <see cref="PackB"/> for the same
+    /// B, groups and segments, and phase 1 is skipped (B is then not read).
+    /// </summary>
     public static void Run(bool transA, bool transB, int m, float* a, int lda, float* b, int ldb,
         float alpha, float beta, float* c, int ldc,
         ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
-        int rowBlockHeight, ReadOnlySpan<bool> liveTiles, int maxThreads)
+        int rowBlockHeight, ReadOnlySpan<bool> liveTiles, int maxThreads, PackedOperand? packedB = null)
     {
         if (m == 0 || groups.Length == 0)
         {
@@ -66,13 +71,31 @@ internal static unsafe class PackedGemm
         try
         {
             job.Plan(transA, transB, m, a, lda, b, ldb, alpha, beta, c, ldc, groups, segments, rowBlockHeight, liveTiles,
-                KernelThreads.Resolve(maxThreads));
+                KernelThreads.Resolve(maxThreads), packedB);
             job.RunPhases();
         }
         finally
         {
             job.Release();
             job.InUse = false;
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B) for <paramref name="groups"/> and <paramref name="segments"/> once, for products whose B never
+    /// changes (a served model's weights): <see cref="Run"/> with the result skips phase 1 and gives the same bits.
+    /// </summary>
+    public static PackedOperand PackB(bool transB, float* b, int ldb, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments)
+    {
+        var job = new Job();
+        try
+        {
+            job.Plan(false, transB, 1, null, 1, b, ldb, 1f, 0f, null, 1, groups, segments, rowBlockHeight: 0, liveTiles: default, threads: 1, packedB: null);
+            return job.PackIntoNewOperand();
+        }
+        finally
+        {
+            job.Release();
         }
     }
 
@@ -114,13 +137,14 @@ internal static unsafe class PackedGemm
         private RowItem[] _items = [];
         private int[] _stripGroup = [];
         private int _itemCount, _threads;
-        private bool _packingPhase;
+        private bool _packingPhase, _bPrepacked;
+        private long _bFloats;
         private bool _avx2;
 
         public void Plan(bool transA, bool transB, int m, float* a, int lda, float* b, int ldb,
             float alpha, float beta, float* c, int ldc,
             ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
-            int rowBlockHeight, ReadOnlySpan<bool> liveTiles, int threads)
+            int rowBlockHeight, ReadOnlySpan<bool> liveTiles, int threads, PackedOperand? packedB)
         {
             (_transA, _transB, _lda, _ldb, _ldc, _alpha, _beta) = (transA, transB, lda, ldb, ldc, alpha, beta);
             _a = a;
@@ -143,10 +167,31 @@ internal static unsafe class PackedGemm
             _threads = flops < ParallelFlops ? 1 : threads;
             PlanRowItems(m);
 
+            _bFloats = bFloats;
+            _bPrepacked = packedB is not null;
+            if (packedB is not null)
+            {
+                if (packedB.Floats != bFloats || packedB.Groups != groups.Length)
+                    throw new ArgumentException($"The pre-packed op(B) holds {packedB.Floats} floats for {packedB.Groups} column groups; this product needs {bFloats} for {groups.Length}.", nameof(packedB));
+                _packedB = AlignTo64(packedB.Buffer);
+                return;
+            }
+
             float[] bBuffer = t_bBuffer is { } existing && existing.Length >= bFloats + 16
                 ? existing
                 : t_bBuffer = GC.AllocateUninitializedArray<float>((int)Math.Max(bFloats + 16, 1024), pinned: true);
             _packedB = AlignTo64(bBuffer);
+        }
+
+        /// <summary>Runs phase 1 of the planned product into a new operand of its own (see <see cref="PackB"/>).</summary>
+        public PackedOperand PackIntoNewOperand()
+        {
+            var operand = new PackedOperand(GC.AllocateUninitializedArray<float>((int)_bFloats + 16, pinned: true), _bFloats, _groupCount);
+            _packedB = AlignTo64(operand.Buffer);
+            _packingPhase = true;
+            Run(_stripCount, 1);
+            _packingPhase = false;
+            return operand;
         }
 
         /// <summary>Merges the A ranges of all segments into sorted, disjoint ranges and numbers them in packed A.</summary>
@@ -354,9 +399,13 @@ internal static unsafe class PackedGemm
         public void RunPhases()
         {
             int threads = _threads;
-            _packingPhase = true;
-            Run(_stripCount, _stripCount >= 4 ? threads : 1);
-            _packingPhase = false;
+            if (!_bPrepacked)
+            {
+                _packingPhase = true;
+                Run(_stripCount, _stripCount >= 4 ? threads : 1);
+                _packingPhase = false;
+            }
+
             Run(_itemCount, threads);
         }
 

@@ -10,11 +10,12 @@ namespace Snr.Core.Serving;
 /// memory exists.
 /// </summary>
 /// <remarks>
-/// Calls of fewer than four rows (a request) run their own path: weights copied at compile time into
-/// the layout one row streams fastest, the live blocks of each routed layer listed once, and wide layers
-/// split across cores when <see cref="PredictorOptions.MaxThreads"/> allows. The predictor therefore holds
-/// its weights twice (1.8 MB each for the canonical SNR-Trans). On this path a row scores the same bits
-/// alone or with two others and on any number of threads; larger calls agree with it to rounding.
+/// Every weight is prepared when the predictor is compiled (<see cref="PreparedProduct"/>): the live blocks
+/// of each routed layer listed, the weights packed for the GEMM engine, and for calls of fewer than four
+/// rows (a request) copied into the layout one row streams fastest, with wide layers split across cores
+/// when <see cref="PredictorOptions.MaxThreads"/> allows. The predictor therefore holds its weights three
+/// times (1.8 MB each for the canonical SNR-Trans). A row of a one-to-three-row call scores the same bits
+/// alone or with the others and on any number of threads; larger calls agree with it to rounding.
 /// </remarks>
 public sealed class Predictor
 {
@@ -22,19 +23,19 @@ public sealed class Predictor
     private readonly EmbeddingTable[] _embeddings;
     private readonly int[] _embeddingOffsets;
     private readonly int _inputWidth;
-    // Per node (per group of a grouped node): the product prepared for calls of fewer than four rows, or null.
-    private readonly FewRowsProduct?[][] _fewRows;
+    // Per node (per group of a grouped node): its matrix product with the weight prepared once; empty for other nodes.
+    private readonly PreparedProduct[][] _products;
     // One working memory per calling thread, made on its first call: no lock, no sharing, nothing allocated afterwards.
     private readonly ThreadLocal<Workspace> _workspaces;
 
     private Predictor(ServingGraph original, ServingGraph pruned, PredictorOptions options)
     {
         _graph = ServingFusion.Fuse(pruned);
-        _fewRows = _graph.Nodes.Select(node => node switch
+        _products = _graph.Nodes.Select(node => node switch
         {
-            GroupedLinearNode g => g.Groups.Select(FewRowsProduct.For).ToArray(),
-            RoutedNode r => [FewRowsProduct.For(r)],
-            _ => Array.Empty<FewRowsProduct?>(),
+            GroupedLinearNode g => g.Groups.Select(PreparedProduct.For).ToArray(),
+            RoutedNode r => [PreparedProduct.For(r)],
+            _ => Array.Empty<PreparedProduct>(),
         }).ToArray();
         _workspaces = new ThreadLocal<Workspace>(() => new Workspace(_graph, options.RowsPerChunk));
         Options = options;
@@ -140,13 +141,10 @@ public sealed class Predictor
             switch (nodes[index])
             {
                 case GroupedLinearNode g:
-                    RunGrouped(g, _fewRows[index], Source(w, nodes, g.Source, rows), y, rows);
+                    RunGrouped(g, _products[index], Source(w, nodes, g.Source, rows), y, rows);
                     break;
                 case RoutedNode r:
-                    if (FewRows(_fewRows[index][0], rows) is { } plan)
-                        plan.Run(Source(w, nodes, r.Source, rows), r.KIn * r.HIn, y, r.Width, rows, Options.MaxThreads);
-                    else
-                        RoutedMatmul.Forward(rows, r.KIn, r.HIn, r.KOut, r.HOut, r.Gates, Source(w, nodes, r.Source, rows), r.Weight, 0f, y, Options.MaxThreads);
+                    _products[index][0].Run(Source(w, nodes, r.Source, rows), r.KIn * r.HIn, y, r.Width, rows, Options.MaxThreads);
                     for (int i = 0; i < r.KOut; i++)
                         if (HasLiveGate(r.Gates, i, r.KIn))
                             BiasActivation(y, rows, r.Width, i * r.HOut, r.Bias.AsSpan(i * r.HOut, r.HOut), r.Activation);
@@ -190,17 +188,13 @@ public sealed class Predictor
     }
 
     // For each kept group: y[:, out] = act(x[:, in]·Wᵀ + b), read and written in place through leading dimensions.
-    private void RunGrouped(GroupedLinearNode g, FewRowsProduct?[] fewRows, ReadOnlySpan<float> x, Span<float> y, int rows)
+    private void RunGrouped(GroupedLinearNode g, PreparedProduct[] products, ReadOnlySpan<float> x, Span<float> y, int rows)
     {
         int xWidth = x.Length / rows;
         for (int i = 0; i < g.Groups.Count; i++) // an indexed loop: foreach over an interface would allocate an enumerator per call
         {
             var group = g.Groups[i];
-            if (FewRows(fewRows[i], rows) is { } plan)
-                plan.Run(x, xWidth, y, g.Width, rows, Options.MaxThreads);
-            else
-                Sgemm.Multiply(false, true, rows, group.OutWidth, group.InWidth, 1f, x.Slice(group.InOffset), xWidth,
-                    group.Weight, group.InWidth, 0f, y.Slice(group.OutOffset), g.Width, Options.MaxThreads);
+            products[i].Run(x, xWidth, y, g.Width, rows, Options.MaxThreads);
             BiasActivation(y, rows, g.Width, group.OutOffset, group.Bias, g.Activation);
         }
     }
@@ -248,9 +242,6 @@ public sealed class Predictor
             if (activation == ServingActivation.Relu) TensorPrimitives.Max(block, 0f, block);
         }
     }
-
-    // The prepared product if there is one and the call is small enough for it.
-    private static FewRowsProduct? FewRows(FewRowsProduct? plan, int rows) => rows < RoutedMatmul.SmallBatch ? plan : null;
 
     private static bool HasLiveGate(float[] gates, int row, int kIn) => gates.AsSpan(row * kIn, kIn).IndexOfAnyExcept(0f) >= 0;
 

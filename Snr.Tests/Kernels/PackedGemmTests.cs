@@ -117,4 +117,58 @@ public class PackedGemmTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public unsafe void Op_B_packed_once_gives_the_same_bits_as_packing_on_every_call(bool transB, int threads)
+    {
+        var rng = new Random(transB ? 21 : 22);
+        const int m = 75, n = 70, k = 650;
+        int ldb = transB ? k : n;
+        float[] a = GemmReference.Random(rng, m * 700), b = GemmReference.Random(rng, transB ? n * k : k * n);
+        KSegment[] segments = [new(300, 10, 400, 0.5f), new(0, 500, 37, -2f), new(690, 0, 10, 3f)];
+        ColumnGroup[] groups = [new(0, 33, 0, 2), new(33, 16, 2, 0), new(49, 21, 2, 1)];
+        float[] everyCall = GemmReference.Random(rng, m * n), once = (float[])everyCall.Clone();
+
+        PackedOperand packed;
+        float[] copy = (float[])b.Clone();
+        fixed (float* pb = copy) packed = PackedGemm.PackB(transB, pb, ldb, groups, segments);
+        Array.Fill(copy, float.NaN); // packed once, B is never read again: NaNs here would show
+        fixed (float* pa = a, pb = copy, pc = once)
+        {
+            PackedGemm.Run(false, transB, m, pa, 700, pb, ldb, 0.75f, 0.5f, pc, n, groups, segments, 0, default, threads, packed);
+        }
+
+        fixed (float* pa = a, pb = b, pc = everyCall)
+        {
+            PackedGemm.Run(false, transB, m, pa, 700, pb, ldb, 0.75f, 0.5f, pc, n, groups, segments, 0, default, threads);
+        }
+
+        Assert.True(everyCall.AsSpan().SequenceEqual(once), "the pre-packed operand gave different bits");
+    }
+
+    [Fact]
+    public unsafe void An_operand_packed_for_another_product_is_refused()
+    {
+        float[] b = new float[16 * 40];
+        PackedOperand packed;
+        fixed (float* pb = b) packed = PackedGemm.PackB(true, pb, 40, [new ColumnGroup(0, 16, 0, 1)], [new KSegment(0, 0, 40, 1f)]);
+        float[] a = new float[8 * 40], c = new float[8 * 16];
+        string? message = null;
+        fixed (float* pa = a, pc = c)
+        {
+            try
+            {
+                PackedGemm.Run(false, true, 8, pa, 40, null, 40, 1f, 0f, pc, 16, [new ColumnGroup(0, 16, 0, 1)], [new KSegment(0, 0, 32, 1f)], 0, default, 1, packed);
+            }
+            catch (ArgumentException e)
+            {
+                message = e.Message;
+            }
+        }
+
+        Assert.NotNull(message);
+        Assert.Contains("pre-packed", message);
+    }
 }

@@ -6,11 +6,12 @@ using Snr.Tests.Support;
 namespace Snr.Tests.Serving;
 
 /// <summary>
-/// Requests of one to three rows take the predictor's own path (interleaved weights, live blocks listed at
-/// compile time, both cores on wide layers); it must score what the model's forward pass scores, and a row
-/// must get the same bits whether it comes alone, with two others, or on one or two threads.
+/// The predictor's products with weights prepared at compile time: packed once for the GEMM engine (batches
+/// of four rows or more) and interleaved for requests of one to three rows. Both must score what the model's
+/// forward pass scores, and a row of a small call must get the same bits alone, with two others, or on one or
+/// two threads.
 /// </summary>
-public class FewRowsServingTests
+public class PreparedProductTests
 {
     private const int D = 24, Rows = 9;
     private static readonly TaskConfig[] Tasks = [new("click", TaskKind.Binary), new("spend", TaskKind.Regression)];
@@ -38,27 +39,26 @@ public class FewRowsServingTests
     }
 
     [Fact]
-    public void The_few_rows_path_is_taken_for_the_level_0_and_routed_products()
+    public void The_level_0_and_routed_products_read_the_interleaved_copy()
     {
         var graph = ServingFusion.Fuse(ServingGraphBuilder.FromModel(Model()));
-        Assert.Contains(graph.Nodes.OfType<RoutedNode>(), r => FewRowsProduct.For(r) is not null);
-        Assert.Contains(graph.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups), g => FewRowsProduct.For(g) is not null);
+        Assert.All(graph.Nodes.OfType<RoutedNode>(), r => Assert.True(PreparedProduct.For(r).Interleaved, r.Name));
+        Assert.Contains(graph.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups), g => PreparedProduct.For(g).Interleaved);
     }
 
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public void One_to_three_rows_score_what_the_model_scores(int threads)
+    public void Single_rows_and_a_whole_batch_score_what_the_model_scores(int threads)
     {
         var model = Model();
         var x = TestData.Normal(Rows * D, 31);
         var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: threads));
         var perTask = model.Predict(Tensor.FromArray(x, Shape.Matrix(Rows, D)));
+        float[] expected = [.. Enumerable.Range(0, Rows).SelectMany(r => new[] { perTask[0][r], perTask[1][r] })];
+        TensorAssert.Close(expected, Score(predictor, x, Rows), 1e-5, "the batch (pre-packed weights)");
         for (int r = 0; r < Rows; r++)
-        {
-            var alone = Score(predictor, x[(r * D)..], 1);
-            TensorAssert.Close([perTask[0][r], perTask[1][r]], alone, 1e-5, $"row {r}");
-        }
+            TensorAssert.Close(expected.AsSpan(2 * r, 2).ToArray(), Score(predictor, x[(r * D)..], 1), 1e-5, $"row {r} alone (interleaved weights)");
     }
 
     [Fact]
