@@ -188,9 +188,7 @@ internal static unsafe class PackedGemm
         {
             var operand = new PackedOperand(GC.AllocateUninitializedArray<float>((int)_bFloats + 16, pinned: true), _bFloats, _groupCount);
             _packedB = AlignTo64(operand.Buffer);
-            _packingPhase = true;
-            Run(_stripCount, 1);
-            _packingPhase = false;
+            PackAllStrips(threads: 1);
             return operand;
         }
 
@@ -398,15 +396,26 @@ internal static unsafe class PackedGemm
 
         public void RunPhases()
         {
-            int threads = _threads;
             if (!_bPrepacked)
             {
-                _packingPhase = true;
-                Run(_stripCount, _stripCount >= 4 ? threads : 1);
-                _packingPhase = false;
+                PackAllStrips(_stripCount >= 4 ? _threads : 1);
             }
 
-            Run(_itemCount, threads);
+            Run(_itemCount, _threads);
+        }
+
+        // Phase 1: every strip of op(B) into _packedB.
+        private void PackAllStrips(int threads)
+        {
+            _packingPhase = true;
+            try
+            {
+                Run(_stripCount, threads);
+            }
+            finally
+            {
+                _packingPhase = false;
+            }
         }
 
         protected override void Execute(int item)
