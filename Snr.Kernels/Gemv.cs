@@ -59,6 +59,7 @@ internal static unsafe class Gemv
         }
         finally
         {
+            job.Release();
             job.InUse = false;
         }
     }
@@ -258,6 +259,9 @@ internal static unsafe class Gemv
             ItemCount = count;
             return multiplyAdds;
         }
+
+        /// <summary>Drops the call's pointers so that a cached job cannot touch memory it no longer owns.</summary>
+        public void Release() => _x = _w = _y = null;
 
         protected override void Execute(int index)
         {

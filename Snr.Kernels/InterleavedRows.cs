@@ -28,15 +28,18 @@ internal sealed class InterleavedRows
             throw new ArgumentException($"The interleaved layout needs a positive multiple of {Chunk} columns; this matrix has {columns}.", nameof(columns));
         if (weight.Length != (long)rows * columns)
             throw new ArgumentException($"weight has {weight.Length} elements, not {rows} × {columns}.", nameof(weight));
+        long padded = (rows + 3L) / 4 * 4 * columns;
+        if (padded > Array.MaxLength)
+            throw new ArgumentException($"{rows} rows (padded to a multiple of 4) × {columns} columns do not fit one array.", nameof(weight));
 
         Rows = rows;
         Columns = columns;
-        Data = GC.AllocateArray<float>((rows + 3) / 4 * 4 * columns, pinned: true); // pinned: read through pointers by kernel workers
+        Data = GC.AllocateArray<float>((int)padded, pinned: true); // pinned: read through pointers by kernel workers
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < columns; c += Chunk)
             {
-                weight.Slice(r * columns + c, Chunk).CopyTo(Data.AsSpan(r / 4 * 4 * columns + c * 4 + r % 4 * Chunk, Chunk));
+                weight.Slice(r * columns + c, Chunk).CopyTo(Data.AsSpan((int)((long)r / 4 * 4 * columns + c * 4 + r % 4 * Chunk), Chunk));
             }
         }
     }

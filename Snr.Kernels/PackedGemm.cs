@@ -71,8 +71,10 @@ internal static unsafe class PackedGemm
         try
         {
             job.Plan(transA, transB, m, a, lda, b, ldb, alpha, beta, c, ldc, groups, segments, rowBlockHeight, liveTiles,
-                KernelThreads.Resolve(maxThreads), packedB);
+                KernelThreads.Resolve(maxThreads));
+            job.UsePackedB(packedB, transB, ldb, groups, segments);
             job.RunPhases();
+            GC.KeepAlive(packedB); // the job reads it through a raw pointer until here
         }
         finally
         {
@@ -90,8 +92,8 @@ internal static unsafe class PackedGemm
         var job = new Job();
         try
         {
-            job.Plan(false, transB, 1, null, 1, b, ldb, 1f, 0f, null, 1, groups, segments, rowBlockHeight: 0, liveTiles: default, threads: 1, packedB: null);
-            return job.PackIntoNewOperand();
+            job.Plan(false, transB, 1, null, 1, b, ldb, 1f, 0f, null, 1, groups, segments, rowBlockHeight: 0, liveTiles: default, threads: 1);
+            return job.PackIntoNewOperand(transB, ldb, groups, segments);
         }
         finally
         {
@@ -144,7 +146,7 @@ internal static unsafe class PackedGemm
         public void Plan(bool transA, bool transB, int m, float* a, int lda, float* b, int ldb,
             float alpha, float beta, float* c, int ldc,
             ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments,
-            int rowBlockHeight, ReadOnlySpan<bool> liveTiles, int threads, PackedOperand? packedB)
+            int rowBlockHeight, ReadOnlySpan<bool> liveTiles, int threads)
         {
             (_transA, _transB, _lda, _ldb, _ldc, _alpha, _beta) = (transA, transB, lda, ldb, ldc, alpha, beta);
             _a = a;
@@ -168,25 +170,33 @@ internal static unsafe class PackedGemm
             PlanRowItems(m);
 
             _bFloats = bFloats;
+        }
+
+        /// <summary>
+        /// Where the planned product's packed op(B) lives: <paramref name="packedB"/>, checked against the product, whose
+        /// phase 1 is then skipped, or (null) this thread's packing buffer, filled in phase 1.
+        /// </summary>
+        public void UsePackedB(PackedOperand? packedB, bool transB, int ldb, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments)
+        {
             _bPrepacked = packedB is not null;
             if (packedB is not null)
             {
-                if (packedB.Floats != bFloats || packedB.Groups != groups.Length)
-                    throw new ArgumentException($"The pre-packed op(B) holds {packedB.Floats} floats for {packedB.Groups} column groups; this product needs {bFloats} for {groups.Length}.", nameof(packedB));
+                if (!packedB.IsFor(transB, ldb, groups, segments) || packedB.Floats != _bFloats)
+                    throw new ArgumentException("The pre-packed op(B) was packed for another product (transposition, leading dimension, column groups or segments differ).", nameof(packedB));
                 _packedB = AlignTo64(packedB.Buffer);
                 return;
             }
 
-            float[] bBuffer = t_bBuffer is { } existing && existing.Length >= bFloats + 16
+            float[] bBuffer = t_bBuffer is { } existing && existing.Length >= _bFloats + 16
                 ? existing
-                : t_bBuffer = GC.AllocateUninitializedArray<float>((int)Math.Max(bFloats + 16, 1024), pinned: true);
+                : t_bBuffer = GC.AllocateUninitializedArray<float>((int)Math.Max(_bFloats + 16, 1024), pinned: true);
             _packedB = AlignTo64(bBuffer);
         }
 
         /// <summary>Runs phase 1 of the planned product into a new operand of its own (see <see cref="PackB"/>).</summary>
-        public PackedOperand PackIntoNewOperand()
+        public PackedOperand PackIntoNewOperand(bool transB, int ldb, ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments)
         {
-            var operand = new PackedOperand(GC.AllocateUninitializedArray<float>((int)_bFloats + 16, pinned: true), _bFloats, _groupCount);
+            var operand = new PackedOperand(GC.AllocateUninitializedArray<float>((int)_bFloats + 16, pinned: true), _bFloats, transB, ldb, groups, segments);
             _packedB = AlignTo64(operand.Buffer);
             PackAllStrips(threads: 1);
             return operand;

@@ -75,7 +75,10 @@ public sealed class Predictor
     /// <summary>The options it runs with.</summary>
     public PredictorOptions Options { get; }
 
-    /// <summary>The graph it runs: pruned, with side-by-side groups that read the same input fused into one.</summary>
+    /// <summary>
+    /// The graph it runs: pruned, with side-by-side groups that read the same input fused into one. Its arrays
+    /// must not be changed: the predictor packed copies of the weights when it was compiled.
+    /// </summary>
     public ServingGraph Graph => _graph;
 
     /// <summary>Numeric inputs per row.</summary>

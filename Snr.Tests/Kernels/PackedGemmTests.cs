@@ -160,7 +160,8 @@ public class PackedGemmTests
         {
             try
             {
-                PackedGemm.Run(false, true, 8, pa, 40, null, 40, 1f, 0f, pc, 16, [new ColumnGroup(0, 16, 0, 1)], [new KSegment(0, 0, 32, 1f)], 0, default, 1, packed);
+                // The same size, another gate scale: only the description can tell.
+                PackedGemm.Run(false, true, 8, pa, 40, null, 40, 1f, 0f, pc, 16, [new ColumnGroup(0, 16, 0, 1)], [new KSegment(0, 0, 40, 0.5f)], 0, default, 1, packed);
             }
             catch (ArgumentException e)
             {
