@@ -84,42 +84,7 @@ internal static unsafe class Gemv
         int row = 0;
         for (; row + 4 <= rows; row += 4)
         {
-            float* w0 = w + (long)row * ldw;
-            Vector256<float> t0 = Vector256<float>.Zero, t1 = t0, t2 = t0, t3 = t0;
-            float tail0 = 0f, tail1 = 0f, tail2 = 0f, tail3 = 0f;
-            foreach (var s in segments)
-            {
-                float* xs = x + s.AOffset, ws = w0 + s.BOffset;
-                Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                int p = 0;
-                for (; p + 8 <= s.Length; p += 8)
-                {
-                    var xv = Avx.LoadVector256(xs + p);
-                    float* wp = ws + p;
-                    a0 = Fma.MultiplyAdd(Avx.LoadVector256(wp), xv, a0);
-                    a1 = Fma.MultiplyAdd(Avx.LoadVector256(wp + ldw), xv, a1);
-                    a2 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 2 * ldw), xv, a2);
-                    a3 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 3 * ldw), xv, a3);
-                }
-
-                var z = Vector256.Create(s.Scale);
-                t0 = Fma.MultiplyAdd(a0, z, t0);
-                t1 = Fma.MultiplyAdd(a1, z, t1);
-                t2 = Fma.MultiplyAdd(a2, z, t2);
-                t3 = Fma.MultiplyAdd(a3, z, t3);
-                if (p < s.Length)
-                {
-                    tail0 += s.Scale * Tail(xs, ws, p, s.Length);
-                    tail1 += s.Scale * Tail(xs, ws + ldw, p, s.Length);
-                    tail2 += s.Scale * Tail(xs, ws + 2 * ldw, p, s.Length);
-                    tail3 += s.Scale * Tail(xs, ws + 3 * ldw, p, s.Length);
-                }
-            }
-
-            Store(y + row, Vector256.Sum(t0) + tail0, accumulate);
-            Store(y + row + 1, Vector256.Sum(t1) + tail1, accumulate);
-            Store(y + row + 2, Vector256.Sum(t2) + tail2, accumulate);
-            Store(y + row + 3, Vector256.Sum(t3) + tail3, accumulate);
+            FourRows(x, w + (long)row * ldw, ldw, spread: 1, segments, y + row, 4, accumulate);
         }
 
         // The last rows one at a time, in the same order of operations as above, so that a row's
@@ -153,43 +118,61 @@ internal static unsafe class Gemv
     /// <summary>
     /// <see cref="Rows"/> on the interleaved layout: <paramref name="w"/> points at the group of four rows that holds
     /// row 0 (<see cref="InterleavedRows"/>), and segments have no scalar tails. Every value is summed in the same
-    /// order as <see cref="Rows"/> sums it, so the two give the same bits. Rows are computed four at a time, and
-    /// only the first <paramref name="rows"/> are stored.
+    /// order as <see cref="Rows"/> sums it (both run <see cref="FourRows"/>), so the two give the same bits. Rows are
+    /// computed four at a time, and only the first <paramref name="rows"/> are stored.
     /// </summary>
     public static void RowsInterleaved(float* x, float* w, int columns, int rows, ReadOnlySpan<KSegment> segments, float* y, bool accumulate)
     {
-        const int Chunk = InterleavedRows.Chunk;
         for (int row = 0; row < rows; row += 4)
         {
-            float* group = w + (long)row * columns;
-            Vector256<float> t0 = Vector256<float>.Zero, t1 = t0, t2 = t0, t3 = t0;
-            foreach (var s in segments)
-            {
-                float* xs = x + s.AOffset, wp = group + 4L * s.BOffset;
-                Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                for (int p = 0; p < s.Length; p += Chunk, wp += 4 * Chunk)
-                {
-                    var xv = Avx.LoadVector256(xs + p);
-                    a0 = Fma.MultiplyAdd(Avx.LoadVector256(wp), xv, a0);
-                    a1 = Fma.MultiplyAdd(Avx.LoadVector256(wp + Chunk), xv, a1);
-                    a2 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 2 * Chunk), xv, a2);
-                    a3 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 3 * Chunk), xv, a3);
-                }
+            FourRows(x, w + (long)row * columns, InterleavedRows.Chunk, spread: 4, segments, y + row, Math.Min(4, rows - row), accumulate);
+        }
+    }
 
-                var z = Vector256.Create(s.Scale);
-                t0 = Fma.MultiplyAdd(a0, z, t0);
-                t1 = Fma.MultiplyAdd(a1, z, t1);
-                t2 = Fma.MultiplyAdd(a2, z, t2);
-                t3 = Fma.MultiplyAdd(a3, z, t3);
+    /// <summary>
+    /// Four rows of W against x, the first <paramref name="store"/> of them stored. Element (q, c) of the four rows
+    /// lies at <c>w + q·rowStride + c·spread</c> for the first column c of each 8-float chunk, the chunk's other
+    /// seven following it: row-major is (ldw, 1), interleaved is (8, 4). Each load of x feeds four FMA chains.
+    /// A segment's scalar tail (its last Length % 8 columns) is only read in the row-major layout, where
+    /// <paramref name="spread"/> is 1; the interleaved layout never has one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRows(float* x, float* w, int rowStride, int spread, ReadOnlySpan<KSegment> segments, float* y, int store, bool accumulate)
+    {
+        Vector256<float> t0 = Vector256<float>.Zero, t1 = t0, t2 = t0, t3 = t0;
+        float tail0 = 0f, tail1 = 0f, tail2 = 0f, tail3 = 0f;
+        foreach (var s in segments)
+        {
+            float* xs = x + s.AOffset, ws = w + (long)s.BOffset * spread, wp = ws;
+            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            int p = 0;
+            for (; p + 8 <= s.Length; p += 8, wp += 8 * spread)
+            {
+                var xv = Avx.LoadVector256(xs + p);
+                a0 = Fma.MultiplyAdd(Avx.LoadVector256(wp), xv, a0);
+                a1 = Fma.MultiplyAdd(Avx.LoadVector256(wp + rowStride), xv, a1);
+                a2 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 2 * rowStride), xv, a2);
+                a3 = Fma.MultiplyAdd(Avx.LoadVector256(wp + 3 * rowStride), xv, a3);
             }
 
-            const float NoTail = 0f; // as Rows adds its (empty) scalar tail: the same bits, down to the sign of zero
-            int left = rows - row;
-            Store(y + row, Vector256.Sum(t0) + NoTail, accumulate);
-            if (left > 1) Store(y + row + 1, Vector256.Sum(t1) + NoTail, accumulate);
-            if (left > 2) Store(y + row + 2, Vector256.Sum(t2) + NoTail, accumulate);
-            if (left > 3) Store(y + row + 3, Vector256.Sum(t3) + NoTail, accumulate);
+            var z = Vector256.Create(s.Scale);
+            t0 = Fma.MultiplyAdd(a0, z, t0);
+            t1 = Fma.MultiplyAdd(a1, z, t1);
+            t2 = Fma.MultiplyAdd(a2, z, t2);
+            t3 = Fma.MultiplyAdd(a3, z, t3);
+            if (p < s.Length)
+            {
+                tail0 += s.Scale * Tail(xs, ws, p, s.Length);
+                tail1 += s.Scale * Tail(xs, ws + rowStride, p, s.Length);
+                tail2 += s.Scale * Tail(xs, ws + 2 * rowStride, p, s.Length);
+                tail3 += s.Scale * Tail(xs, ws + 3 * rowStride, p, s.Length);
+            }
         }
+
+        Store(y, Vector256.Sum(t0) + tail0, accumulate);
+        if (store > 1) Store(y + 1, Vector256.Sum(t1) + tail1, accumulate);
+        if (store > 2) Store(y + 2, Vector256.Sum(t2) + tail2, accumulate);
+        if (store > 3) Store(y + 3, Vector256.Sum(t3) + tail3, accumulate);
     }
 
     // Σ x[p]·w[p] over the scalar tail [p, length) of a segment.

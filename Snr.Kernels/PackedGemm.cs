@@ -205,7 +205,7 @@ internal static unsafe class PackedGemm
         /// <summary>Merges the A ranges of all segments into sorted, disjoint ranges and numbers them in packed A.</summary>
         private void PlanARanges(ReadOnlySpan<KSegment> segments)
         {
-            EnsureLength(ref _ranges, segments.Length);
+            ScratchArray.Grow(ref _ranges, segments.Length);
             int count = 0;
             foreach (KSegment s in segments)
             {
@@ -264,7 +264,7 @@ internal static unsafe class PackedGemm
         /// <summary>Cuts each group's reduction into balanced chunks of ≤ KC steps and lays out packed B.</summary>
         private long PlanGroups(ReadOnlySpan<ColumnGroup> groups, ReadOnlySpan<KSegment> segments)
         {
-            EnsureLength(ref _groups, groups.Length);
+            ScratchArray.Grow(ref _groups, groups.Length);
             int maxPieces = 0, maxChunks = 0, strips = 0;
             foreach (ColumnGroup g in groups)
             {
@@ -280,9 +280,9 @@ internal static unsafe class PackedGemm
                 strips += (g.ColumnCount + NR - 1) / NR;
             }
 
-            EnsureLength(ref _pieces, maxPieces);
-            EnsureLength(ref _chunks, maxChunks);
-            EnsureLength(ref _stripGroup, strips);
+            ScratchArray.Grow(ref _pieces, maxPieces);
+            ScratchArray.Grow(ref _chunks, maxChunks);
+            ScratchArray.Grow(ref _stripGroup, strips);
             _stripCount = strips;
 
             int pieceCount = 0, chunkCount = 0, stripAt = 0;
@@ -347,7 +347,7 @@ internal static unsafe class PackedGemm
             if (_hasLive)
             {
                 int rowBlocks = (m + rowBlockHeight - 1) / rowBlockHeight;
-                EnsureLength(ref _liveStore, rowBlocks * _groupCount);
+                ScratchArray.Grow(ref _liveStore, rowBlocks * _groupCount);
                 liveTiles[..(rowBlocks * _groupCount)].CopyTo(_liveStore);
             }
         }
@@ -368,7 +368,7 @@ internal static unsafe class PackedGemm
             }
 
             pieces = Math.Min(pieces, units);
-            EnsureLength(ref _items, pieces);
+            ScratchArray.Grow(ref _items, pieces);
             _itemCount = 0;
             for (int q = 0; q < pieces; q++)
             {
@@ -591,14 +591,6 @@ internal static unsafe class PackedGemm
         fixed (float* p = pinnedArray)
         {
             return (float*)(((nint)p + 63) & ~(nint)63);
-        }
-    }
-
-    private static void EnsureLength<T>(ref T[] array, int length)
-    {
-        if (array.Length < length)
-        {
-            array = new T[Math.Max(length, array.Length * 2)];
         }
     }
 }
