@@ -21,7 +21,6 @@ public sealed class SnrModel : MultiTaskModel
     private readonly bool[][] _outputLive;
     private readonly bool[] _level0Live;
     private readonly Tensor[] _rowMasks;
-    private readonly ZeroBlocks _zeros = new();
 
     /// <summary>Builds the model; call <see cref="Module.Initialize"/> (or use <see cref="ModelFactory.Create"/>) before training.</summary>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
@@ -185,19 +184,13 @@ public sealed class SnrModel : MultiTaskModel
             _gates[l] = Ops.Multiply(_gates[l], _rowMasks[l]);
         }
 
-        // 3. The network, reading zeros where a sub-network is skipped. The zero blocks of this batch
-        //    size are fetched every step, so that whichever gate pattern comes later, none is allocated mid-run.
+        // 3. The network, reading zeros where a sub-network is skipped (a tape-owned constant that takes
+        //    over the buffer the skipped sub-network's output would have used).
         int width0 = _level0[0].OutFeatures;
-        if (SkipUnreachable && Tape.IsGradEnabled)
-        {
-            _zeros.Get(x.Rows, width0);
-            foreach (var level in _levels)
-                if (level.Blocks.Count > 0) _zeros.Get(x.Rows, level.OutputWidth);
-        }
         for (int j = 0; j < _level0.Length; j++)
-            _level0Outputs[j] = _level0Live[j] ? _level0[j].Forward(x) : _zeros.Get(x.Rows, width0);
+            _level0Outputs[j] = _level0Live[j] ? _level0[j].Forward(x) : Ops.Zeros(x.Rows, width0);
         var h = _level0Outputs.Length == 1 ? _level0Outputs[0] : Ops.ConcatColumns(_level0Outputs);
-        for (int l = 0; l < levels; l++) h = _levels[l].Forward(h, _gates[l], _outputLive[l], _zeros);
+        for (int l = 0; l < levels; l++) h = _levels[l].Forward(h, _gates[l], _outputLive[l]);
         for (int t = 0; t < outputs.Length; t++)
             outputs[t] = Tower(t).Forward(outputs.Length == 1 ? h : Ops.SliceColumns(h, t * _lastWidth, _lastWidth));
     }

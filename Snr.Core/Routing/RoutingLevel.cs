@@ -55,21 +55,21 @@ public abstract class RoutingLevel : Module
     public int OutputWidth { get; }
 
     /// <summary>x: [batch, kIn·inputWidth] → [batch, kOut·outputWidth], with sampled gates when training.</summary>
-    public Tensor Forward(Tensor x, bool training) => Forward(x, Gate.Gates(training), ReadOnlySpan<bool>.Empty, null);
+    public Tensor Forward(Tensor x, bool training) => Forward(x, Gate.Gates(training), ReadOnlySpan<bool>.Empty);
 
     /// <summary>
     /// The level with the given gates. An output block marked not live (no task reads it in this step)
     /// keeps its place but its sub-network is skipped: it reads as zeros. The caller zeroes the gates
     /// of such blocks, so the routed matmul skips them too. An empty <paramref name="outputLive"/> means all live.
     /// </summary>
-    internal Tensor Forward(Tensor x, Tensor gates, ReadOnlySpan<bool> outputLive, ZeroBlocks? zeros)
+    internal Tensor Forward(Tensor x, Tensor gates, ReadOnlySpan<bool> outputLive)
     {
         var routed = Route(x, gates);
         if (_blocks is null) return routed;
         for (int i = 0; i < _blocks.Length; i++)
             _parts![i] = outputLive.IsEmpty || outputLive[i]
                 ? _blocks[i].Forward(Ops.SliceColumns(routed, i * RoutedWidth, RoutedWidth))
-                : zeros!.Get(x.Rows, OutputWidth);
+                : Ops.Zeros(x.Rows, OutputWidth);
         return _parts!.Length == 1 ? _parts[0] : Ops.ConcatColumns(_parts);
     }
 

@@ -106,4 +106,15 @@ public class TapeTests
         for (int i = 0; i < 10; i++) Step();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Zeros_are_zeros_even_in_a_recycled_buffer()
+    {
+        var x = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], Shape.Matrix(2, 3), requiresGrad: true);
+        Ops.Relu(x).Data.Fill(7f); // a tape-owned buffer of this shape, left dirty
+        Tape.Current.Reset();
+        var zeros = Ops.Zeros(2, 3);
+        Assert.Equal(new float[6], zeros.Data.ToArray());
+        Assert.False(zeros.RequiresGrad);
+    }
 }
