@@ -26,14 +26,13 @@ public sealed class PredictionPinTests
     {
         var data = Census.Value;
         var tasks = CensusIncome.Schema(1).Tasks.Select(t => new TaskConfig(t.Name, t.Kind)).ToArray();
-        var model = ModelFactory.Create(PinnedConfig(kind, data.Train.FeatureCount, data.Encoder.EmbeddingConfig(), tasks));
+        var model = ModelFactory.Create(PinnedConfig(kind, data.Train.NumericCount, data.Encoder.EmbeddingConfig(), tasks));
         var train = data.Train.Subset(Enumerable.Range(0, 20_000).ToArray());
         new Trainer(model, new TrainingConfig { Epochs = 1, BatchSize = 256, Seed = 1, L0Lambda = 1e-4f, ValidationFraction = 0 }).Fit(train);
 
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
-        var (numeric, categorical) = Split(data.Test, data.Encoder.NumericCount);
+        using var predictor = Predictor.Compile(model);
         var outputs = new float[data.Test.Count * tasks.Length];
-        predictor.Predict(numeric, categorical, outputs);
+        predictor.Predict(data.Test.Numeric, data.Test.Categorical, outputs);
         string hash = Convert.ToHexString(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(outputs.AsSpan())));
 
         var pins = File.Exists(PinFile) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(PinFile))! : [];
@@ -54,34 +53,20 @@ public sealed class PredictionPinTests
     private static readonly Lazy<TabularSplit> Census = new(() => TabularSplit.Create(CensusIncome.Load(), CensusIncome.Schema(1), seed: 1));
 
     // The default configurations as they were when the pins were taken (the defaults themselves may move on).
-    private static ModelConfig PinnedConfig(string kind, int inputDim, InputEmbeddingConfig? embeddings, TaskConfig[] tasks) => kind switch
+    private static ModelConfig PinnedConfig(string kind, int numericInputs, InputEmbeddingConfig? embeddings, TaskConfig[] tasks) => kind switch
     {
         "snr-trans" => new SnrConfig
         {
-            InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16],
+            NumericInputs = numericInputs, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16],
             Variant = SnrVariant.Trans, Level0Blocks = 3, Level0Hidden = [64], Routing = [new RoutingLevelConfig(tasks.Length, 32)],
         },
         "snr-aver" => new SnrConfig
         {
-            InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16],
+            NumericInputs = numericInputs, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16],
             Variant = SnrVariant.Aver, Level0Blocks = 3, Level0Hidden = [64], Routing = [new RoutingLevelConfig(tasks.Length, 0, 32)],
         },
-        "mmoe" => new MmoeConfig { InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16], Experts = 3, ExpertHidden = [64] },
-        "shared-bottom" => new SharedBottomConfig { InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16], BottomHidden = [192, 32] },
-        _ => new SingleTaskConfig { InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16], Hidden = [96] },
+        "mmoe" => new MmoeConfig { NumericInputs = numericInputs, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16], Experts = 3, ExpertHidden = [64] },
+        "shared-bottom" => new SharedBottomConfig { NumericInputs = numericInputs, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16], BottomHidden = [192, 32] },
+        _ => new SingleTaskConfig { NumericInputs = numericInputs, Embeddings = embeddings, Tasks = tasks, Seed = 1, TowerHidden = [16], Hidden = [96] },
     };
-
-    private static (float[] Numeric, int[] Categorical) Split(Snr.Core.Data.MultiTaskDataset data, int numericCount)
-    {
-        int width = data.FeatureCount, categoricalCount = width - numericCount;
-        var numeric = new float[data.Count * numericCount];
-        var categorical = new int[data.Count * categoricalCount];
-        for (int r = 0; r < data.Count; r++)
-        {
-            var row = data.Row(r);
-            row[..numericCount].CopyTo(numeric.AsSpan(r * numericCount));
-            for (int c = 0; c < categoricalCount; c++) categorical[r * categoricalCount + c] = (int)row[numericCount + c];
-        }
-        return (numeric, categorical);
-    }
 }
