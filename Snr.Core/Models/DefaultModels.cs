@@ -48,14 +48,23 @@ public static class DefaultModels
         };
     }
 
-    /// <summary>Adds a model kind (a kind of the library's own, or one a test defines).</summary>
+    /// <summary>Adds a model kind (one a test defines) until the returned scope is disposed.</summary>
     /// <exception cref="ArgumentException">A kind of that name exists.</exception>
-    internal static void Register(ModelKind kind)
+    internal static IDisposable Register(ModelKind kind)
     {
         lock (s_kinds)
         {
             if (s_kinds.Any(k => k.Name == kind.Name)) throw new ArgumentException($"A model kind '{kind.Name}' is registered already.", nameof(kind));
             s_kinds.Add(kind);
+        }
+        return new Registration(kind);
+    }
+
+    private sealed class Registration(ModelKind kind) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (s_kinds) s_kinds.Remove(kind);
         }
     }
 }

@@ -11,6 +11,7 @@ namespace Snr.Tests.Core;
 /// in the library changes. This file is the whole of a toy kind ("direct": each tower reads the input itself),
 /// and the kind then trains, evaluates and serves like the built-in ones.
 /// </summary>
+[Collection(ToyModelKindCollection.Name)]
 public sealed class ToyModelKindTests
 {
     // Its configuration: nothing beyond the towers.
@@ -41,12 +42,11 @@ public sealed class ToyModelKindTests
         }
     }
 
-    // Its registration.
-    static ToyModelKindTests() => DefaultModels.Register(new ModelKind("direct", _ => new DirectConfig()));
-
     [Fact]
     public void A_registered_toy_kind_trains_evaluates_and_serves_like_the_built_in_ones()
     {
+        // Its registration (scoped, so that the other tests see only the library's kinds).
+        using var registration = DefaultModels.Register(new ModelKind("direct", _ => new DirectConfig()));
         Assert.Contains("direct", DefaultModels.Kinds);
         var config = DefaultModels.Create("direct", numericInputs: 6, embeddings: null, CoreTestModels.Binary, seed: 3);
         var model = ModelFactory.Create(config);
@@ -62,4 +62,11 @@ public sealed class ToyModelKindTests
         var metrics = Evaluator.Evaluate(model, data);
         Assert.True(metrics[0].Auc > 0.7, $"click AUC {metrics[0].Auc}");
     }
+}
+
+/// <summary>Runs the toy-kind test alone: while it runs, the kind is in the registry every command reads.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ToyModelKindCollection
+{
+    public const string Name = "toy model kind";
 }
