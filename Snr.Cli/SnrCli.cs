@@ -48,7 +48,7 @@ public static class SnrCli
         }
     }
 
-    private static bool IsUserError(Exception e) => e is UserError or Core.Training.NonFiniteTrainingException or FileNotFoundException or DirectoryNotFoundException
+    private static bool IsUserError(Exception e) => e is UserError or Core.Models.ConfigException or Core.Training.NonFiniteTrainingException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or FormatException or ArgumentException or IOException or UnauthorizedAccessException or JsonException;
 
     /// <summary>Writes the run summaries as the last line of standard output (one object, or a list for compare).</summary>
