@@ -1,0 +1,64 @@
+using Snr.Cli;
+using Snr.Core.Checkpoints;
+using Snr.Core.Models;
+using Snr.Core.Serving;
+using Snr.Core.Tabular;
+using Snr.Tests.Support;
+
+namespace Snr.Tests.Tabular;
+
+/// <summary>Issue 12, the data half, through the C# API: missing values, row keys, and what a model saved from C# records.</summary>
+public sealed class DataAnswerTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("snr-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static readonly TaskSpec[] IncomeTask = [new("income", "income", TaskKind.Binary, [">50K"])];
+
+    private (TabularSplit Split, TabularPredictor Predictor) Fitted(IEnumerable<string> rows)
+    {
+        var table = RawTable.Load(AdultLikeCsv.Write(Path.Combine(_folder, Guid.NewGuid() + ".csv"), rows), CsvOptions.Default);
+        var split = TabularSplit.Create(table, TabularSchema.Infer(table, IncomeTask), seed: 1);
+        var model = ModelFactory.Create(DefaultModels.Create("shared-bottom", split.Train.FeatureCount, split.Encoder.EmbeddingConfig(), [new("income")], seed: 1));
+        return (split, new TabularPredictor(Predictor.Compile(ServingGraphBuilder.FromModel(model)), split.Encoder));
+    }
+
+    [Fact]
+    public void Question_mark_and_the_empty_field_are_the_same_missing_value()
+    {
+        // Training data writes missing workclass as the empty field; a request writes it "?" (or the other way round).
+        var (split, predictor) = Fitted(AdultLikeCsv.Rows().Select(r => r.Replace(",?,", ",,")));
+        var vocabulary = split.Encoder.Preprocessing.Categorical.Single(v => v.Name == "workclass");
+        var row = new Dictionary<string, string> { ["age"] = "40", ["hours"] = "45", ["sex"] = "Male", ["workclass"] = "" };
+        float empty = predictor.Score(row)[0];
+        row["workclass"] = "?";
+        Assert.Equal(empty, predictor.Score(row)[0]);
+        row.Remove("workclass");                      // an absent column is missing too
+        Assert.Equal(empty, predictor.Score(row)[0]);
+        row["workclass"] = "Martian";                 // an unseen level is not missing
+        Assert.NotEqual(empty, predictor.Score(row)[0]);
+
+        // A file mixing both spellings has one missing level, not two.
+        var mixed = AdultLikeCsv.Rows().Select((r, i) => i % 8 == 3 ? r.Replace(",?,", ",,") : r).ToList();
+        Assert.Contains(mixed, r => r.Contains(",,")); Assert.Contains(mixed, r => r.Contains(",?,"));
+        var (mixedSplit, _) = Fitted(mixed);
+        var levels = mixedSplit.Encoder.Preprocessing.Categorical.Single(v => v.Name == "workclass").Levels;
+        Assert.Equal(1, levels.Count(l => l is "" or "?"));
+        Assert.Equal(vocabulary.Levels.Count, levels.Count);
+    }
+
+    [Fact]
+    public void A_misspelled_key_in_a_scored_row_is_an_error_unless_allowed()
+    {
+        var (_, predictor) = Fitted(AdultLikeCsv.Rows());
+        var row = new Dictionary<string, string> { ["Age"] = "52", ["SEX"] = "Female", ["hours"] = "40" };
+        var error = Assert.Throws<ArgumentException>(() => predictor.Score(row));
+        Assert.Contains("'Age'", error.Message);
+        Assert.Contains("'age'", error.Message);      // the near miss
+        Assert.Contains("'SEX'", error.Message);
+        // Label and ignored columns are known keys, not mistakes.
+        row = new Dictionary<string, string> { ["age"] = "52", ["sex"] = "Female", ["hours"] = "40", ["income"] = ">50K" };
+        Assert.Single(predictor.Score(row));
+    }
+}
