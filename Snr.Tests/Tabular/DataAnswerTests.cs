@@ -58,7 +58,23 @@ public sealed class DataAnswerTests : IDisposable
         Assert.Contains("'age'", error.Message);      // the near miss
         Assert.Contains("'SEX'", error.Message);
         // Label and ignored columns are known keys, not mistakes.
+        var lenient = new TabularPredictor(predictor.Predictor, predictor.Encoder, allowUnknownColumns: true);
+        Assert.Equal(lenient.Score(new Dictionary<string, string> { ["hours"] = "40" }), lenient.Score(row));   // unknown keys ignored on request
         row = new Dictionary<string, string> { ["age"] = "52", ["sex"] = "Female", ["hours"] = "40", ["income"] = ">50K" };
         Assert.Single(predictor.Score(row));
+    }
+
+    [Fact]
+    public void Scoring_a_row_into_a_span_allocates_nothing()
+    {
+        var (_, predictor) = Fitted(AdultLikeCsv.Rows());
+        var row = new Dictionary<string, string> { ["age"] = " 52 ", ["workclass"] = "Gov", ["hours"] = "40", ["sex"] = "?" };
+        var scores = new float[1];
+        for (int i = 0; i < 100; i++) predictor.Score(row, scores);  // warm-up: tiered JIT and the predictor's per-thread workspace
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++) predictor.Score(row, scores);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(predictor.Score(row), scores);
     }
 }
