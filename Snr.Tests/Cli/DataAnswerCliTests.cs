@@ -154,4 +154,21 @@ public sealed class DataAnswerCliTests : IDisposable
         Assert.Contains("test split", output);
         Assert.Contains($", {split.Test.Count:N0} rows", Flat(output));
     }
+
+    [Fact]
+    public void A_model_that_records_no_training_data_says_so_when_evaluated()
+    {
+        string data = AdultLikeCsv.Write(Path("adult.csv"), AdultLikeCsv.Rows());
+        var table = Snr.Core.Tabular.RawTable.Load(data, Snr.Core.Tabular.CsvOptions.Default);
+        var split = Snr.Core.Tabular.TabularSplit.Create(table, Snr.Core.Tabular.TabularSchema.Infer(table,
+            [new("income", "income", Snr.Core.Models.TaskKind.Binary, [">50K"])]), seed: 1);
+        var model = Snr.Core.Models.ModelFactory.Create(Snr.Core.Models.DefaultModels.Create("shared-bottom", split.Train.FeatureCount,
+            split.Encoder.EmbeddingConfig(), [new("income")], seed: 1));
+        // As a checkpoint written before the training data was recorded.
+        Snr.Core.Checkpoints.ModelCheckpoint.Save(Path("old"), model, split.Encoder.Preprocessing with { TrainingData = null });
+        var (code, output, error) = Run("eval", "--model", Path("old"), "--data", data);
+        Assert.True(code == 0, error);
+        Assert.Contains("does not record which rows it was trained on", Flat(output));
+        Assert.Contains(", 400 rows", Flat(output));
+    }
 }

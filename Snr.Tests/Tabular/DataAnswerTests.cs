@@ -77,4 +77,30 @@ public sealed class DataAnswerTests : IDisposable
         Assert.Equal(0, allocated);
         Assert.Equal(predictor.Score(row), scores);
     }
+
+    [Theory]
+    [InlineData("NaN", "not a finite number")]
+    [InlineData("-Infinity", "not a finite number")]
+    [InlineData("1e400", "beyond the float range")]
+    [InlineData("\"1,5\"", "decimal comma")]
+    public void Values_that_are_not_finite_numbers_in_a_numeric_column_are_errors_at_their_place(string value, string reason)
+    {
+        var rows = AdultLikeCsv.Rows();
+        rows[3] = value + rows[3][rows[3].IndexOf(',')..];   // line 5, column 1
+        var table = RawTable.Load(AdultLikeCsv.Write(Path.Combine(_folder, "bad.csv"), rows), CsvOptions.Default);
+        var inference = new SchemaInference { Declared = new Dictionary<string, ColumnKind> { ["age"] = ColumnKind.Numeric } };
+        var error = Assert.Throws<CsvFormatException>(() => TabularSplit.Create(table, inference.Infer(table, IncomeTask).Schema, seed: 1));
+        Assert.Equal((5L, 1), (error.Line, error.Column));
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void A_schema_file_line_that_is_not_a_kind_names_its_line()
+    {
+        string path = Path.Combine(_folder, "schema.txt");
+        File.WriteAllText(path, "age: numeric\nincome: label of task 'income' (Binary)\nhours numeric\n");
+        var error = Assert.Throws<CsvFormatException>(() => SchemaInference.ReadDeclarations(path));
+        Assert.Equal(3, error.Line);
+        Assert.Contains("hours numeric", error.Message);
+    }
 }
