@@ -18,7 +18,7 @@ internal static class ModelTraining
 {
     public static TrainedModel Train(LoadedData data, TrainSettings settings, CliConsole console, bool showProgress = true)
     {
-        var config = DefaultModels.Create(settings.Model, data.Train.FeatureCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
+        var config = DefaultModels.Create(settings.Model, data.Train.NumericCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
         var model = ModelFactory.Create(config);
         var training = new TrainingConfig
         {
@@ -49,8 +49,8 @@ internal static class ModelTraining
         {
             trainer.Fit(data.Train, data.Validation, epoch => console.Line(EpochLine(epoch, settings.Epochs)));
         }
-        var test = Evaluator.Evaluate(model, data.Test);
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
+        var predictor = Predictor.Compile(model);
+        var test = Evaluator.Evaluate(predictor, model.Tasks, data.Test);
         return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed);
     }
 

@@ -146,7 +146,7 @@ public sealed class DataAnswerCliTests : IDisposable
     {
         var table = Snr.Datasets.CensusIncome.Load();
         var split = Snr.Core.Tabular.TabularSplit.Create(table, Snr.Datasets.CensusIncome.Schema(1), seed: 3);
-        var model = Snr.Core.Models.ModelFactory.Create(Snr.Core.Models.DefaultModels.Create("shared-bottom", split.Train.FeatureCount,
+        var model = Snr.Core.Models.ModelFactory.Create(Snr.Core.Models.DefaultModels.Create("shared-bottom", split.Train.NumericCount,
             split.Encoder.EmbeddingConfig(), [new("income"), new("never_married")], seed: 1));
         Snr.Core.Checkpoints.ModelCheckpoint.Save(Path("csharp"), model, split.Encoder.Preprocessing);   // no provenance: C# never passed one
         var (code, output, error) = Run("eval", "--model", Path("csharp"), "--data", "census");
@@ -162,7 +162,7 @@ public sealed class DataAnswerCliTests : IDisposable
         var table = Snr.Core.Tabular.RawTable.Load(data, Snr.Core.Tabular.CsvOptions.Default);
         var split = Snr.Core.Tabular.TabularSplit.Create(table, Snr.Core.Tabular.TabularSchema.Infer(table,
             [new("income", "income", Snr.Core.Models.TaskKind.Binary, [">50K"])]), seed: 1);
-        var model = Snr.Core.Models.ModelFactory.Create(Snr.Core.Models.DefaultModels.Create("shared-bottom", split.Train.FeatureCount,
+        var model = Snr.Core.Models.ModelFactory.Create(Snr.Core.Models.DefaultModels.Create("shared-bottom", split.Train.NumericCount,
             split.Encoder.EmbeddingConfig(), [new("income")], seed: 1));
         // As a checkpoint written before the training data was recorded.
         Snr.Core.Checkpoints.ModelCheckpoint.Save(Path("old"), model, split.Encoder.Preprocessing with { TrainingData = null });

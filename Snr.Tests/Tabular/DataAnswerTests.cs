@@ -20,8 +20,8 @@ public sealed class DataAnswerTests : IDisposable
     {
         var table = RawTable.Load(AdultLikeCsv.Write(Path.Combine(_folder, Guid.NewGuid() + ".csv"), rows), CsvOptions.Default);
         var split = TabularSplit.Create(table, TabularSchema.Infer(table, IncomeTask), seed: 1);
-        var model = ModelFactory.Create(DefaultModels.Create("shared-bottom", split.Train.FeatureCount, split.Encoder.EmbeddingConfig(), [new("income")], seed: 1));
-        return (split, new TabularPredictor(Predictor.Compile(ServingGraphBuilder.FromModel(model)), split.Encoder));
+        var model = ModelFactory.Create(DefaultModels.Create("shared-bottom", split.Train.NumericCount, split.Encoder.EmbeddingConfig(), [new("income")], seed: 1));
+        return (split, new TabularPredictor(Predictor.Compile(model), split.Encoder));
     }
 
     [Fact]
