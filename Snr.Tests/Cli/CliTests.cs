@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Snr.Cli;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 
 namespace Snr.Tests.Cli;
 

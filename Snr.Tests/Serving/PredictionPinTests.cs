@@ -3,6 +3,7 @@ using System.Text.Json;
 using Snr.Core.Models;
 using Snr.Core.Serving;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 using Snr.Core.Training;
 
 namespace Snr.Tests.Serving;

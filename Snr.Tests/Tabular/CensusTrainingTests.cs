@@ -3,6 +3,7 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Models;
 using Snr.Core.Serving;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 using Snr.Core.Training;
 using Snr.Tests.Support;
 
