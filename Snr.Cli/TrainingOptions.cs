@@ -12,17 +12,32 @@ internal sealed class TrainingOptions
     private readonly Option<int> _batch = SnrCli.PositiveInt("--batch-size", 256, "rows per step");
     private readonly Option<float> _lr = SnrCli.NonNegativeFloat("--lr", 2e-3f, "Adam learning rate", positive: true);
     private readonly Option<float> _l0 = SnrCli.NonNegativeFloat("--l0", 1e-4f, "weight λ of the L0 penalty on SNR gates");
+    private readonly Option<int?> _patience = SnrCli.Patience();
+    private readonly Option<string?> _watch = new("--watch") { Description = "the task whose validation loss --patience watches (default: the first task)" };
+    private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
+    private readonly Option<bool> _skipNonFinite = new("--skip-non-finite") { Description = "skip and count batches whose loss or gradients are NaN or infinite, instead of stopping" };
 
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { _data, _tasks, _ignore, _epochs, _batch, _lr, _l0 }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _patience, _watch, _clipNorm, _skipNonFinite }) command.Options.Add(option);
     }
 
     public string Data(ParseResult parse) => parse.GetValue(_data)!;
 
-    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console) =>
-        DataSource.Load(Data(parse), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [], seed, console);
+    /// <summary>Loads and splits the data.</summary>
+    /// <exception cref="UserError">The data is too small for every part of the split to have a row.</exception>
+    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console)
+    {
+        var loaded = DataSource.Load(Data(parse), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [], seed, console);
+        ModelTraining.RequireRowsForEveryPart(loaded);
+        return loaded;
+    }
 
     public TrainSettings Settings(ParseResult parse, string model, ulong seed) =>
-        new(model, parse.GetValue(_epochs), parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_l0), seed);
+        new(model, parse.GetValue(_epochs), parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_l0), seed)
+        {
+            Patience = parse.GetValue(_patience), Watch = parse.GetValue(_watch),
+            ClipNorm = parse.GetValue(_clipNorm), SkipNonFinite = parse.GetValue(_skipNonFinite),
+        };
 }

@@ -11,7 +11,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
+    internal static (int Code, string Output, string Error) Run(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -62,9 +62,9 @@ public sealed class CliTests : IDisposable
         (code, output, error) = Run("predict", "--model", Path("model"), "--input", Path("rows.csv"), "--output", Path("scores.csv"));
         Assert.True(code == 0, error);
         var scores = File.ReadAllLines(Path("scores.csv"));
-        Assert.Equal("income,never_married", scores[0]);
+        Assert.Equal("row,income,never_married", scores[0]);
         Assert.Equal(6, scores.Length);
-        Assert.All(scores[1..], l => Assert.All(l.Split(','), v => Assert.InRange(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture), 0, 1)));
+        Assert.All(scores[1..], l => Assert.All(l.Split(',')[1..], v => Assert.InRange(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture), 0, 1)));
 
         (code, output, error) = Run("inspect", "--model", Path("model"));
         Assert.True(code == 0, error);
@@ -101,7 +101,7 @@ public sealed class CliTests : IDisposable
 
     [Theory]
     [InlineData("train --data nope.csv", "There is no data file 'nope.csv'")]
-    [InlineData("train --epochs 0", "--epochs must be positive")]
+    [InlineData("train --epochs 0", "--epochs must be a whole number from 1")]
     [InlineData("train --model bert", "bert")]
     [InlineData("train --data synthetic --task a:b", "--task applies to CSV files only")]
     [InlineData("eval --model /definitely/not/here", "There is no model folder")]
