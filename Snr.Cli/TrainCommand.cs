@@ -31,10 +31,17 @@ internal static class TrainCommand
             ModelReport.Routing(console, trained.Model, trained.Predictor);
             ModelReport.Size(console, trained.Model, trained.Predictor);
             ModelCheckpoint.Save(folder, trained.Model, loaded.Encoder?.Preprocessing, loaded.Provenance);
-            console.Line($"Saved to {folder} ({trained.Elapsed.TotalSeconds:F1}s of training)");
+            console.Line($"Saved to {Shown(folder)} ({trained.Elapsed.TotalSeconds:F1}s of training)");
             if (parse.GetValue(json)) SnrCli.WriteJson(console, [ModelTraining.Summary("train", trained, dataName, folder)], asList: false);
             return trained.Interrupted ? SnrCli.InterruptedCode : 0;
         }));
         return command;
+    }
+
+    // A folder inside the current one as ./relative (what the user typed, usually), others in full.
+    private static string Shown(string folder)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, folder);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? folder : $".{Path.DirectorySeparatorChar}{relative}";
     }
 }
