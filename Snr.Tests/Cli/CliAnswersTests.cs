@@ -216,12 +216,17 @@ public sealed class CliAnswersTests : IDisposable
         public override void Write(char value)
         {
             base.Write(value);
-            if (!interrupt.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal)) interrupt.Cancel();
+            CancelOnTrigger();
         }
 
         public override void Write(string? value)
         {
             base.Write(value);
+            CancelOnTrigger();
+        }
+
+        private void CancelOnTrigger()
+        {
             if (!interrupt.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal)) interrupt.Cancel();
         }
     }
