@@ -68,7 +68,7 @@ public static class SnrCli
         }
         catch (OperationCanceledException) when (console.Interrupt.IsCancellationRequested)
         {
-            console.Error.WriteLine("Interrupted (Ctrl-C) before a complete epoch could be kept; nothing was saved.");
+            console.Error.WriteLine("Interrupted (Ctrl-C); nothing was saved.");
             return InterruptedCode;
         }
         catch (Exception e) when (IsUserError(e))
