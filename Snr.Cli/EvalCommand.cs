@@ -21,12 +21,12 @@ internal static class EvalCommand
             string folder = parse.GetValue(model)!;
             var (loaded, document) = ModelCheckpoint.LoadWithDocument(folder);
             var (rows, name) = DataSource.ForEvaluation(parse.GetValue(data), document);
-            var metrics = Evaluator.Evaluate(loaded, rows);
-            var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(loaded));
-            ModelReport.Metrics(console, metrics, $"{ModelKinds.Of(loaded.Config)} on {name}, {rows.Count:N0} rows");
+            var predictor = Predictor.Compile(loaded);
+            var metrics = Evaluator.Evaluate(predictor, loaded.Tasks, rows);
+            ModelReport.Metrics(console, metrics, $"{loaded.Config.KindName} on {name}, {rows.Count:N0} rows");
             if (parse.GetValue(json))
             {
-                var trained = new TrainedModel(ModelKinds.Of(loaded.Config), loaded, metrics, predictor, clock.Elapsed);
+                var trained = new TrainedModel(loaded.Config.KindName, loaded, metrics, predictor, clock.Elapsed);
                 SnrCli.WriteJson(console, [ModelTraining.Summary("eval", trained, name, Path.GetFullPath(folder))], asList: false);
             }
             return 0;

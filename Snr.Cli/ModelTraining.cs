@@ -44,7 +44,7 @@ internal static class ModelTraining
     /// <exception cref="OperationCanceledException">Interrupted before the first epoch completed.</exception>
     public static TrainedModel Train(LoadedData data, TrainSettings settings, CliConsole console, bool showProgress = true)
     {
-        var config = DefaultModels.Create(settings.Model, data.Train.FeatureCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
+        var config = DefaultModels.Create(settings.Model, data.Train.NumericCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
         var model = ModelFactory.Create(config);
         string watched = settings.Watch ?? data.Tasks[0].Name;
         if (!data.Tasks.Any(t => t.Name == watched))
@@ -71,8 +71,8 @@ internal static class ModelTraining
             history = e.History;
             interrupted = true;
         }
-        var test = Evaluator.Evaluate(model, data.Test);
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
+        var predictor = Predictor.Compile(model);
+        var test = Evaluator.Evaluate(predictor, model.Tasks, data.Test);
         return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed)
         {
             Kept = Kept(history, settings, watched, interrupted),

@@ -26,7 +26,7 @@ public sealed class TabularPredictor
         var (model, preprocessing) = ModelCheckpoint.Load(directory);
         if (preprocessing is null)
             throw new InvalidDataException($"{directory}: the model was trained on ready features and has no schema to read raw rows with.");
-        return new TabularPredictor(Predictor.Compile(ServingGraphBuilder.FromModel(model), tasks, options), new TabularEncoder(preprocessing));
+        return new TabularPredictor(Predictor.Compile(model, tasks, options), new TabularEncoder(preprocessing));
     }
 
     /// <summary>The compiled model.</summary>
