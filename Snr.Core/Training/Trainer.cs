@@ -53,7 +53,11 @@ public sealed class Trainer
     /// </summary>
     /// <exception cref="ArgumentException">The data's features or tasks do not match the model, or early stopping has no validation set.</exception>
     /// <exception cref="InvalidOperationException">Early stopping watches the AUC of a task whose validation labels are all of one class.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled (between batches).</exception>
+    /// <exception cref="ArgumentException">The training data has no rows.</exception>
+    /// <exception cref="TrainingCanceledException">
+    /// Cancelled (checked before every batch). The model then holds the best weights so far with
+    /// early stopping, otherwise those of the last completed epoch; the exception's history says which.
+    /// </exception>
     public TrainingHistory Fit(MultiTaskDataset train, MultiTaskDataset? validation = null, Action<EpochRecord>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -61,6 +65,7 @@ public sealed class Trainer
         if (validation is null && _config.ValidationFraction > 0)
             (train, validation) = train.Split(_config.ValidationFraction, _config.Seed);
         CheckData(train, nameof(train));
+        if (train.Count == 0) throw new ArgumentException("The training data has no rows.", nameof(train));
         if (validation is not null) CheckData(validation, nameof(validation));
 
         int tasks = _model.Tasks.Count, n = train.Count;
@@ -84,6 +89,8 @@ public sealed class Trainer
         double bestValue = double.NaN;
         int bestEpoch = 0, sinceBest = 0;
         bool stoppedEarly = false;
+        // What a cancellation falls back to without early stopping: the weights after the last completed epoch.
+        float[][]? lastEpoch = cancellationToken.CanBeCanceled ? Snapshot(null) : null;
 
         var records = new List<EpochRecord>();
         for (int epoch = 1; epoch <= _config.Epochs; epoch++)
@@ -95,7 +102,12 @@ public sealed class Trainer
             int counted = 0;
             for (int start = 0; start < n; start += batchSize)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    Restore(best ?? lastEpoch!);
+                    throw new TrainingCanceledException(
+                        new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), cancellationToken);
+                }
                 var batch = n - start < batchSize ? last : full;
                 ReadOnlySpan<int> rows = order.AsSpan(start, batch.Rows);
                 train.CopyInputs(rows, batch.Numeric.Data, batch.Categorical);
@@ -114,6 +126,7 @@ public sealed class Trainer
             var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed);
             records.Add(record);
             progress?.Invoke(record);
+            if (lastEpoch is not null && es is null) Snapshot(lastEpoch);
 
             if (es is null) continue;
             double value = metrics[esTask].Get(es.Metric);
