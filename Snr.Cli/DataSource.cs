@@ -44,6 +44,7 @@ internal static class DataSource
             return new LoadedData(data, tasks, all.Subset(split.Train), all.Subset(split.Validation), all.Subset(split.Test), null, provenance);
         }
         var (table, schema) = ReadTable(data, csv, console);
+        ModelTraining.RequireRowsForEveryPart(data, table.RowCount);
         var parts = TabularSplit.Create(table, schema, seed, TrainFraction, ValidationFraction);
         return new LoadedData(data, [.. schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], parts.Train, parts.Validation, parts.Test, parts.Encoder, provenance);
     }

@@ -116,15 +116,15 @@ internal static class ModelTraining
 
     /// <summary>Refuses data too small for its split: each part needs a row (training to learn, validation to pick the epoch, test for the metrics).</summary>
     /// <exception cref="UserError">A part is empty; the message gives the counts and the fewest rows that fill every part.</exception>
-    public static void RequireRowsForEveryPart(LoadedData data)
+    public static void RequireRowsForEveryPart(string name, int total)
     {
-        int total = data.Train.Count + data.Validation.Count + data.Test.Count;
-        if (data.Train.Count > 0 && data.Validation.Count > 0 && data.Test.Count > 0) return;
+        var split = Snr.Core.Tabular.DataSplit.Shuffled(total, 0, DataSource.TrainFraction, DataSource.ValidationFraction);
+        if (SplitFillsEveryPart(total)) return;
         int needed = 1;
         while (!SplitFillsEveryPart(needed)) needed++;
         throw new UserError(string.Create(CultureInfo.InvariantCulture,
-            $"{data.Name} has {total:N0} row{(total == 1 ? "" : "s")}; the {Percent(DataSource.TrainFraction)}/{Percent(DataSource.ValidationFraction)}/{Percent(1 - DataSource.TrainFraction - DataSource.ValidationFraction)} split gives " +
-            $"{data.Train.Count} training, {data.Validation.Count} validation and {data.Test.Count} test rows, and each part needs at least 1 row " +
+            $"{name} has {total:N0} row{(total == 1 ? "" : "s")}; the {Percent(DataSource.TrainFraction)}/{Percent(DataSource.ValidationFraction)}/{Percent(1 - DataSource.TrainFraction - DataSource.ValidationFraction)} split gives " +
+            $"{split.Train.Length} training, {split.Validation.Length} validation and {split.Test.Length} test rows, and each part needs at least 1 row " +
             $"(training to learn, validation to pick the epoch, test for the metrics): use at least {needed} rows."));
     }
 

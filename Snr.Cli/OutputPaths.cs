@@ -7,14 +7,13 @@ namespace Snr.Cli;
 /// </summary>
 internal static class OutputPaths
 {
-    /// <summary>Makes sure <paramref name="folder"/> is, or can become, a folder this process can write in (creating it).</summary>
+    /// <summary>Makes sure <paramref name="folder"/> is, or can become, a folder this process can write in (leaving nothing behind).</summary>
     /// <exception cref="UserError">It is a file, or cannot be created or written.</exception>
     public static void RequireWritableFolder(string option, string folder)
     {
         if (File.Exists(folder)) throw new UserError($"{option} '{folder}' is a file; {option} names a folder to save the model in.");
         try
         {
-            Directory.CreateDirectory(folder);
             Probe(folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -33,7 +32,6 @@ internal static class OutputPaths
         string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         try
         {
-            Directory.CreateDirectory(folder);
             Probe(folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -42,11 +40,23 @@ internal static class OutputPaths
         }
     }
 
-    // Creates and removes an empty file, which fails exactly when a save into the folder would.
+    // Creates (with any missing folders) and removes an empty file, which fails exactly when a save into the
+    // folder would; the folders it had to create are removed again, so that a run that fails later leaves nothing.
     private static void Probe(string folder)
     {
-        using var _ = new FileStream(Path.Combine(folder, $".snr-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
-            FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+        string full = Path.GetFullPath(folder);
+        string? firstMissing = null;
+        for (string? f = full; f is not null && !Directory.Exists(f); f = Path.GetDirectoryName(f)) firstMissing = f;
+        Directory.CreateDirectory(full);
+        try
+        {
+            using var _ = new FileStream(Path.Combine(full, $".snr-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
+                FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+        }
+        finally
+        {
+            if (firstMissing is not null) Directory.Delete(firstMissing, recursive: true);
+        }
     }
 
     /// <summary>

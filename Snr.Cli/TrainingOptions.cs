@@ -45,13 +45,9 @@ internal sealed class TrainingOptions
 
     /// <summary>Loads and splits the data.</summary>
     /// <exception cref="UserError">The data is too small for every part of the split to have a row.</exception>
-    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console)
-    {
-        var loaded = DataSource.Load(Data(parse), new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
+    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console) =>
+        DataSource.Load(Data(parse), new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
             parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels)), seed, console);
-        ModelTraining.RequireRowsForEveryPart(loaded);
-        return loaded;
-    }
 
     public TrainSettings Settings(ParseResult parse, string model, ulong seed) =>
         new(model, parse.GetValue(_epochs), parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_l0), seed)

@@ -166,7 +166,7 @@ public static class ModelCheckpoint
         {
             model = ModelFactory.Create(document.Model);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or ConfigException)
         {
             throw new InvalidDataException($"{source}: the model configuration is invalid: {e.Message}", e);
         }
@@ -196,7 +196,7 @@ public static class ModelCheckpoint
             document.Model.Validate();
             document.Preprocessing?.Schema.Validate();
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or ConfigException)
         {
             throw new InvalidDataException($"{path}: the model configuration is invalid: {e.Message}", e);
         }
