@@ -52,18 +52,6 @@ public static class OnnxExporter
         return summary;
     }
 
-    /// <summary>Exports a checkpoint folder written by <c>snr train</c> (or <see cref="ModelCheckpoint.Save"/>) to <paramref name="path"/>, atomically.</summary>
-    /// <exception cref="DirectoryNotFoundException">There is no such folder.</exception>
-    /// <exception cref="FileNotFoundException">The folder holds no model.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint is invalid.</exception>
-    /// <exception cref="ArgumentException">See <see cref="Write"/>.</exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
-    public static OnnxExportSummary SaveCheckpoint(string modelDirectory, OnnxInputForm inputs, string path)
-    {
-        var (model, preprocessing) = ModelCheckpoint.Load(modelDirectory);
-        return Save(model, preprocessing, inputs, path);
-    }
-
     private static (ModelProto, OnnxExportSummary) Build(MultiTaskModel model, TabularPreprocessing? preprocessing, OnnxInputForm inputs)
     {
         ArgumentNullException.ThrowIfNull(model);
