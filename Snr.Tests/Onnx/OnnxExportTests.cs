@@ -13,7 +13,7 @@ namespace Snr.Tests.Onnx;
 /// ONNX Runtime refuses fails the test (InferenceSession throws).
 /// </summary>
 [Collection(OnnxCensusCollection.Name)]
-public sealed class OnnxExportTests(OnnxCensusFixture census)
+public sealed class OnnxExportTests(OnnxCensusFixture census, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const double Tolerance = 1e-5;
 
@@ -112,6 +112,21 @@ public sealed class OnnxExportTests(OnnxCensusFixture census)
         Assert.False(string.IsNullOrEmpty(metadata[OnnxMetadata.SnrVersion]));
         Assert.Equal(census.Tasks, session.OutputMetadata.Keys);
         Assert.Equal(census.Encoder.NumericCount + census.Encoder.Cardinalities.Count, session.InputMetadata.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void A_file_holds_the_served_weights_once_and_little_else(string variant)
+    {
+        // Dense, every weight but the gates' log_alpha is served; each is one float32 in the file.
+        var model = census.Model(variant);
+        long weights = model.Parameters().Where(p => !p.Name.EndsWith("log_alpha", StringComparison.Ordinal)).Sum(p => (long)p.Tensor.Shape.Size);
+        var encoded = OnnxExporter.Write(model, census.Encoder.Preprocessing, OnnxInputForm.Encoded, Stream.Null);
+        var raw = OnnxExporter.Write(model, census.Encoder.Preprocessing, OnnxInputForm.Raw, Stream.Null);
+        output.WriteLine($"{variant}: {weights} served-weight bound, encoded {encoded.Bytes} bytes, raw {raw.Bytes} bytes, {encoded.NodeCount}/{raw.NodeCount} nodes");
+        Assert.True(encoded.Bytes <= 4 * weights + 64 * 1024, $"encoded {encoded.Bytes} bytes for {weights} weights");
+        if (!variant.Contains("zero-gates")) Assert.True(encoded.Bytes >= 4 * weights, $"encoded {encoded.Bytes} bytes for {weights} weights");
+        Assert.True(raw.Bytes > encoded.Bytes, "the raw form adds the vocabularies and statistics");
     }
 
     [Fact]
