@@ -72,6 +72,20 @@ public sealed class OnnxExportTests(OnnxCensusFixture census, Xunit.Abstractions
     }
 
     [Theory]
+    [InlineData("snr-trans zero-gates")]
+    [InlineData("mmoe")]
+    public void Ml_net_scores_raw_csv_rows_as_the_predictor_does(string variant)
+    {
+        var model = census.Model(variant);
+        string path = Export(model, OnnxInputForm.Raw, variant);
+        string csv = Path.Combine(census.Folder, $"rows-{Guid.NewGuid():N}.csv");
+        var columns = census.RawRows[0].Keys.ToArray();
+        File.WriteAllLines(csv, [string.Join(",", columns), .. census.RawRows.Select(row => string.Join(",", columns.Select(c => "\"" + row[c].Replace("\"", "\"\"") + "\"")))]);
+        var scores = OnnxScoring.ScoreRawCsvWithMlNet(path, csv, columns, census.Encoder.Preprocessing, census.Tasks);
+        AssertClose(census.SnrScores(model), scores, $"{variant}, ML.NET raw CSV");
+    }
+
+    [Theory]
     [InlineData("snr-trans")]
     [InlineData("snr-aver")]
     public void Zero_gates_shrink_the_exported_graph_to_the_predictors_cost(string kind)

@@ -69,4 +69,29 @@ public static class OnnxScoring
         IDataView scored = model.Transform(data);
         return [.. tasks.Select(task => scored.GetColumn<float[]>(task).Select(values => values[0]).ToArray())];
     }
+
+    /// <summary>
+    /// ML.NET, raw inputs: the CSV file (with a header) read by a TextLoader with one column per schema input,
+    /// numbers as Single ("?" and empty fields NaN), categories as text; then ApplyOnnxModel.
+    /// </summary>
+    public static float[][] ScoreRawCsvWithMlNet(string modelPath, string csvPath, string[] fileColumns, TabularPreprocessing preprocessing, IReadOnlyList<string> tasks)
+    {
+        var ml = new MLContext();
+        var numeric = preprocessing.Numeric.Select(c => c.Name).ToHashSet();
+        string[] inputs = [.. preprocessing.Numeric.Select(c => c.Name), .. preprocessing.Categorical.Select(c => c.Name)];
+        var loader = new TextLoader.Options
+        {
+            HasHeader = true,
+            Separators = [','],
+            AllowQuoting = true,
+            MissingRealsAsNaNs = true,
+            Columns = [.. inputs.Select(name => new TextLoader.Column(name, numeric.Contains(name) ? DataKind.Single : DataKind.String, Array.IndexOf(fileColumns, name)))],
+        };
+        IDataView data = ml.Data.LoadFromTextFile(csvPath, loader);
+
+        var pipeline = ml.Transforms.ApplyOnnxModel(outputColumnNames: [.. tasks], inputColumnNames: inputs, modelFile: modelPath);
+        using var model = pipeline.Fit(data);
+        IDataView scored = model.Transform(data);
+        return [.. tasks.Select(task => scored.GetColumn<float[]>(task).Select(values => values[0]).ToArray())];
+    }
 }
