@@ -66,12 +66,14 @@ internal sealed class OnnxNodeWriter
     private static IReadOnlyList<(int Offset, int Width)> Pieces(ServingNode node) => node switch
     {
         InputNode i => [(0, i.Width)],
-        GroupedLinearNode g => [.. g.Groups.Select(x => (x.OutOffset, x.OutWidth)).OrderBy(x => x.OutOffset)],
+        GroupedLinearNode g => [.. ByColumn(g).Select(x => (x.OutOffset, x.OutWidth))],
         RoutedNode r => Blocks(r.KOut, r.HOut),
         AveragedNode a => Blocks(a.KOut, a.H),
         MixtureNode m => Blocks(m.Tasks, m.ExpertWidth),
         _ => throw new NotSupportedException($"Serving node '{node.Name}' is of a kind ({node.GetType().Name}) the ONNX export does not know."),
     };
+
+    private static LinearGroup[] ByColumn(GroupedLinearNode g) => [.. g.Groups.OrderBy(x => x.OutOffset)];
 
     private static (int, int)[] Blocks(int count, int width) => [.. Enumerable.Range(0, count).Select(i => (i * width, width))];
 
@@ -81,7 +83,7 @@ internal sealed class OnnxNodeWriter
         string tensor = _graph.Nodes[node] switch
         {
             InputNode => DenseInput(),
-            GroupedLinearNode g => Group(g, g.Groups.OrderBy(x => x.OutOffset).ElementAt(piece)),
+            GroupedLinearNode g => Group(g, ByColumn(g)[piece]),
             RoutedNode r => RoutedBlock(r, piece),
             AveragedNode a => AveragedBlock(a, piece),
             MixtureNode m => Mixture(m, node, piece),
