@@ -41,7 +41,7 @@ public class OnnxServingBenchmarks
     public void Setup()
     {
         var model = CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Gates));
-        _predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: Threads));
+        _predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: Threads));
         var file = new MemoryStream();
         var summary = OnnxExporter.Write(model, null, OnnxInputForm.Encoded, file);
         var options = new SessionOptions { IntraOpNumThreads = Threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };

@@ -55,7 +55,7 @@ public static class OnnxExporter
     private static (ModelProto, OnnxExportSummary) Build(MultiTaskModel model, TabularPreprocessing? preprocessing, OnnxInputForm inputs)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
+        var predictor = Predictor.Compile(model);
         var onnx = new OnnxGraph();
         OnnxFeatures features;
         if (inputs == OnnxInputForm.Raw)

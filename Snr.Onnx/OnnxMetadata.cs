@@ -45,7 +45,8 @@ public static class OnnxMetadata
         yield return Entry(Tasks, TasksJson(model.Tasks));
         yield return Entry(Inputs, inputs == OnnxInputForm.Raw ? "raw" : "encoded");
         if (preprocessing is not null)
-            yield return Entry(Preprocessing, JsonSerializer.Serialize(preprocessing, CheckpointJsonContext.Default.TabularPreprocessing));
+            // Without the training rows' identities: they serve evaluation, not scoring, and would outweigh the model.
+            yield return Entry(Preprocessing, JsonSerializer.Serialize(preprocessing with { TrainingData = null }, CheckpointJsonContext.Default.TabularPreprocessing));
         yield return Entry(ServingFlopsPerRow, flopsPerRow.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

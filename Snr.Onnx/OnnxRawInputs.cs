@@ -39,13 +39,17 @@ internal static class OnnxRawInputs
         return onnx.Node("Where", "numeric", [missing, onnx.Constant("numeric/fill", [0f]), standardised]);
     }
 
-    // [N, 1] text → [N] embedding row: level i → i + 1, anything else → 0.
+    // [N, 1] text → [N] embedding row: level i → i + 1; "?" and "" → the row of the first missing level
+    // (0 when training saw none), as TabularEncoder does; anything else → 0.
     private static string Rows(OnnxGraph onnx, CategoricalVocabulary vocabulary, Dictionary<string, string> inputs)
     {
         string column = Input(inputs, vocabulary.Name);
+        var levels = vocabulary.Levels.Select((level, i) => (Text: level, Row: (long)i + 1)).ToList();
+        long missingRow = levels.Where(l => TabularSchema.IsMissing(l.Text)).Select(l => l.Row).FirstOrDefault();
+        var keys = levels.Where(l => !TabularSchema.IsMissing(l.Text)).Append((Text: TabularSchema.MissingLevel, Row: missingRow)).Append((Text: "", Row: missingRow)).ToArray();
         string rows = onnx.Node("ai.onnx.ml", "LabelEncoder", $"{vocabulary.Name}/rows", [column],
-            OnnxGraph.Attribute("keys_strings", vocabulary.Levels),
-            OnnxGraph.Attribute("values_int64s", Enumerable.Range(1, vocabulary.Levels.Count).Select(i => (long)i)),
+            OnnxGraph.Attribute("keys_strings", keys.Select(k => k.Text)),
+            OnnxGraph.Attribute("values_int64s", keys.Select(k => k.Row)),
             OnnxGraph.Attribute("default_int64", 0));
         return onnx.Node("Squeeze", $"{vocabulary.Name}/rows", [rows, onnx.Constant("axis", [1L], 1)]);
     }

@@ -4,6 +4,7 @@ using Snr.Core.Routing;
 using Snr.Core.Serving;
 using Snr.Core.Tabular;
 using Snr.Core.Training;
+using Snr.Datasets;
 
 namespace Snr.Tests.Onnx;
 
@@ -34,7 +35,7 @@ public sealed class OnnxCensusFixture : IDisposable
         Folder = Directory.CreateTempSubdirectory("snr-onnx-").FullName;
         foreach (var kind in DefaultModels.Kinds)
         {
-            var model = ModelFactory.Create(DefaultModels.Create(kind, train.FeatureCount, Encoder.EmbeddingConfig(), tasks, seed: 3));
+            var model = ModelFactory.Create(DefaultModels.Create(kind, train.NumericCount, Encoder.EmbeddingConfig(), tasks, seed: 3));
             new Trainer(model, new TrainingConfig { Epochs = 1, BatchSize = 256, Seed = 3 }).Fit(train);
             _models[kind] = model;
             ModelCheckpoint.Save(ModelFolder(kind), model, Encoder.Preprocessing);
@@ -49,6 +50,7 @@ public sealed class OnnxCensusFixture : IDisposable
             r % 10 == 3 && p.name == firstCategorical ? UnseenCategory
             : r % 10 == 5 && p.name == firstNumeric ? "?"
             : r % 10 == 7 && p.name == Encoder.Preprocessing.Numeric[^1].Name ? ""
+            : r % 10 == 9 && p.name == Encoder.Preprocessing.Categorical[^1].Name ? ""
             : table.Value(row, p.c)))];
         Numeric = new float[RawRows.Count * Encoder.NumericCount];
         Categorical = new int[RawRows.Count * Encoder.Cardinalities.Count];
@@ -86,7 +88,7 @@ public sealed class OnnxCensusFixture : IDisposable
     /// <summary>What the Snr predictor scores for the test rows: per task, one value per row.</summary>
     public float[][] SnrScores(MultiTaskModel model)
     {
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
+        var predictor = Predictor.Compile(model);
         var outputs = new float[Rows * Tasks.Count];
         predictor.Predict(Numeric, Categorical, outputs);
         return [.. Enumerable.Range(0, Tasks.Count).Select(t => Enumerable.Range(0, Rows).Select(r => outputs[r * Tasks.Count + t]).ToArray())];

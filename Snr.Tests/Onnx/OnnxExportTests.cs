@@ -185,7 +185,7 @@ public sealed class OnnxExportTests(OnnxCensusFixture census, Xunit.Abstractions
         return path;
     }
 
-    private static Predictor Compile(MultiTaskModel model) => Predictor.Compile(ServingGraphBuilder.FromModel(model));
+    private static Predictor Compile(MultiTaskModel model) => Predictor.Compile(model);
 
     // Within the tolerance everywhere; the largest difference goes to the test output (notes/onnx.md quotes it).
     private void AssertClose(float[][] expected, float[][] actual, string what)
