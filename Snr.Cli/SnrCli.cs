@@ -40,6 +40,7 @@ public static class SnrCli
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(CompareCommand.Create(console));
+        root.Subcommands.Add(ExportCommand.Create(console));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
