@@ -40,7 +40,7 @@ public static class OnnxMetadata
     internal static IEnumerable<StringStringEntryProto> Of(MultiTaskModel model, TabularPreprocessing? preprocessing, OnnxInputForm inputs, long flopsPerRow)
     {
         yield return Entry(SnrVersion, Version);
-        yield return Entry(ModelKind, KindOf(model.Config));
+        yield return Entry(ModelKind, model.Config.KindName);
         yield return Entry(ModelConfig, ConfigJson.Serialize(model.Config));
         yield return Entry(Tasks, TasksJson(model.Tasks));
         yield return Entry(Inputs, inputs == OnnxInputForm.Raw ? "raw" : "encoded");
@@ -54,16 +54,6 @@ public static class OnnxMetadata
     internal static string Version { get; } =
         typeof(MultiTaskModel).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(MultiTaskModel).Assembly.GetName().Version?.ToString() ?? "unknown";
-
-    private static string KindOf(ModelConfig config) => config switch
-    {
-        SnrConfig { Variant: SnrVariant.Trans } => "snr-trans",
-        SnrConfig => "snr-aver",
-        MmoeConfig => "mmoe",
-        SharedBottomConfig => "shared-bottom",
-        SingleTaskConfig => "single-task",
-        _ => config.GetType().Name,
-    };
 
     private static string TasksJson(IReadOnlyList<TaskConfig> tasks)
     {
