@@ -94,6 +94,9 @@ public abstract class RoutingLevel : Module
         return flops;
     }
 
+    /// <summary>Multiply-add FLOPs per row of one live connection (2 per multiply-add).</summary>
+    public long FlopsPerConnection => ConnectionFlopsPerRow;
+
     /// <summary>The routing itself (before the per-block sub-networks).</summary>
     private protected abstract Tensor Route(Tensor x, Tensor gates);
 

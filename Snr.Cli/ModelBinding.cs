@@ -1,0 +1,34 @@
+using Snr.Core.Models;
+
+namespace Snr.Cli;
+
+/// <summary>Fits a model configuration from a file to the data it will train on.</summary>
+internal static class ModelBinding
+{
+    /// <summary>
+    /// The configuration with the data's input width, embeddings and tasks where the file leaves them
+    /// out (0, null or empty) and the run's seed; a field the file gives that contradicts the data is refused.
+    /// </summary>
+    /// <exception cref="ConfigException">A field contradicts the data or is invalid; the field is named as <c>model.…</c>.</exception>
+    public static ModelConfig Bind(ModelConfig config, LoadedData data, ulong seed)
+    {
+        var embeddings = data.Encoder?.EmbeddingConfig();
+        int inputDim = data.Train.FeatureCount;
+        if (config.InputDim != 0 && config.InputDim != inputDim)
+            throw new ConfigException("model.input_dim", $"the file says {config.InputDim}, the data {data.Name} has {inputDim} input columns (leave it out to take the data's)");
+        if (config.Tasks.Length > 0 && !config.Tasks.Select(t => (t.Name, t.Kind)).SequenceEqual(data.Tasks.Select(t => (t.Name, t.Kind))))
+            throw new ConfigException("model.tasks", $"the file names {string.Join(", ", config.Tasks.Select(t => t.Name))}, the data {data.Name} has {string.Join(", ", data.Tasks.Select(t => t.Name))} (leave it out to take the data's)");
+        if (config.Embeddings is not null && embeddings is not null && !config.Embeddings.Cardinalities.SequenceEqual(embeddings.Cardinalities))
+            throw new ConfigException("model.embeddings.cardinalities", $"do not match the categorical columns of {data.Name} (leave embeddings out to take the data's)");
+        var bound = config with { InputDim = inputDim, Tasks = data.Tasks, Seed = seed, Embeddings = config.Embeddings ?? embeddings };
+        try
+        {
+            bound.Validate();
+        }
+        catch (ConfigException e)
+        {
+            throw new ConfigException("model." + e.Field, e.Problem);
+        }
+        return bound;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Globalization;
+
+namespace Snr.Cli;
+
+/// <summary><c>--data synthetic[:corr=C,rows=N]</c>: the MMoE paper's synthetic regression data with task correlation C (default 0.5) and N rows.</summary>
+internal sealed record SyntheticSpec(double Correlation, int Rows)
+{
+    /// <summary>The spec, or null when <paramref name="data"/> does not start with <c>synthetic</c>.</summary>
+    /// <exception cref="UserError">A malformed or out-of-range setting.</exception>
+    public static SyntheticSpec? TryParse(string data, int defaultRows)
+    {
+        if (data != "synthetic" && !data.StartsWith("synthetic:", StringComparison.Ordinal)) return null;
+        var spec = new SyntheticSpec(0.5, defaultRows);
+        if (data == "synthetic") return spec;
+        foreach (var part in data["synthetic:".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2) throw new UserError($"--data {data}: '{part}' is not key=value (keys: corr, rows).");
+            switch (kv[0])
+            {
+                case "corr" when double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double c) && c >= -1 && c <= 1:
+                    spec = spec with { Correlation = c };
+                    break;
+                case "rows" when int.TryParse(kv[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 100:
+                    spec = spec with { Rows = n };
+                    break;
+                case "corr" or "rows":
+                    throw new UserError($"--data {data}: {kv[0]} must be {(kv[0] == "corr" ? "a correlation in [-1, 1]" : "a row count of at least 100")}, got '{kv[1]}'.");
+                default:
+                    throw new UserError($"--data {data}: unknown setting '{kv[0]}' (keys: corr, rows).");
+            }
+        }
+        return spec;
+    }
+}
