@@ -12,8 +12,8 @@ public static class DefaultModels
 
     /// <summary>
     /// The default configuration of <paramref name="kind"/>:
-    /// SNR-Trans — 3 level-0 sub-networks of 64, one routing level to a 32-wide block per task;
-    /// SNR-Aver — the same sub-networks, gated identities, a 32-wide sub-network per task block;
+    /// SNR-Trans — 4 level-0 sub-networks of 40, two routing levels (4 blocks of 24, then a 32-wide block per task);
+    /// SNR-Aver — 4 level-0 sub-networks of 48, two routing levels of gated identities, each followed by a 32-wide sub-network per block (4, then one per task);
     /// MMoE — 3 experts of 64; Shared-Bottom — a 192 → 32 bottom; single-task — a 96-wide network per task.
     /// Every task gets a 16-wide tower.
     /// </summary>
@@ -23,12 +23,14 @@ public static class DefaultModels
         "snr-trans" => new SnrConfig
         {
             InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = seed, TowerHidden = [16],
-            Variant = SnrVariant.Trans, Level0Blocks = 3, Level0Hidden = [64], Routing = [new RoutingLevelConfig(tasks.Length, 32)],
+            Variant = SnrVariant.Trans, Level0Blocks = 4, Level0Hidden = [40],
+            Routing = [new RoutingLevelConfig(4, 24), new RoutingLevelConfig(tasks.Length, 32)],
         },
         "snr-aver" => new SnrConfig
         {
             InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = seed, TowerHidden = [16],
-            Variant = SnrVariant.Aver, Level0Blocks = 3, Level0Hidden = [64], Routing = [new RoutingLevelConfig(tasks.Length, 0, 32)],
+            Variant = SnrVariant.Aver, Level0Blocks = 4, Level0Hidden = [48],
+            Routing = [new RoutingLevelConfig(4, 0, 32), new RoutingLevelConfig(tasks.Length, 0, 32)],
         },
         "mmoe" => new MmoeConfig
         {

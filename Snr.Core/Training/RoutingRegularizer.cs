@@ -97,6 +97,21 @@ public sealed class RoutingRegularizer
         return Ops.Scale(_flops.ExpectedTensor(), (float)(_lambda / _flops.Dense));
     }
 
+    /// <summary>
+    /// The range log α is kept in after every step, [−<see cref="LogAlphaBound"/>, <see cref="LogAlphaBound"/>]
+    /// (CoFi pruning, Xia et al. 2022, clamps to ±log 100): P(z ≠ 0) then stays between about 0.04 and 0.998,
+    /// so a gate the penalty closed can still be reopened by the task loss and the controller, instead of
+    /// saturating where its gradient q(1 − q) vanishes. The serving gate is exactly 0 below −2.4 and 1 above 2.4.
+    /// </summary>
+    public const float LogAlphaBound = 4.6f;
+
+    /// <summary>Clamps every free log α into ±<see cref="LogAlphaBound"/>; call after each optimiser step.</summary>
+    public void AfterStep()
+    {
+        foreach (var level in _model.Levels)
+            foreach (ref float a in level.Gate.LogAlpha.Data) a = Math.Clamp(a, -LogAlphaBound, LogAlphaBound);
+    }
+
     /// <summary>Reconnects every task left without a path (see <see cref="RoutingRepair.ConnectEveryTask"/>); call after each epoch.</summary>
     public IReadOnlyList<GateChange> EndEpoch() => RoutingRepair.ConnectEveryTask(_model);
 

@@ -104,6 +104,7 @@ public sealed class Trainer
                 train.CopyFeatures(rows, batch.X.Data);
                 for (int t = 0; t < tasks; t++) train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
                 float total = step.Run(batch.X, batch.Targets, taskLosses);
+                routing?.AfterStep();
                 if (float.IsNaN(total)) continue; // a skipped non-finite batch
                 counted += batch.Rows;
                 totalSum += (double)total * batch.Rows;

@@ -138,7 +138,7 @@ public sealed record TrainingConfig
     public RoutingPenalty Penalty { get; set; } = RoutingPenalty.Cost;
 
     /// <summary>The learning rate of the gate parameters (log α), their own optimiser group (never weight-decayed).</summary>
-    public float GateLearningRate { get; set; } = 0.05f;
+    public float GateLearningRate { get; set; } = 0.03f;
 
     /// <summary>A serving-FLOPs budget as a fraction of the dense model's (0, 1], reached by <see cref="BudgetController"/>; null: none.</summary>
     public double? TargetCost { get; set; }
@@ -150,7 +150,7 @@ public sealed record TrainingConfig
     public double BudgetWarmup { get; set; } = 0.5;
 
     /// <summary>η, the ascent step of the budget controller's multipliers λ₁ and λ₂.</summary>
-    public float BudgetLearningRate { get; set; } = 0.05f;
+    public float BudgetLearningRate { get; set; } = 0.2f;
 
     /// <summary>Clip the global gradient norm to this value (0: no clipping).</summary>
     public float MaxGradNorm { get; set; }
