@@ -5,6 +5,14 @@ namespace Snr.Cli;
 /// <summary><c>--data synthetic[:corr=C,rows=N]</c>: the MMoE paper's synthetic regression data with task correlation C (default 0.5) and N rows.</summary>
 internal sealed record SyntheticSpec(double Correlation, int Rows)
 {
+    /// <summary>The <c>--data</c> text of <paramref name="data"/> (a synthetic spec) with its correlation set to <paramref name="correlation"/>.</summary>
+    public static string WithCorrelation(string data, double correlation)
+    {
+        var spec = TryParse(data, defaultRows: 0) ?? throw new UserError($"{data} is not synthetic data.");
+        string rows = spec.Rows > 0 ? string.Create(CultureInfo.InvariantCulture, $",rows={spec.Rows}") : "";
+        return string.Create(CultureInfo.InvariantCulture, $"synthetic:corr={correlation}{rows}");
+    }
+
     /// <summary>The spec, or null when <paramref name="data"/> does not start with <c>synthetic</c>.</summary>
     /// <exception cref="UserError">A malformed or out-of-range setting.</exception>
     public static SyntheticSpec? TryParse(string data, int defaultRows)

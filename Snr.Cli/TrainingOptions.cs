@@ -24,8 +24,8 @@ internal sealed class TrainingOptions
 
     public string Data(ParseResult parse) => parse.GetValue(_data)!;
 
-    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console) =>
-        DataSource.Load(Data(parse), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [], seed, console);
+    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console, string? data = null) =>
+        DataSource.Load(data ?? Data(parse), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [], seed, console);
 
     /// <summary>
     /// The run's settings: the configuration file's (<c>--config</c>) when given, else the command line's

@@ -78,7 +78,7 @@ public sealed class RoutingCliTests : IDisposable
         Assert.Contains("mean ± sd", output);
         var lines = File.ReadAllLines(Path("p/pareto.csv"));
         Assert.Equal(1 + 2 * 2, lines.Length);
-        Assert.StartsWith("model,budget,seed,serving_flops_per_row", lines[0]);
+        Assert.StartsWith("data,correlation,model,budget,seed,serving_flops_per_row", lines[0]);
         var runs = JsonDocument.Parse(File.ReadAllText(Path("p/pareto.json"))).RootElement;
         Assert.Equal(4, runs.GetArrayLength());
         foreach (var task in new[] { "task1", "task2" })
@@ -88,6 +88,21 @@ public sealed class RoutingCliTests : IDisposable
         var dense = runs.EnumerateArray().Single(r => r.GetProperty("budget").GetDouble() == 1 && r.GetProperty("model").GetString() == "snr-trans").GetProperty("serving_flops_per_row").GetInt64();
         Assert.InRange(half["snr-trans"], 0.45 * dense, 0.55 * dense);
         Assert.InRange(half["shared-bottom"], 0.4 * dense, 0.6 * dense);
+    }
+
+    [Fact]
+    public void Pareto_over_correlations_charts_the_metric_against_the_correlation()
+    {
+        var (code, output, error) = Run("pareto", "--data", "synthetic:rows=600", "--correlations", "1,0.5", "--budgets", "1", "--models", "snr-trans",
+            "--baselines", "mmoe", "--seeds", "1", "--epochs", "1", "--out", Path("c"));
+        Assert.True(code == 0, error);
+        var runs = JsonDocument.Parse(File.ReadAllText(Path("c/pareto.json"))).RootElement.EnumerateArray().ToArray();
+        Assert.Equal([1.0, 1.0, 0.5, 0.5], runs.Select(r => r.GetProperty("correlation").GetDouble()));
+        Assert.Equal("synthetic:corr=0.5,rows=600", runs[^1].GetProperty("data").GetString());
+        Assert.Contains("task correlation", File.ReadAllText(Path("c/pareto-task1.svg")));
+        (code, _, error) = Run("pareto", "--data", "census", "--correlations", "1", "--out", Path("d"));
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains("--correlations applies to --data synthetic only", error);
     }
 
     [Theory]
