@@ -43,7 +43,7 @@ public sealed class RoutingCost
     private readonly SnrModel _model;
     private readonly double _towers, _level0;
     private readonly double[] _block, _connection;
-    private readonly double[][] _q, _gradQ, _reach;
+    private readonly double[][] _q, _gradQ, _reach, _gradReach;
     private readonly Tensor[] _gradLogAlpha;
     private readonly Tensor _constant = Tensor.Zeros(Shape.Scalar);
 
@@ -63,8 +63,10 @@ public sealed class RoutingCost
         _q = new double[levels.Count][];
         _gradQ = new double[levels.Count][];
         _reach = new double[levels.Count + 1][];
+        _gradReach = new double[levels.Count + 1][];
         _gradLogAlpha = new Tensor[levels.Count];
         _reach[0] = new double[model.Level0.Count];
+        _gradReach[0] = new double[model.Level0.Count];
         for (int l = 0; l < levels.Count; l++)
         {
             var level = levels[l];
@@ -73,6 +75,7 @@ public sealed class RoutingCost
             _q[l] = new double[level.OutputBlocks * level.InputBlocks];
             _gradQ[l] = new double[_q[l].Length];
             _reach[l + 1] = new double[level.OutputBlocks];
+            _gradReach[l + 1] = new double[level.OutputBlocks];
             _gradLogAlpha[l] = Tensor.Zeros(level.OutputBlocks, level.InputBlocks);
         }
         Dense = Evaluate(AllOpen(), gradient: false);
@@ -173,17 +176,15 @@ public sealed class RoutingCost
         return cost;
     }
 
-    // Reverse mode through Evaluate, bottom up: g holds ∂C/∂r of the current level's inputs.
+    // Reverse mode through Evaluate, bottom up: _gradReach[l] holds ∂C/∂r of level l's inputs (= level l − 1's outputs).
     private void Backward(double[][] q)
     {
         var levels = _model.Levels;
-        var g = new double[_reach[0].Length];
-        Array.Fill(g, _level0);
+        Array.Fill(_gradReach[0], _level0);
         for (int l = 0; l < levels.Count; l++)
         {
             int kOut = levels[l].OutputBlocks, kIn = levels[l].InputBlocks;
-            double[] reachOut = _reach[l + 1], ql = q[l], gq = _gradQ[l];
-            var gOut = new double[kOut];
+            double[] reachOut = _reach[l + 1], ql = q[l], gq = _gradQ[l], g = _gradReach[l], gOut = _gradReach[l + 1];
             for (int i = 0; i < kOut; i++)
             {
                 double open = 0;
@@ -200,7 +201,6 @@ public sealed class RoutingCost
                     gq[i * kIn + j] = reachOut[i] * (_connection[l] + g[j] * others);
                     gOut[i] += g[j] * others * ql[i * kIn + j];
                 }
-            g = gOut;
         }
     }
 
