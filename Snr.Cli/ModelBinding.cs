@@ -18,9 +18,18 @@ internal static class ModelBinding
             throw new ConfigException("model.input_dim", $"the file says {config.InputDim}, the data {data.Name} has {inputDim} input columns (leave it out to take the data's)");
         if (config.Tasks.Length > 0 && !config.Tasks.Select(t => (t.Name, t.Kind)).SequenceEqual(data.Tasks.Select(t => (t.Name, t.Kind))))
             throw new ConfigException("model.tasks", $"the file names {string.Join(", ", config.Tasks.Select(t => t.Name))}, the data {data.Name} has {string.Join(", ", data.Tasks.Select(t => t.Name))} (leave it out to take the data's)");
-        if (config.Embeddings is not null && embeddings is not null && !config.Embeddings.Cardinalities.SequenceEqual(embeddings.Cardinalities))
-            throw new ConfigException("model.embeddings.cardinalities", $"do not match the categorical columns of {data.Name} (leave embeddings out to take the data's)");
-        var bound = config with { InputDim = inputDim, Tasks = data.Tasks, Seed = seed, Embeddings = config.Embeddings ?? embeddings };
+        // The vocabularies (cardinalities) come from each run's training split; the file may choose the embedding widths.
+        if (config.Embeddings is { } fileEmbeddings && embeddings is not null)
+        {
+            if (fileEmbeddings.Dims.Length != embeddings.Dims.Length)
+                throw new ConfigException("model.embeddings.dims", $"the file gives {fileEmbeddings.Dims.Length} widths, {data.Name} has {embeddings.Dims.Length} categorical columns (leave embeddings out to take the data's)");
+            embeddings = embeddings with { Dims = fileEmbeddings.Dims };
+        }
+        else if (config.Embeddings is not null)
+        {
+            throw new ConfigException("model.embeddings", $"{data.Name} has no categorical columns (leave embeddings out)");
+        }
+        var bound = config with { InputDim = inputDim, Tasks = data.Tasks, Seed = seed, Embeddings = embeddings };
         try
         {
             bound.Validate();
