@@ -12,7 +12,8 @@ public static class DefaultModels
 
     /// <summary>
     /// The default configuration of <paramref name="kind"/>:
-    /// SNR-Trans — 4 level-0 sub-networks of 40, two routing levels (4 blocks of 24, then a 32-wide block per task);
+    /// SNR-Trans — 8 level-0 sub-networks of 20, two routing levels (8 blocks of 12, then a 32-wide block per task;
+    /// narrow blocks give a budget fine steps: its smallest feasible budget is about 0.13 of the dense cost);
     /// SNR-Aver — 4 level-0 sub-networks of 48, two routing levels of gated identities, each followed by a 32-wide sub-network per block (4, then one per task);
     /// MMoE — 3 experts of 64; Shared-Bottom — a 192 → 32 bottom; single-task — a 96-wide network per task.
     /// Every task gets a 16-wide tower.
@@ -23,8 +24,8 @@ public static class DefaultModels
         "snr-trans" => new SnrConfig
         {
             InputDim = inputDim, Embeddings = embeddings, Tasks = tasks, Seed = seed, TowerHidden = [16],
-            Variant = SnrVariant.Trans, Level0Blocks = 4, Level0Hidden = [40],
-            Routing = [new RoutingLevelConfig(4, 24), new RoutingLevelConfig(tasks.Length, 32)],
+            Variant = SnrVariant.Trans, Level0Blocks = 8, Level0Hidden = [20],
+            Routing = [new RoutingLevelConfig(8, 12), new RoutingLevelConfig(tasks.Length, 32)],
         },
         "snr-aver" => new SnrConfig
         {
