@@ -35,10 +35,10 @@ internal static class DataSource
     public static LoadedData Load(string data, CsvSettings csv, ulong seed, CliConsole console)
     {
         var provenance = new DataProvenance(data, seed, TrainFraction, ValidationFraction);
-        if (data == "synthetic")
+        if (SyntheticSpec.TryParse(data, SyntheticRows) is { } spec)
         {
             if (csv.Tasks.Count > 0) throw new UserError("--task applies to CSV files only; the synthetic data has tasks task1 and task2.");
-            var all = SyntheticMmoeData.Generate(SyntheticRows, correlation: 0.5, problemSeed: seed, rowSeed: seed + 1);
+            var all = SyntheticMmoeData.Generate(spec.Rows, correlation: spec.Correlation, problemSeed: spec.Problem ?? seed, rowSeed: seed + 1);
             var split = DataSplit.Shuffled(all.Count, seed, TrainFraction, ValidationFraction);
             TaskConfig[] tasks = [.. all.TaskNames.Select(n => new TaskConfig(n, TaskKind.Regression))];
             return new LoadedData(data, tasks, all.Subset(split.Train), all.Subset(split.Validation), all.Subset(split.Test), null, provenance);

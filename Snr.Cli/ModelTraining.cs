@@ -7,27 +7,33 @@ using Spectre.Console;
 
 namespace Snr.Cli;
 
-/// <summary>The settings of one training run, from the command line.</summary>
-internal sealed record TrainSettings(string Model, int Epochs, int BatchSize, float LearningRate, float L0, ulong Seed)
+/// <summary>
+/// The settings of one training run: the model kind, how to train, and the model itself when a file (or a sweep)
+/// gives it. Early stopping is set from <see cref="Patience"/> and <see cref="Watch"/> once the tasks are known.
+/// </summary>
+internal sealed record TrainSettings(string Model, TrainingConfig Training, ModelConfig? Config = null)
 {
+    public int Epochs => Training.Epochs;
+
+    public int BatchSize => Training.BatchSize;
+
+    public float LearningRate => Training.Optimizer.LearningRate;
+
+    public ulong Seed => Training.Seed;
+
     /// <summary>Early stopping: epochs without improvement of the watched validation loss (null: train every epoch, keep the last).</summary>
     public int? Patience { get; init; }
 
     /// <summary>The task whose validation loss early stopping watches (null: the first task).</summary>
     public string? Watch { get; init; }
-
-    /// <summary>Clip the global gradient norm to this (0: off).</summary>
-    public float ClipNorm { get; init; }
-
-    /// <summary>Skip and count batches with a non-finite loss or gradient instead of stopping.</summary>
-    public bool SkipNonFinite { get; init; }
 }
 
 /// <summary>
-/// A trained model with its test metrics and its compiled serving form. <see cref="Kept"/> says
-/// which epoch's weights it holds and why; <see cref="Interrupted"/> is true after Ctrl-C.
+/// A trained model with its test metrics, its compiled serving form and its training history. <see cref="Kept"/>
+/// says which epoch's weights it holds and why; <see cref="Interrupted"/> is true after Ctrl-C.
 /// </summary>
-internal sealed record TrainedModel(string Kind, MultiTaskModel Model, IReadOnlyList<TaskMetrics> Test, Predictor Predictor, TimeSpan Elapsed)
+internal sealed record TrainedModel(string Kind, MultiTaskModel Model, IReadOnlyList<TaskMetrics> Test, Predictor Predictor, TimeSpan Elapsed,
+    TrainingHistory? History = null)
 {
     public string Kept { get; init; } = "";
 
@@ -44,20 +50,17 @@ internal static class ModelTraining
     /// <exception cref="OperationCanceledException">Interrupted before the first epoch completed.</exception>
     public static TrainedModel Train(LoadedData data, TrainSettings settings, CliConsole console, bool showProgress = true)
     {
-        var config = DefaultModels.Create(settings.Model, data.Train.NumericCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
+        var config = settings.Config is { } given
+            ? ModelBinding.Bind(given, data, settings.Seed)
+            : DefaultModels.Create(settings.Model, data.Train.NumericCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
         var model = ModelFactory.Create(config);
         string watched = settings.Watch ?? data.Tasks[0].Name;
         if (!data.Tasks.Any(t => t.Name == watched))
             throw new UserError($"--watch '{watched}' names no task; the tasks are {string.Join(", ", data.Tasks.Select(t => t.Name))}.");
-        var training = new TrainingConfig
-        {
-            Epochs = settings.Epochs, BatchSize = settings.BatchSize, Seed = settings.Seed,
-            L0Lambda = model is SnrModel ? settings.L0 : 0f,
-            Optimizer = new OptimizerConfig { LearningRate = settings.LearningRate },
-            MaxGradNorm = settings.ClipNorm,
-            SkipNonFiniteBatches = settings.SkipNonFinite,
-            EarlyStopping = settings.Patience is { } patience ? new EarlyStoppingConfig { Task = watched, Metric = ValidationMetric.Loss, Patience = patience } : null,
-        };
+        // Routing settings apply to SNR models only: a compare or a sweep trains every kind with the same flags.
+        var training = model is SnrModel ? settings.Training : settings.Training with { L0Lambda = 0, TargetCost = null, TargetConnections = null };
+        if (settings.Patience is { } patience)
+            training = training with { EarlyStopping = new EarlyStoppingConfig { Task = watched, Metric = ValidationMetric.Loss, Patience = patience } };
         var trainer = new Trainer(model, training);
         var clock = Stopwatch.StartNew();
         TrainingHistory history;
@@ -73,7 +76,9 @@ internal static class ModelTraining
         }
         var predictor = Predictor.Compile(model);
         var test = Evaluator.Evaluate(predictor, model.Tasks, data.Test);
-        return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed)
+        if (showProgress && history.GateChanges is { Count: > 0 } changes)
+            console.Line($"Serving gates set after training: {string.Join(", ", changes)}");
+        return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed, history)
         {
             Kept = Kept(history, settings, watched, interrupted),
             Interrupted = interrupted,
@@ -139,7 +144,9 @@ internal static class ModelTraining
     private static string EpochLine(EpochRecord e, int epochs)
     {
         var validation = string.Join("  ", e.Validation.Select(m => $"{m.Task} {MetricName(m)} {Format(MetricValue(m))}"));
-        string gates = e.ZeroGateFraction is { } z ? $"  zero gates {z:P0}" : "";
+        string gates = e.Routing is { } r
+            ? $"  expected cost {r.ExpectedCost:F3}{(r.Target is { } t ? $" (target {t:F3})" : "")}  live {r.LiveConnections}/{r.TotalConnections}  serving FLOPs {r.ServingFlopsPerRow:N0} ({(double)r.ServingFlopsPerRow / r.DenseFlopsPerRow:F3})"
+            : e.ZeroGateFraction is { } z ? $"  zero gates {z:P0}" : "";
         return string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}/{epochs}  loss {e.TrainTotalLoss:F4}  validation: {validation}{gates}  {e.Elapsed.TotalSeconds:F1}s");
     }
 
@@ -156,5 +163,8 @@ internal static class ModelTraining
         [.. trained.Test.Select(m => new TaskResult(m.Task, MetricName(m), MetricValue(m)))],
         trained.Model.ParameterCount, trained.Predictor.Summary.FlopsPerRow,
         trained.Predictor.Summary.LiveConnections, trained.Predictor.Summary.TotalConnections,
-        Math.Round(trained.Elapsed.TotalSeconds, 2), output);
+        Math.Round(trained.Elapsed.TotalSeconds, 2), output,
+        trained.History?.Epochs.Select(e => new EpochSummary(e.Epoch, Math.Round(e.TrainTotalLoss, 6),
+            [.. e.Validation.Select(m => new TaskResult(m.Task, MetricName(m), MetricValue(m)))],
+            e.Routing?.ExpectedCost, e.Routing?.ServingFlopsPerRow, e.Routing?.LiveConnections, e.Routing?.Target)).ToList());
 }

@@ -16,7 +16,12 @@ internal sealed record RunSummary(
     int LiveConnections,
     int TotalConnections,
     double Seconds,
-    string? Output);
+    string? Output,
+    IReadOnlyList<EpochSummary>? Epochs = null);
+
+/// <summary>One epoch in a <see cref="RunSummary"/>: loss, validation and, for SNR models, the routing's expected cost (a fraction of the dense model's), serving FLOPs of the deterministic gates and live connections.</summary>
+internal sealed record EpochSummary(int Epoch, double Loss, IReadOnlyList<TaskResult> Validation, double? ExpectedCost, long? ServingFlopsPerRow,
+    int? LiveConnections, double? Target);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(RunSummary))]

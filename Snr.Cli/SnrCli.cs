@@ -41,6 +41,8 @@ public static class SnrCli
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(CompareCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
+        root.Subcommands.Add(ConfigCommand.Create(console));
+        root.Subcommands.Add(ParetoCommand.Create(console));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -17,11 +17,14 @@ internal static class TrainCommand
         training.AddTo(command);
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {
-            var settings = training.Settings(parse, parse.GetValue(model)!, parse.GetValue(seed));
+            // The kind: --model when given, else the configuration file's model, else the default.
+            string kind = TrainingOptions.Given(parse, model) || training.File(parse)?.Model is not { } fileModel ? parse.GetValue(model)! : fileModel.KindName;
+            var settings = training.Settings(parse, kind, parse.GetValue(seed));
             string dataName = training.Data(parse);
             string folder = Path.GetFullPath(parse.GetValue(output)!);
             OutputPaths.RequireWritableFolder("--out", folder);
-            console.Line($"Training {settings.Model} on {dataName} ({settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}, seed {settings.Seed})");
+            console.Line($"Training {settings.Model} on {dataName} ({settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}, gate lr {settings.Training.GateLearningRate}, seed {settings.Seed}" +
+                (settings.Training.TargetCost is { } c ? $", target cost {c}" : settings.Training.TargetConnections is { } k ? $", target connections {k}" : "") + ")");
             var loaded = training.Load(parse, settings.Seed, console);
             console.Line($"{loaded.Train.Count:N0} training, {loaded.Validation.Count:N0} validation, {loaded.Test.Count:N0} test rows");
             var trained = ModelTraining.Train(loaded, settings, console);

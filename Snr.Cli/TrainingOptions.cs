@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Snr.Core.Serialization;
+using Snr.Core.Training;
 
 namespace Snr.Cli;
 
-/// <summary>The options that <c>train</c> and <c>compare</c> share: the data and how to train on it.</summary>
+/// <summary>The options that <c>train</c>, <c>compare</c> and <c>pareto</c> share: the data and how to train on it.</summary>
 internal sealed class TrainingOptions
 {
     private readonly Option<string> _data = SnrCli.DataOption("census");
@@ -11,7 +13,7 @@ internal sealed class TrainingOptions
     private readonly Option<int> _epochs = SnrCli.PositiveInt("--epochs", 5, "passes over the training data");
     private readonly Option<int> _batch = SnrCli.PositiveInt("--batch-size", 256, "rows per step");
     private readonly Option<float> _lr = SnrCli.NonNegativeFloat("--lr", 2e-3f, "Adam learning rate", positive: true);
-    private readonly Option<float> _l0 = SnrCli.NonNegativeFloat("--l0", 1e-4f, "weight λ of the L0 penalty on SNR gates");
+    private readonly Option<float> _l0 = SnrCli.NonNegativeFloat("--l0", 1e-4f, "weight λ of the routing penalty of SNR models, charged per training row");
     private readonly Option<string> _delimiter = DelimiterOption();
     private readonly Option<string[]> _numeric = new("--numeric") { Description = "for a CSV file: read this column as numeric (values that are not numbers are then errors); repeat per column" };
     private readonly Option<string[]> _categorical = new("--categorical") { Description = "for a CSV file: read this column as categorical; repeat per column" };
@@ -34,25 +36,52 @@ internal sealed class TrainingOptions
     private readonly Option<string?> _watch = new("--watch") { Description = "the task whose validation loss --patience watches (default: the first task)" };
     private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
     private readonly Option<bool> _skipNonFinite = new("--skip-non-finite") { Description = "skip and count batches whose loss or gradients are NaN or infinite, instead of stopping" };
+    private readonly RoutingOptions _routing = new();
 
-    public void AddTo(Command command)
+    public void AddTo(Command command, bool budgets = true)
     {
         foreach (Option option in new Option[] { _data, _tasks, _ignore, _epochs, _batch, _lr, _l0, _delimiter, _numeric, _categorical, _schema, _maxLevels }) command.Options.Add(option);
         foreach (Option option in new Option[] { _patience, _watch, _clipNorm, _skipNonFinite }) command.Options.Add(option);
+        _routing.AddTo(command, budgets);
     }
 
     public string Data(ParseResult parse) => parse.GetValue(_data)!;
 
-    /// <summary>Loads and splits the data.</summary>
+    /// <summary>Loads and splits the data (<paramref name="data"/> instead of --data when given).</summary>
     /// <exception cref="UserError">The data is too small for every part of the split to have a row.</exception>
-    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console) =>
-        DataSource.Load(Data(parse), new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
+    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console, string? data = null) =>
+        DataSource.Load(data ?? Data(parse), new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
             parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels)), seed, console);
 
-    public TrainSettings Settings(ParseResult parse, string model, ulong seed) =>
-        new(model, parse.GetValue(_epochs), parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_l0), seed)
+    /// <summary>
+    /// The run's settings: the configuration file's (<c>--config</c>) when given, else the command line's
+    /// defaults, with every flag given on the command line overriding it.
+    /// </summary>
+    public TrainSettings Settings(ParseResult parse, string model, ulong seed)
+    {
+        var file = _routing.File(parse);
+        var training = file?.Training ?? new TrainingConfig
+        {
+            Epochs = _epochs.DefaultValueFactory!(null!), BatchSize = _batch.DefaultValueFactory!(null!), L0Lambda = _l0.DefaultValueFactory!(null!),
+            Optimizer = new OptimizerConfig { LearningRate = _lr.DefaultValueFactory!(null!) },
+        };
+        training = training with { Seed = seed, Optimizer = training.Optimizer with { } };
+        if (Given(parse, _epochs)) training.Epochs = parse.GetValue(_epochs);
+        if (Given(parse, _batch)) training.BatchSize = parse.GetValue(_batch);
+        if (Given(parse, _lr)) training.Optimizer.LearningRate = parse.GetValue(_lr);
+        if (Given(parse, _l0)) training.L0Lambda = parse.GetValue(_l0);
+        if (Given(parse, _clipNorm)) training.MaxGradNorm = parse.GetValue(_clipNorm);
+        if (Given(parse, _skipNonFinite)) training.SkipNonFiniteBatches = parse.GetValue(_skipNonFinite);
+        _routing.Apply(parse, training);
+        return new TrainSettings(model, training, file?.Model is { } fileModel && fileModel.KindName == model ? fileModel : null)
         {
             Patience = parse.GetValue(_patience), Watch = parse.GetValue(_watch),
-            ClipNorm = parse.GetValue(_clipNorm), SkipNonFinite = parse.GetValue(_skipNonFinite),
         };
+    }
+
+    /// <summary>The <c>--config</c> file, or null.</summary>
+    public RunConfig? File(ParseResult parse) => _routing.File(parse);
+
+    /// <summary>True when the user gave the option (not its default).</summary>
+    internal static bool Given(ParseResult parse, Option? option) => option is not null && parse.GetResult(option) is { Implicit: false };
 }

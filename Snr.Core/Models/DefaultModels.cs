@@ -14,15 +14,18 @@ public static class DefaultModels
 {
     private static readonly List<ModelKind> s_kinds =
     [
-        // 3 level-0 sub-networks of 64, one routing level to a 32-wide block per task
+        // 8 level-0 sub-networks of 20, two routing levels (8 blocks of 12, then a 32-wide block per task); narrow
+        // blocks give a budget fine steps: its smallest feasible budget is about 0.13 of the dense cost
         new("snr-trans", s => new SnrConfig
         {
-            Variant = SnrVariant.Trans, Level0Blocks = 3, Level0Hidden = [64], Routing = [new RoutingLevelConfig(s.Tasks.Length, 32)],
+            Variant = SnrVariant.Trans, Level0Blocks = 8, Level0Hidden = [20],
+            Routing = [new RoutingLevelConfig(8, 12), new RoutingLevelConfig(s.Tasks.Length, 32)],
         }),
-        // the same sub-networks, gated identities, a 32-wide sub-network per task block
+        // 4 level-0 sub-networks of 48, two levels of gated identities, each followed by a 32-wide sub-network per block
         new("snr-aver", s => new SnrConfig
         {
-            Variant = SnrVariant.Aver, Level0Blocks = 3, Level0Hidden = [64], Routing = [new RoutingLevelConfig(s.Tasks.Length, 0, 32)],
+            Variant = SnrVariant.Aver, Level0Blocks = 4, Level0Hidden = [48],
+            Routing = [new RoutingLevelConfig(4, 0, 32), new RoutingLevelConfig(s.Tasks.Length, 0, 32)],
         }),
         new("mmoe", s => new MmoeConfig { Experts = 3, ExpertHidden = [64] }),
         new("shared-bottom", s => new SharedBottomConfig { BottomHidden = [192, 32] }),

@@ -100,6 +100,9 @@ public sealed class HardConcreteGate : Module
         return HardConcreteMath.ProbabilityNonZero(LogAlpha.Data[i * Inputs + j], hc.Beta, hc.Gamma, hc.Zeta);
     }
 
+    /// <summary>True when connection (i, j) is forced (its log_alpha then receives no gradient).</summary>
+    public bool IsForced(int i, int j) => !float.IsNaN(ForcedValue(i, j));
+
     /// <summary>Forces every gate to 1 (a dense layer).</summary>
     public void ForceOpen()
     {

@@ -9,7 +9,9 @@ internal sealed record AveragedNode(string Name, int Source, int KIn, int KOut, 
 {
     public override IReadOnlyList<int> Sources => [Source];
 
-    public override long FlopsPerRow => 2L * Gates.Count(z => z != 0f) * H;
+    public override long FlopsPerConnection => 2L * H;
+
+    public override long FlopsPerRow => Connections.Live * FlopsPerConnection;
 
     public override (int Live, int Total) Connections => (Gates.Count(z => z != 0f), Gates.Length);
 

@@ -12,7 +12,9 @@ internal sealed record RoutedNode(string Name, int Source, int KIn, int HIn, int
 {
     public override IReadOnlyList<int> Sources => [Source];
 
-    public override long FlopsPerRow => 2L * Gates.Count(z => z != 0f) * HIn * HOut;
+    public override long FlopsPerConnection => 2L * HIn * HOut;
+
+    public override long FlopsPerRow => Connections.Live * FlopsPerConnection;
 
     public override (int Live, int Total) Connections => (Gates.Count(z => z != 0f), Gates.Length);
 

@@ -28,6 +28,9 @@ internal abstract record ServingNode(string Name, int Width)
     /// <summary>Multiply-add FLOPs per row (2 per multiply-add; biases, activations and softmax not counted).</summary>
     public abstract long FlopsPerRow { get; }
 
+    /// <summary>Multiply-add FLOPs per row of one live routing connection (0 for nodes without connections).</summary>
+    public virtual long FlopsPerConnection => 0;
+
     /// <summary>Routing connections with a non-zero gate, and all routing connections (0 and 0 for other nodes).</summary>
     public virtual (int Live, int Total) Connections => (0, 0);
 

@@ -50,7 +50,7 @@ public sealed class Adam : Optimizer
         long t = _steps[index];
         Span<float> m = _m[index].AsSpan(offset, values.Length), v = _v[index].AsSpan(offset, values.Length);
         float b1 = _beta1, b2 = _beta2;
-        float stepSize = (float)(LearningRate / (1.0 - Math.Pow(b1, t)));
+        float stepSize = (float)(LearningRateOf(index) / (1.0 - Math.Pow(b1, t)));
         float correction2 = (float)Math.Sqrt(1.0 - Math.Pow(b2, t));
         int k = 0;
         if (Vector.IsHardwareAccelerated)

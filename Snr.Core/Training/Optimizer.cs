@@ -12,6 +12,7 @@ public abstract class Optimizer
 {
     private readonly NamedParameter[] _parameters;
     private readonly bool[] _decays;
+    private readonly float[] _rates; // NaN: the optimiser's LearningRate
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is not positive or the weight decay is negative.</exception>
@@ -25,7 +26,28 @@ public abstract class Optimizer
         for (int i = 0; i < _parameters.Length; i++) _decays[i] = weightDecay > 0 && _parameters[i].Name.EndsWith("weight", StringComparison.Ordinal);
         LearningRate = learningRate;
         WeightDecay = weightDecay;
+        _rates = new float[_parameters.Length];
+        Array.Fill(_rates, float.NaN);
     }
+
+    /// <summary>
+    /// Gives the parameters that <paramref name="selects"/> their own learning rate (a parameter group,
+    /// as in <c>torch.optim</c>): for example the gates' log α, which need a much larger rate than weights.
+    /// </summary>
+    /// <returns>How many parameters the group holds.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not positive.</exception>
+    public int SetLearningRate(Func<NamedParameter, bool> selects, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(selects);
+        if (!(learningRate > 0 && float.IsFinite(learningRate))) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be positive");
+        int count = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+            if (selects(_parameters[i])) { _rates[i] = learningRate; count++; }
+        return count;
+    }
+
+    /// <summary>The learning rate of parameter <paramref name="index"/>: its group's, else <see cref="LearningRate"/>.</summary>
+    protected float LearningRateOf(int index) => float.IsNaN(_rates[index]) ? LearningRate : _rates[index];
 
     /// <summary>The step size.</summary>
     public float LearningRate { get; set; }

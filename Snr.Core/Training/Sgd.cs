@@ -42,7 +42,7 @@ public sealed class Sgd : Optimizer
     {
         Span<float> buf = _buffers[index].AsSpan(offset, values.Length);
         bool first = _first[index];
-        float lr = LearningRate, mu = _momentum;
+        float lr = LearningRateOf(index), mu = _momentum;
         for (int k = 0; k < values.Length; k++)
         {
             float g = grad[k] + weightDecay * values[k];

@@ -76,8 +76,11 @@ public sealed class Trainer
         // Batch tensors allocated once and refilled: a full batch, and the epoch's last, smaller one.
         var full = new Batch(batchSize, _model.Config, tasks);
         var last = remainder > 0 ? new Batch(remainder, _model.Config, tasks) : full;
-        var step = new TrainingStep(_model, _config.Optimizer.Create(_model.Parameters()), _config.TaskWeights(_model.Config),
-            _config.L0Lambda, _config.MaxGradNorm, _config.SkipNonFiniteBatches);
+        var optimizer = _config.Optimizer.Create(_model.Parameters());
+        optimizer.SetLearningRate(IsGate, _config.GateLearningRate);
+        var routing = _model is SnrModel snrModel ? new RoutingRegularizer(snrModel, _config, (n + batchSize - 1) / batchSize) : null;
+        var step = new TrainingStep(_model, optimizer, _config.TaskWeights(_model.Config),
+            routing is null ? _config.L0Lambda : 0f, _config.MaxGradNorm, _config.SkipNonFiniteBatches, routing is null ? null : routing.Term);
         var order = new int[n];
         var taskLosses = new float[tasks];
 
@@ -113,6 +116,7 @@ public sealed class Trainer
                 train.CopyInputs(rows, batch.Numeric.Data, batch.Categorical);
                 for (int t = 0; t < tasks; t++) train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
                 float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, taskLosses);
+                routing?.AfterStep();
                 if (float.IsNaN(total)) continue; // a skipped non-finite batch
                 counted += batch.Rows;
                 totalSum += (double)total * batch.Rows;
@@ -121,14 +125,16 @@ public sealed class Trainer
             var trainLoss = new double[tasks];
             for (int t = 0; t < tasks; t++) trainLoss[t] = lossSums[t] / Math.Max(counted, 1);
 
+            routing?.EndEpoch();
             IReadOnlyList<TaskMetrics> metrics = validation is null ? [] : Evaluator.Evaluate(_model, validation);
             double? zeroGates = _model is SnrModel snr ? snr.ZeroGateFraction() : null;
-            var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed);
+            var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed, routing?.Stats());
             records.Add(record);
             progress?.Invoke(record);
             if (lastEpoch is not null && es is null) Snapshot(lastEpoch);
 
-            if (es is null) continue;
+            // While a budget's target still falls, no epoch can be the best: its routing is not the one asked for.
+            if (es is null || epoch <= (routing?.WarmupEpochs ?? 0)) continue;
             double value = metrics[esTask].Get(es.Metric);
             bool higher = TaskMetrics.HigherIsBetter(es.Metric);
             if (best is null || (higher ? value > bestValue + es.MinDelta : value < bestValue - es.MinDelta))
@@ -145,8 +151,12 @@ public sealed class Trainer
             }
         }
         if (best is not null) Restore(best);
-        return new TrainingHistory(records, best is null ? records.Count : bestEpoch, stoppedEarly, step.SkippedBatches);
+        var gateChanges = routing?.Finish();
+        return new TrainingHistory(records, best is null ? records.Count : bestEpoch, stoppedEarly, step.SkippedBatches, gateChanges);
     }
+
+    /// <summary>True for the gate parameters (log α), which form their own optimiser group.</summary>
+    public static bool IsGate(Modules.NamedParameter parameter) => parameter.Name.EndsWith("log_alpha", StringComparison.Ordinal);
 
     private void CheckData(MultiTaskDataset data, string name)
     {

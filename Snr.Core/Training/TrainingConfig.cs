@@ -32,6 +32,16 @@ public enum ValidationMetric
     Rmse,
 }
 
+/// <summary>What the λ of <see cref="TrainingConfig.L0Lambda"/> weighs.</summary>
+public enum RoutingPenalty
+{
+    /// <summary>The expected serving FLOPs per row as a fraction of the dense model's (see <see cref="Routing.RoutingCost"/>).</summary>
+    Cost,
+
+    /// <summary>The expected number of non-zero gates, Σ P(z ≠ 0) (the L0 norm of Louizos et al.).</summary>
+    Connections,
+}
+
 /// <summary>An optimiser and its hyper-parameters.</summary>
 public sealed record OptimizerConfig
 {
@@ -117,8 +127,30 @@ public sealed record TrainingConfig
     /// <summary>Per-task loss weights by task name; tasks not listed weigh 1.</summary>
     public Dictionary<string, float> LossWeights { get; set; } = [];
 
-    /// <summary>λ, the weight of the L0 penalty (expected number of non-zero gates) of SNR models.</summary>
+    /// <summary>
+    /// λ, the weight of the routing penalty of SNR models (see <see cref="Penalty"/>). Like every term
+    /// of the loss it is charged per training row: the step's loss is the batch mean of
+    /// Σ_t w_t·loss_t(row) + λ·penalty, so its gradient does not depend on the batch size or the data size.
+    /// </summary>
     public float L0Lambda { get; set; }
+
+    /// <summary>What λ weighs: the expected serving cost (default) or the expected number of non-zero gates.</summary>
+    public RoutingPenalty Penalty { get; set; } = RoutingPenalty.Cost;
+
+    /// <summary>The learning rate of the gate parameters (log α), their own optimiser group (never weight-decayed).</summary>
+    public float GateLearningRate { get; set; } = 0.03f;
+
+    /// <summary>A serving-FLOPs budget as a fraction of the dense model's (0, 1], reached by <see cref="BudgetController"/>; null: none.</summary>
+    public double? TargetCost { get; set; }
+
+    /// <summary>A budget of live routing connections, reached by <see cref="BudgetController"/>; null: none.</summary>
+    public int? TargetConnections { get; set; }
+
+    /// <summary>The fraction of the epochs over which a budget's target falls from 1 to its final value.</summary>
+    public double BudgetWarmup { get; set; } = 0.5;
+
+    /// <summary>η, the ascent step of the budget controller's multipliers λ₁ and λ₂.</summary>
+    public float BudgetLearningRate { get; set; } = 0.2f;
 
     /// <summary>Clip the global gradient norm to this value (0: no clipping).</summary>
     public float MaxGradNorm { get; set; }
@@ -140,6 +172,15 @@ public sealed record TrainingConfig
         if (Optimizer is null) throw new ConfigException("optimizer", "is null");
         Optimizer.Validate();
         if (!(L0Lambda >= 0 && float.IsFinite(L0Lambda))) throw new ConfigException("l0_lambda", $"must be non-negative, got {L0Lambda}");
+        if (!Enum.IsDefined(Penalty)) throw new ConfigException("penalty", $"unknown penalty {(int)Penalty}");
+        if (!(GateLearningRate > 0 && float.IsFinite(GateLearningRate))) throw new ConfigException("gate_learning_rate", $"must be positive, got {GateLearningRate}");
+        if (TargetCost is { } cost && !(cost > 0 && cost <= 1)) throw new ConfigException("target_cost", $"must be a fraction of the dense cost in (0, 1], got {cost}");
+        if (TargetConnections is { } k && k <= 0) throw new ConfigException("target_connections", $"must be positive, got {k}");
+        if (TargetCost is not null && TargetConnections is not null) throw new ConfigException("target_connections", "give target_cost or target_connections, not both");
+        if ((TargetCost is not null || TargetConnections is not null) && model is not SnrConfig)
+            throw new ConfigException(TargetCost is not null ? "target_cost" : "target_connections", "a budget applies to SNR models only");
+        if (!(BudgetWarmup >= 0 && BudgetWarmup <= 1)) throw new ConfigException("budget_warmup", $"must be in [0, 1], got {BudgetWarmup}");
+        if (!(BudgetLearningRate > 0 && float.IsFinite(BudgetLearningRate))) throw new ConfigException("budget_learning_rate", $"must be positive, got {BudgetLearningRate}");
         if (!(MaxGradNorm >= 0 && float.IsFinite(MaxGradNorm))) throw new ConfigException("max_grad_norm", $"must be non-negative (0 = off), got {MaxGradNorm}");
         if (LossWeights is not null)
             foreach (var (task, weight) in LossWeights)

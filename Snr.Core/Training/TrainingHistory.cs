@@ -32,12 +32,15 @@ public sealed record TaskMetrics(string Task, double Loss, double? Auc, double? 
 /// <param name="Validation">Per-task validation metrics, in task order (empty without a validation set).</param>
 /// <param name="ZeroGateFraction">For SNR models, the fraction of serving gates that are exactly 0 after the epoch; otherwise null.</param>
 /// <param name="Elapsed">Wall time of the epoch, evaluation included.</param>
+/// <param name="Routing">For SNR models, the cost of the routing after the epoch; otherwise null.</param>
 public sealed record EpochRecord(int Epoch, IReadOnlyList<double> TrainLoss, double TrainTotalLoss, IReadOnlyList<TaskMetrics> Validation,
-    double? ZeroGateFraction, TimeSpan Elapsed);
+    double? ZeroGateFraction, TimeSpan Elapsed, RoutingEpochStats? Routing = null);
 
 /// <summary>The per-epoch record of a training run.</summary>
 /// <param name="Epochs">One record per epoch run.</param>
 /// <param name="BestEpoch">With early stopping, the epoch whose weights were restored; otherwise the last epoch.</param>
 /// <param name="StoppedEarly">True when early stopping ended training before the configured number of epochs.</param>
 /// <param name="SkippedBatches">Batches skipped because their loss or gradients were not finite (with SkipNonFiniteBatches).</param>
-public sealed record TrainingHistory(IReadOnlyList<EpochRecord> Epochs, int BestEpoch, bool StoppedEarly, long SkippedBatches = 0);
+/// <param name="GateChanges">For SNR models, the serving gates changed after training so that every task keeps a path and the budget is met.</param>
+public sealed record TrainingHistory(IReadOnlyList<EpochRecord> Epochs, int BestEpoch, bool StoppedEarly, long SkippedBatches = 0,
+    IReadOnlyList<Routing.GateChange>? GateChanges = null);

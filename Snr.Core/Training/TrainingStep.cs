@@ -16,6 +16,7 @@ public sealed class TrainingStep
     private readonly float[] _weights;
     private readonly float _lambda, _maxGradNorm;
     private readonly bool _skipNonFinite;
+    private readonly Func<Tensor?>? _regularizer;
 
     /// <summary>Creates the step.</summary>
     /// <param name="model">The model (run with sampled gates by each step).</param>
@@ -24,10 +25,12 @@ public sealed class TrainingStep
     /// <param name="l0Lambda">λ, the weight of <see cref="MultiTaskModel.Penalty"/> (0: not computed).</param>
     /// <param name="maxGradNorm">Global gradient-norm clip (0: off).</param>
     /// <param name="skipNonFiniteBatches">Skip (and count) a batch whose loss or gradients are not finite instead of throwing.</param>
+    /// <param name="regularizer">Called once per step to add a further term to the loss (a scalar on the tape, or null for none), such as <see cref="RoutingRegularizer.Term"/>.</param>
     /// <exception cref="ArgumentException">Not one loss weight per task.</exception>
     public TrainingStep(MultiTaskModel model, Optimizer optimizer, ReadOnlySpan<float> lossWeights, float l0Lambda = 0f, float maxGradNorm = 0f,
-        bool skipNonFiniteBatches = false)
+        bool skipNonFiniteBatches = false, Func<Tensor?>? regularizer = null)
     {
+        _regularizer = regularizer;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         if (lossWeights.Length != model.Tasks.Count)
@@ -91,6 +94,11 @@ public sealed class TrainingStep
             {
                 if (!float.IsFinite(penalty.Item())) return Reject("all", "the L0 penalty", penalty.Item());
                 loss = Ops.Add(loss!, Ops.Scale(penalty, _lambda));
+            }
+            if (_regularizer?.Invoke() is { } extra)
+            {
+                if (!float.IsFinite(extra.Item())) return Reject("all", "the routing penalty", extra.Item());
+                loss = Ops.Add(loss!, extra);
             }
             float total = loss!.Item();
             loss.Backward();

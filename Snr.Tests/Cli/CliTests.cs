@@ -45,7 +45,7 @@ public sealed class CliTests : IDisposable
         Assert.True(tasks[0].GetProperty("value").GetDouble() > 0.9);
         Assert.True(json.GetProperty("parameters").GetInt64() > 0);
         Assert.True(json.GetProperty("serving_flops_per_row").GetInt64() > 0);
-        Assert.Equal(6, json.GetProperty("total_connections").GetInt32());
+        Assert.Equal(8 * 8 + 2 * 8, json.GetProperty("total_connections").GetInt32());
         Assert.True(File.Exists(Path("model/model.safetensors")) && File.Exists(Path("model/config.json")));
         AssertReadmeSampleHasTheShapeOf(output);
 

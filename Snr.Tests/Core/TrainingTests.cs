@@ -87,7 +87,7 @@ public class TrainingTests
         int ZeroGates(float lambda)
         {
             var model = (SnrModel)ModelFactory.Create(CoreTestModels.SnrTrans(16, CoreTestModels.Regression));
-            var history = new Trainer(model, Quick with { Epochs = 12, L0Lambda = lambda, Optimizer = new() { LearningRate = 0.03f } }).Fit(train);
+            var history = new Trainer(model, Quick with { Epochs = 12, L0Lambda = lambda, Penalty = RoutingPenalty.Connections, GateLearningRate = 0.03f, Optimizer = new() { LearningRate = 0.03f } }).Fit(train);
             Assert.Equal(model.ZeroGateFraction(), history.Epochs[^1].ZeroGateFraction);
             return model.GateTable().Count(r => r.ServingGate == 0f);
         }

@@ -1,0 +1,48 @@
+using System.Globalization;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+
+namespace Snr.Cli;
+
+/// <summary>One point of a chart: a model's mean metric (± standard deviation over seeds) at a mean x.</summary>
+internal sealed record ChartPoint(string Series, double X, double Mean, double Sd);
+
+/// <summary>SVG line charts (OxyPlot, managed, no native code): one panel per task, one line per model with ±1 sd error bars.</summary>
+internal static class ParetoChart
+{
+    /// <summary>Writes one SVG per task to <c>{prefix}-{task}.svg</c> and returns the paths.</summary>
+    public static IReadOnlyList<string> Write(string prefix, string title, string xTitle, IReadOnlyDictionary<string, (string Metric, IReadOnlyList<ChartPoint> Points)> tasks,
+        bool logX = false)
+    {
+        var paths = new List<string>();
+        foreach (var (task, (metric, points)) in tasks)
+        {
+            var plot = new PlotModel { Title = $"{title}: {task}", Background = OxyColors.White };
+            plot.Legends.Add(new Legend { LegendPosition = LegendPosition.BottomRight, LegendPlacement = LegendPlacement.Inside });
+            plot.Axes.Add(logX
+                ? new LogarithmicAxis { Position = AxisPosition.Bottom, Title = xTitle }
+                : new LinearAxis { Position = AxisPosition.Bottom, Title = xTitle });
+            plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = $"{task} {metric} (test, mean ± sd)" });
+            foreach (var group in points.GroupBy(p => p.Series))
+            {
+                var line = new LineSeries { Title = group.Key, MarkerType = MarkerType.Circle, MarkerSize = 3 };
+                var errors = new ScatterErrorSeries { MarkerSize = 0, ErrorBarStrokeThickness = 1 };
+                foreach (var p in group.OrderBy(p => p.X))
+                {
+                    line.Points.Add(new DataPoint(p.X, p.Mean));
+                    errors.Points.Add(new ScatterErrorPoint(p.X, p.Mean, 0, p.Sd));
+                }
+                plot.Series.Add(line);
+                plot.Series.Add(errors);
+            }
+            string path = Path.GetFullPath($"{prefix}-{task}.svg");
+            using (var stream = File.Create(path)) new SvgExporter { Width = 640, Height = 420 }.Export(plot, stream);
+            paths.Add(path);
+        }
+        return paths;
+    }
+
+    public static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Snr.Cli;
+using Snr.Core.Serialization;
+
+namespace Snr.Tests.Cli;
+
+/// <summary>Configuration files, budgets on the command line and the pareto sweep.</summary>
+public sealed class RoutingCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("snr-routing-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = SnrCli.Run(args, output, error, interactive: false);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string Path(string name) => System.IO.Path.Combine(_folder, name);
+
+    [Fact]
+    public void A_written_config_round_trips_and_flags_override_it()
+    {
+        var (code, output, error) = Run("config", "--kind", "snr-aver", "--data", "synthetic:rows=600", "--epochs", "2", "--target-cost", "0.6");
+        Assert.True(code == 0, error);
+        var run = RunConfig.Deserialize(output);
+        Assert.Equal(RunConfig.Serialize(run), output.TrimEnd());
+        Assert.Equal(2, run.Training.Epochs);
+        Assert.Equal(0.6, run.Training.TargetCost);
+        var snr = Assert.IsType<Snr.Core.Models.SnrConfig>(run.Model);
+        Assert.Equal(Snr.Core.Models.SnrVariant.Aver, snr.Variant);
+        Assert.True(snr.Routing.Length >= 2 && snr.Level0Blocks >= 4 && snr.Routing[0].Blocks >= 4);
+
+        File.WriteAllText(Path("run.json"), output);
+        (code, output, error) = Run("train", "--config", Path("run.json"), "--data", "synthetic:rows=600", "--epochs", "1", "--out", Path("m"), "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("(1 epochs", output);                     // the flag overrode the file's 2 epochs
+        Assert.Contains("target cost 0.6", output);
+        var json = JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]).RootElement;
+        Assert.Equal("snr-aver", json.GetProperty("model").GetString());   // the file's model kind
+        var epoch = json.GetProperty("epochs")[0];
+        Assert.True(epoch.GetProperty("expected_cost").GetDouble() is > 0 and <= 1);
+        Assert.True(epoch.GetProperty("serving_flops_per_row").GetInt64() > 0);
+        Assert.True(epoch.GetProperty("live_connections").GetInt32() > 0);
+    }
+
+    [Theory]
+    [InlineData("{\"training\": {\"epochs\": 0}}", "epochs")]
+    [InlineData("{\"training\": {\"epochz\": 3}}", "epochz")]
+    [InlineData("{\"training\": {\"target_cost\": 2}}", "target_cost")]
+    [InlineData("{\"model\": {\"kind\": \"snr\", \"level0_blocks\": 0, \"level0_hidden\": [8], \"routing\": [{\"blocks\": 2, \"width\": 8}]}}", "model.level0_blocks")]
+    [InlineData("{\"model\": {\"kind\": \"mmoe\", \"input_dim\": 7, \"experts\": 2, \"expert_hidden\": [8]}}", "model.input_dim")]
+    public void A_bad_config_field_is_named(string json, string field)
+    {
+        File.WriteAllText(Path("bad.json"), json);
+        var (code, _, error) = Run("train", "--config", Path("bad.json"), "--data", "synthetic:rows=300", "--out", Path("bad"));
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains(field, error);
+    }
+
+    [Fact]
+    public void An_infeasible_budget_is_refused_on_the_command_line()
+    {
+        var (code, _, error) = Run("train", "--data", "synthetic:rows=300", "--target-cost", "0.01", "--out", Path("x"));
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains("smallest feasible budget", error);
+    }
+
+    [Fact]
+    public void Pareto_writes_a_table_every_run_and_a_chart_per_task()
+    {
+        var (code, output, error) = Run("pareto", "--data", "synthetic:corr=0.9,rows=800", "--budgets", "1,0.5", "--models", "snr-trans", "--baselines", "shared-bottom",
+            "--seeds", "1", "--epochs", "1", "--out", Path("p"));
+        Assert.True(code == 0, error);
+        Assert.Contains("mean ± sd", output);
+        var lines = File.ReadAllLines(Path("p/pareto.csv"));
+        Assert.Equal(1 + 2 * 2, lines.Length);
+        Assert.StartsWith("data,correlation,model,budget,seed,serving_flops_per_row", lines[0]);
+        var runs = JsonDocument.Parse(File.ReadAllText(Path("p/pareto.json"))).RootElement;
+        Assert.Equal(4, runs.GetArrayLength());
+        foreach (var task in new[] { "task1", "task2" })
+            Assert.Contains("<svg", File.ReadAllText(Path($"p/pareto-{task}.svg")));
+        // The narrowed baseline at budget 0.5 serves about half the dense SNR-Trans FLOPs; SNR within ±10 % of its budget.
+        var half = runs.EnumerateArray().Where(r => r.GetProperty("budget").GetDouble() == 0.5).ToDictionary(r => r.GetProperty("model").GetString()!, r => r.GetProperty("serving_flops_per_row").GetInt64());
+        var dense = runs.EnumerateArray().Single(r => r.GetProperty("budget").GetDouble() == 1 && r.GetProperty("model").GetString() == "snr-trans").GetProperty("serving_flops_per_row").GetInt64();
+        Assert.InRange(half["snr-trans"], 0.45 * dense, 0.55 * dense);
+        Assert.InRange(half["shared-bottom"], 0.4 * dense, 0.6 * dense);
+    }
+
+    [Fact]
+    public void Pareto_over_correlations_charts_the_metric_against_the_correlation()
+    {
+        var (code, output, error) = Run("pareto", "--data", "synthetic:rows=600", "--correlations", "1,0.5", "--budgets", "1", "--models", "snr-trans",
+            "--baselines", "mmoe", "--seeds", "1", "--epochs", "1", "--out", Path("c"));
+        Assert.True(code == 0, error);
+        var runs = JsonDocument.Parse(File.ReadAllText(Path("c/pareto.json"))).RootElement.EnumerateArray().ToArray();
+        Assert.Equal([1.0, 1.0, 0.5, 0.5], runs.Select(r => r.GetProperty("correlation").GetDouble()));
+        Assert.Equal("synthetic:corr=0.5,rows=600", runs[^1].GetProperty("data").GetString());
+        Assert.Contains("task correlation", File.ReadAllText(Path("c/pareto-task1.svg")));
+        (code, _, error) = Run("pareto", "--data", "census", "--correlations", "1", "--out", Path("d"));
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains("--correlations applies to --data synthetic only", error);
+    }
+
+    [Theory]
+    [InlineData("synthetic:corr=2", "correlation")]
+    [InlineData("synthetic:rows=abc", "row count")]
+    [InlineData("synthetic:foo=1", "unknown setting")]
+    public void A_bad_synthetic_spec_is_named(string data, string expected)
+    {
+        var (code, _, error) = Run("train", "--data", data, "--out", Path("x"));
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains(expected, error);
+    }
+}
