@@ -52,7 +52,7 @@ public sealed class RoutingCliTests : IDisposable
     [InlineData("{\"training\": {\"epochz\": 3}}", "epochz")]
     [InlineData("{\"training\": {\"target_cost\": 2}}", "target_cost")]
     [InlineData("{\"model\": {\"kind\": \"snr\", \"level0_blocks\": 0, \"level0_hidden\": [8], \"routing\": [{\"blocks\": 2, \"width\": 8}]}}", "model.level0_blocks")]
-    [InlineData("{\"model\": {\"kind\": \"mmoe\", \"input_dim\": 7, \"experts\": 2, \"expert_hidden\": [8]}}", "model.input_dim")]
+    [InlineData("{\"model\": {\"kind\": \"mmoe\", \"numeric_inputs\": 7, \"experts\": 2, \"expert_hidden\": [8]}}", "model.numeric_inputs")]
     public void A_bad_config_field_is_named(string json, string field)
     {
         File.WriteAllText(Path("bad.json"), json);
