@@ -1,0 +1,122 @@
+using Snr.Core.Tabular;
+
+namespace Snr.Hosting;
+
+/// <summary>
+/// Where each raw value of a request goes for one model: the column a name refers to, and the
+/// model input it becomes. Built from the public statistics of the model's <see cref="TabularEncoder"/>
+/// (means and deviations, vocabularies) and applying them as <see cref="TabularEncoder.EncodeRow"/>
+/// does, so a row scores the same over HTTP as through <c>TabularPredictor.Score</c>; unlike that
+/// method it reads names and values as spans, so a request allocates no strings.
+/// </summary>
+/// <remarks>
+/// This is the one place that knows how raw values become inputs: change it when the encoder's
+/// rules change. The hosting tests compare its results with <c>TabularPredictor.Score</c>.
+/// </remarks>
+internal sealed class InputLayout
+{
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _columnsByName;
+    private readonly ColumnSlot[] _slots;
+    private readonly NumericColumnStats[] _numeric;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>[] _vocabularies;
+    private readonly int[] _missingCategories;
+
+    public InputLayout(TabularEncoder encoder)
+    {
+        var preprocessing = encoder.Preprocessing;
+        _numeric = [.. preprocessing.Numeric];
+        _vocabularies = preprocessing.Categorical
+            .Select(v => v.Levels.Select((level, i) => (level, i)).ToDictionary(p => p.level, p => p.i + 1).GetAlternateLookup<ReadOnlySpan<char>>())
+            .ToArray();
+        // An absent or null categorical value is looked up as "?", as EncodeRow does; an unseen level is slot 0.
+        _missingCategories = _vocabularies.Select(v => v.TryGetValue("?", out int slot) ? slot : 0).ToArray();
+
+        var numericIndex = _numeric.Select((s, i) => (s.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        var categoricalIndex = preprocessing.Categorical.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        ColumnNames = preprocessing.Schema.Columns.Select(c => c.Name).ToArray();
+        _slots = ColumnNames.Select(name =>
+            numericIndex.TryGetValue(name, out int n) ? new ColumnSlot(ColumnRole.Numeric, n)
+            : categoricalIndex.TryGetValue(name, out int c) ? new ColumnSlot(ColumnRole.Categorical, c)
+            : new ColumnSlot(ColumnRole.Accepted, -1)).ToArray();
+        _columnsByName = ColumnNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i).GetAlternateLookup<ReadOnlySpan<char>>();
+        NumericCount = _numeric.Length;
+        CategoricalCount = _vocabularies.Length;
+        CategoricalLevels = preprocessing.Categorical.Select(v => v.Levels).ToArray();
+    }
+
+    /// <summary>Every column of the schema, in file order: inputs, labels and ignored columns (the latter two are accepted and not used).</summary>
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    /// <summary>Numeric inputs per row.</summary>
+    public int NumericCount { get; }
+
+    /// <summary>Categorical inputs per row.</summary>
+    public int CategoricalCount { get; }
+
+    /// <summary>Columns a row must name: every input.</summary>
+    public int RequiredCount => NumericCount + CategoricalCount;
+
+    /// <summary>The known levels of each categorical input.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> CategoricalLevels { get; }
+
+    /// <summary>The column called <paramref name="name"/>, or false when the schema has none.</summary>
+    public bool TryFindColumn(ReadOnlySpan<char> name, out int column) => _columnsByName.TryGetValue(name, out column);
+
+    /// <summary>What column <paramref name="column"/> feeds.</summary>
+    public ColumnSlot SlotOf(int column) => _slots[column];
+
+    /// <summary>
+    /// Encodes the text of numeric input <paramref name="input"/>: standardised with the training
+    /// statistics, 0 (the training mean) when missing. False when the text is not a finite number.
+    /// </summary>
+    public bool TryEncodeNumeric(int input, ReadOnlySpan<char> text, out float value)
+    {
+        text = text.Trim();
+        if (TabularSchema.IsMissing(text))
+        {
+            value = 0f;
+            return true;
+        }
+        var stats = _numeric[input];
+        if (TabularSchema.TryParseNumber(text, out float number))
+        {
+            value = (number - stats.Mean) / stats.Std;
+            return true;
+        }
+        value = 0f;
+        return false;
+    }
+
+    /// <summary>The value of a numeric input that is null in the request: missing, so the training mean.</summary>
+    public static float MissingNumeric => 0f;
+
+    /// <summary>The embedding row of the text of categorical input <paramref name="input"/>: its level's, or 0 ("unknown") for a level not seen in training.</summary>
+    public int EncodeCategorical(int input, ReadOnlySpan<char> text) => _vocabularies[input].TryGetValue(text.Trim(), out int slot) ? slot : 0;
+
+    /// <summary>The embedding row of a categorical input that is null in the request (the level "?").</summary>
+    public int MissingCategorical(int input) => _missingCategories[input];
+
+    /// <summary>The first input column (in schema order) that row <paramref name="row"/> did not name (<paramref name="lastRowOfColumn"/> holds, per column, the last row that named it, plus one), or null.</summary>
+    public string? FirstMissing(ReadOnlySpan<int> lastRowOfColumn, int row)
+    {
+        for (int c = 0; c < _slots.Length; c++)
+            if (_slots[c].Role != ColumnRole.Accepted && lastRowOfColumn[c] != row + 1) return ColumnNames[c];
+        return null;
+    }
+}
+
+/// <summary>What a request column feeds.</summary>
+internal enum ColumnRole
+{
+    /// <summary>A numeric input.</summary>
+    Numeric,
+
+    /// <summary>A categorical input.</summary>
+    Categorical,
+
+    /// <summary>A label or ignored column: accepted so whole data rows can be sent, not used.</summary>
+    Accepted,
+}
+
+/// <summary>A column's role and its index among the inputs of that role.</summary>
+internal readonly record struct ColumnSlot(ColumnRole Role, int Input);
