@@ -31,17 +31,27 @@ internal static class PredictRequestReader
             throw new BadRequestException(RequestErrorKind.MalformedJson,
                 $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}");
         }
+        // The reader checks text only when it compares, unescapes or transcodes it (invalid UTF-8, a lone surrogate), and
+        // then throws this; every other call here is made on a token of the right type.
+        catch (InvalidOperationException e)
+        {
+            throw new BadRequestException(RequestErrorKind.MalformedJson, $"The body is not valid JSON (byte {reader.TokenStartIndex + 1}): {FirstSentence(e.Message)}");
+        }
     }
 
     private static int ReadBody(ref Utf8JsonReader reader, InputLayout layout, int maxRows, RequestBuffers buffers)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw Malformed("The body must be a JSON object: {\"rows\": [{\"column\": value, …}, …]}.");
+        Span<char> stack = stackalloc char[StackChars];
         int rows = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (!reader.ValueTextEquals("rows"u8))
-                throw Malformed($"Unknown field '{reader.GetString()}': the body has one field, \"rows\".");
+            {
+                using var name = new TokenText(in reader, stack);
+                throw Malformed($"Unknown field '{name.Chars}': the body has one field, \"rows\".");
+            }
             if (rows >= 0) throw Malformed("The field \"rows\" appears twice.");
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
                 throw Malformed("\"rows\" must be an array of objects, one per row.");
