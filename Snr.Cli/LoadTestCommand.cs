@@ -157,12 +157,13 @@ internal static class LoadTestCommand
         double Ms(double quantile) => sorted[Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length))] * 1000.0 / Stopwatch.Frequency;
         double seconds = result.Elapsed.TotalSeconds;
         int n = sorted.Length;
-        console.Line($"batch {batch}: {n:N0} requests in {seconds:F2} s = {n / seconds:N0} req/s, {n * (double)batch / seconds:N0} rows/s; " +
+        // Plain lines (not the rich console): they are meant to be copied whole into notes.
+        console.Output.WriteLine($"batch {batch}: {n:N0} requests in {seconds:F2} s = {n / seconds:N0} req/s, {n * (double)batch / seconds:N0} rows/s; " +
             $"latency p50 {Ms(0.50):F3} ms, p90 {Ms(0.90):F3} ms, p99 {Ms(0.99):F3} ms, max {Ms(1.0):F3} ms");
-        console.Line($"  errors {result.Errors}{(result.FirstError is null ? "" : $" (first: {result.FirstError})")}; answered by version " +
+        console.Output.WriteLine($"  errors {result.Errors}{(result.FirstError is null ? "" : $" (first: {result.FirstError})")}; answered by version " +
             string.Join(", ", result.Versions.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value:N0}")) +
             (result.SwapSeenAfter is { } after ? $"; the new version answered {after.TotalMilliseconds:F0} ms after the file was replaced" : "; the swap was not seen during the run"));
-        console.Line($"  allocations per request: {pipeline.BytesPerRequest:N0} B in the server's pipeline (routing and endpoint, {pipeline.Samples:N0} requests that completed on one thread), " +
+        console.Output.WriteLine($"  allocations per request: {pipeline.BytesPerRequest:N0} B in the server's pipeline (routing and endpoint, {pipeline.Samples:N0} requests that completed on one thread), " +
             $"{allocated / (double)n:N0} B in the whole process (clients included)");
     }
 
