@@ -16,9 +16,11 @@ namespace Snr.Hosting;
 internal sealed class InputLayout
 {
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _columnsByName;
+    private readonly Utf8Keys _columnsByUtf8;
     private readonly ColumnSlot[] _slots;
     private readonly NumericColumnStats[] _numeric;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>[] _vocabularies;
+    private readonly Utf8Keys[] _vocabulariesUtf8;
     private readonly int[] _missingCategories;
 
     public InputLayout(TabularEncoder encoder)
@@ -28,6 +30,7 @@ internal sealed class InputLayout
         _vocabularies = preprocessing.Categorical
             .Select(v => v.Levels.Select((level, i) => (level, i)).ToDictionary(p => p.level, p => p.i + 1).GetAlternateLookup<ReadOnlySpan<char>>())
             .ToArray();
+        _vocabulariesUtf8 = _vocabularies.Select(v => new Utf8Keys(v.Dictionary)).ToArray();
         // An absent or null categorical value is looked up as "?", as EncodeRow does; an unseen level is slot 0.
         _missingCategories = _vocabularies.Select(v => v.TryGetValue("?", out int slot) ? slot : 0).ToArray();
 
@@ -39,6 +42,7 @@ internal sealed class InputLayout
             : categoricalIndex.TryGetValue(name, out int c) ? new ColumnSlot(ColumnRole.Categorical, c)
             : new ColumnSlot(ColumnRole.Accepted, -1)).ToArray();
         _columnsByName = ColumnNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i).GetAlternateLookup<ReadOnlySpan<char>>();
+        _columnsByUtf8 = new Utf8Keys(_columnsByName.Dictionary);
         NumericCount = _numeric.Length;
         CategoricalCount = _vocabularies.Length;
         CategoricalLevels = preprocessing.Categorical.Select(v => v.Levels).ToArray();
@@ -61,6 +65,9 @@ internal sealed class InputLayout
 
     /// <summary>The column called <paramref name="name"/>, or false when the schema has none.</summary>
     public bool TryFindColumn(ReadOnlySpan<char> name, out int column) => _columnsByName.TryGetValue(name, out column);
+
+    /// <summary>The column whose name is the UTF-8 text <paramref name="utf8Name"/>, or false (also for bytes that are not UTF-8).</summary>
+    public bool TryFindColumn(ReadOnlySpan<byte> utf8Name, out int column) => _columnsByUtf8.TryGetValue(utf8Name, out column);
 
     /// <summary>What column <paramref name="column"/> feeds.</summary>
     public ColumnSlot SlotOf(int column) => _slots[column];
@@ -92,6 +99,25 @@ internal sealed class InputLayout
 
     /// <summary>The embedding row of the text of categorical input <paramref name="input"/>: its level's, or 0 ("unknown") for a level not seen in training.</summary>
     public int EncodeCategorical(int input, ReadOnlySpan<char> text) => _vocabularies[input].TryGetValue(text.Trim(), out int slot) ? slot : 0;
+
+    /// <summary>
+    /// The embedding row of categorical input <paramref name="input"/> for the UTF-8 text <paramref name="utf8"/>,
+    /// as <see cref="EncodeCategorical(int, ReadOnlySpan{char})"/> gives it; false when the bytes cannot be
+    /// decided on without decoding (they start or end with a non-ASCII byte, which may be Unicode white space to
+    /// trim, or are not a known level and not valid UTF-8): then decode and use the text overload.
+    /// </summary>
+    public bool TryEncodeCategorical(int input, ReadOnlySpan<byte> utf8, out int slot)
+    {
+        if (!utf8.IsEmpty && (utf8[0] >= 0x80 || utf8[^1] >= 0x80))
+        {
+            slot = 0;
+            return false;
+        }
+        var trimmed = utf8[System.Text.Ascii.Trim(utf8)];
+        if (_vocabulariesUtf8[input].TryGetValue(trimmed, out slot)) return true;
+        slot = 0;
+        return System.Text.Unicode.Utf8.IsValid(trimmed);
+    }
 
     /// <summary>The embedding row of a categorical input that is null in the request (the level "?").</summary>
     public int MissingCategorical(int input) => _missingCategories[input];

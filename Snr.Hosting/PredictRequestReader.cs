@@ -87,9 +87,10 @@ internal static class PredictRequestReader
         Span<char> stack = stackalloc char[StackChars];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            int column;
-            using (var name = new TokenText(in reader, stack))
+            // Names are looked up as the body's bytes; an escaped or split name is decoded first.
+            if (!(IsPlain(in reader) && layout.TryFindColumn(reader.ValueSpan, out int column)))
             {
+                using var name = new TokenText(in reader, stack);
                 if (!layout.TryFindColumn(name.Chars, out column))
                     throw new BadRequestException(RequestErrorKind.UnknownColumn, $"Row {row} has a column '{name.Chars}' that the model does not know.", row, name.Chars.ToString());
             }
@@ -108,6 +109,9 @@ internal static class PredictRequestReader
                     break;
                 case JsonTokenType.String or JsonTokenType.Number:
                     if (slot.Role == ColumnRole.Accepted) break;
+                    if (slot.Role == ColumnRole.Categorical && reader.TokenType == JsonTokenType.String && IsPlain(in reader)
+                        && layout.TryEncodeCategorical(slot.Input, reader.ValueSpan, out categorical[slot.Input]))
+                        break;
                     using (var value = new TokenText(in reader, stack))
                     {
                         if (slot.Role == ColumnRole.Categorical) categorical[slot.Input] = layout.EncodeCategorical(slot.Input, value.Chars);
@@ -125,6 +129,9 @@ internal static class PredictRequestReader
         if (missing is not null)
             throw new BadRequestException(RequestErrorKind.MissingColumn, $"Row {row} lacks column '{missing}' (send null, \"?\" or \"\" for a missing value).", row, missing);
     }
+
+    // A token whose bytes in the body are its text: one segment, no escapes.
+    private static bool IsPlain(in Utf8JsonReader reader) => !reader.HasValueSequence && !reader.ValueIsEscaped;
 
     private static BadRequestException Malformed(string message) => new(RequestErrorKind.MalformedJson, message);
 

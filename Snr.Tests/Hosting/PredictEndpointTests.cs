@@ -45,6 +45,31 @@ public sealed class PredictEndpointTests(CensusModels census)
     }
 
     [Fact]
+    public async Task Escaped_names_and_padded_or_escaped_values_read_as_their_plain_text()
+    {
+        await using var host = await TestHost.StartAsync(census.NewFolder(census.FolderA));
+        var row = census.Rows[3];
+        string plain = System.Text.Json.JsonSerializer.Serialize(new Snr.Hosting.PredictRequest([row]), Snr.Hosting.SnrHostingJsonContext.Default.PredictRequest);
+        string sex = (string)row["sex"]!;
+        string variant = plain
+            .Replace("\"age\":", "\"\\u0061ge\":")                                   // an escaped name
+            .Replace($"\"sex\":\"{sex}\"", $"\"sex\":\" {sex}\\t\"")                   // white space around a value, one escaped
+            .Replace("\"race\":\"White\"", "\"race\":\"\\u0057hite\"");                // an escaped value
+        Assert.NotEqual(plain, variant);
+        var expected = (await TestHost.ScoresOf(await host.Client.PostAsync("/v1/models/census:predict", TestHost.Json(plain)))).Scores.Single();
+        Assert.Equal(expected, (await TestHost.ScoresOf(await host.Client.PostAsync("/v1/models/census:predict", TestHost.Json(variant)))).Scores.Single());
+
+        // A level the model never saw, in any script, is the unknown level; bytes that are not UTF-8 are a 400.
+        string unseen = plain.Replace($"\"sex\":\"{sex}\"", "\"sex\":\"Z\u00fcrich\"");
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/v1/models/census:predict", TestHost.Json(unseen))).StatusCode);
+        byte[] invalid = System.Text.Encoding.UTF8.GetBytes(plain.Replace($"\"sex\":\"{sex}\"", "\"sex\":\"M\u00e9le\""));
+        int at = Array.IndexOf(invalid, (byte)0xC3);
+        invalid[at + 1] = 0x28; // a lead byte followed by a byte that cannot continue it
+        var problem = await TestHost.ProblemOf(await host.Client.PostAsync("/v1/models/census:predict", new ByteArrayContent(invalid)));
+        Assert.Equal("malformed-json", problem.Kind);
+    }
+
+    [Fact]
     public async Task An_empty_batch_gets_no_scores()
     {
         await using var host = await TestHost.StartAsync(census.NewFolder(census.FolderA));
