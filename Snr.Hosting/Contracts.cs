@@ -78,4 +78,8 @@ public sealed record Problem(
 [JsonSerializable(typeof(double))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(bool))]
-public sealed partial class SnrHostingJsonContext : JsonSerializerContext;
+public sealed partial class SnrHostingJsonContext : JsonSerializerContext
+{
+    // Problems and descriptions are read by people: quotes and non-ASCII letters as they are, not \u escapes.
+    internal static SnrHostingJsonContext Readable { get; } = new(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

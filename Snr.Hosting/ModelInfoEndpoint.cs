@@ -16,7 +16,7 @@ internal sealed class ModelInfoEndpoint(ModelRegistry registry)
         if (version is null)
             return ProblemWriter.WriteAsync(context.Response, RequestErrorKind.ModelNotLoaded, $"Model '{name}' is not loaded yet: {model.LastError ?? "loading"}.");
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(Describe(model, version), SnrHostingJsonContext.Default.ModelInfo));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(Describe(model, version), SnrHostingJsonContext.Readable.ModelInfo));
     }
 
     public Task ListAsync(HttpContext context)

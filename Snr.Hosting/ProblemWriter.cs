@@ -34,6 +34,6 @@ internal static class ProblemWriter
         var problem = new Problem($"urn:snr:problem:{name}", name.Replace('-', ' '), StatusOf(kind), detail, name, row, column);
         response.StatusCode = problem.Status;
         response.ContentType = "application/problem+json";
-        return response.WriteAsync(JsonSerializer.Serialize(problem, SnrHostingJsonContext.Default.Problem));
+        return response.WriteAsync(JsonSerializer.Serialize(problem, SnrHostingJsonContext.Readable.Problem));
     }
 }
