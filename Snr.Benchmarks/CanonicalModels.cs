@@ -18,7 +18,7 @@ internal static class CanonicalModels
     {
         var snr = (SnrModel)ModelFactory.Create(new SnrConfig
         {
-            InputDim = Features, Tasks = Tasks, Variant = SnrVariant.Trans, Level0Blocks = 4, Level0Hidden = [128],
+            NumericInputs = Features, Tasks = Tasks, Variant = SnrVariant.Trans, Level0Blocks = 4, Level0Hidden = [128],
             Routing = [new RoutingLevelConfig(4, 128), new RoutingLevelConfig(2, 64)], InitialLogAlpha = 5f, Seed = 1,
         });
         if (zeroFraction > 0)
@@ -29,7 +29,7 @@ internal static class CanonicalModels
     /// <summary>W4 MMoE: 8 experts Linear(256→128)+ReLU → Linear(128→128)+ReLU, a softmax gate per task, towers Linear(128→64)+ReLU → Linear(64→1).</summary>
     public static MmoeModel Mmoe() => (MmoeModel)ModelFactory.Create(new MmoeConfig
     {
-        InputDim = Features, Tasks = Tasks, Experts = 8, ExpertHidden = [128, 128], TowerHidden = [64], Seed = 1,
+        NumericInputs = Features, Tasks = Tasks, Experts = 8, ExpertHidden = [128, 128], TowerHidden = [64], Seed = 1,
     });
 
     /// <summary>The zero fraction a workload name asks for: <c>…_50</c> → 0.5, <c>…_75</c> → 0.75, else 0.</summary>

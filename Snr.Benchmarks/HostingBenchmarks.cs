@@ -8,6 +8,7 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Models;
 using Snr.Core.Serving;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 using Snr.Hosting;
 
 namespace Snr.Benchmarks;
@@ -41,7 +42,7 @@ public class HostingBenchmarks
         var schema = CensusIncome.Schema(1);
         var encoder = TabularEncoder.Fit(table, schema, Enumerable.Range(0, 20_000).ToArray());
         var tasks = schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind)).ToArray();
-        var model = ModelFactory.Create(DefaultModels.Create("snr-trans", encoder.NumericCount + encoder.Cardinalities.Count, encoder.EmbeddingConfig(), tasks, seed: 1));
+        var model = ModelFactory.Create(DefaultModels.Create("snr-trans", encoder.NumericCount, encoder.EmbeddingConfig(), tasks, seed: 1));
         _folder = Directory.CreateTempSubdirectory("snr-hosting-bench-").FullName;
         ModelCheckpoint.Save(_folder, model, encoder.Preprocessing);
 

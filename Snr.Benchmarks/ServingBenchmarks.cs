@@ -33,7 +33,7 @@ public class ServingBenchmarks
     public void Setup()
     {
         var model = CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Gates));
-        _predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: Threads));
+        _predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: Threads));
         _features = new float[Batch * CanonicalModels.Features];
         new CounterRng(11).FillNormal(_features, stream: 0);
         _outputs = new float[Batch * 2];

@@ -26,11 +26,12 @@ internal static class CompareCommand
             var summaries = new List<RunSummary>();
             for (int s = 1; s <= seedCount; s++)
             {
-                var loaded = training.Load(parse, (ulong)s, console);
+                var loaded = training.Load(parse, (ulong)s, s == 1 ? console : console.Quiet()); // the schema is printed once, not per seed
                 foreach (var kind in DefaultModels.Kinds)
                 {
                     var settings = training.Settings(parse, kind, (ulong)s);
                     var trained = ModelTraining.Train(loaded, settings, console, showProgress: false);
+                    if (trained.Interrupted) throw new OperationCanceledException(console.Interrupt);
                     results[kind].Add(trained);
                     summaries.Add(ModelTraining.Summary("compare", trained, dataName, null));
                     console.Line(string.Create(CultureInfo.InvariantCulture,

@@ -2,8 +2,17 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Data;
 using Snr.Core.Models;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 
 namespace Snr.Cli;
+
+/// <summary>How to read a CSV file given with <c>--data</c>: its delimiter, its tasks, and the column kinds the user declared.</summary>
+internal sealed record CsvSettings(
+    char Delimiter, IReadOnlyList<string> Tasks, IReadOnlyList<string> Ignored, IReadOnlyList<string> Numeric, IReadOnlyList<string> Categorical,
+    string? SchemaFile, int MaxCategoricalLevels)
+{
+    public static CsvSettings Default { get; } = new(',', [], [], [], [], null, SchemaInference.DefaultMaxCategoricalLevels);
+}
 
 /// <summary>A data set ready for training: three parts, the tasks, and the encoder fitted on the training part (tabular data only).</summary>
 internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskDataset Train, MultiTaskDataset Validation, MultiTaskDataset Test,
@@ -14,71 +23,113 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
 /// <c>census-education</c> (education and never married), <c>synthetic</c> (the MMoE paper's
 /// generator, two regression tasks of correlation 0.5), or a CSV file with a header row,
 /// whose tasks are given with <c>--task NAME:COLUMN:POSITIVE</c> (binary; several positive
-/// values separated by <c>|</c>) or <c>--task NAME:COLUMN</c> (regression).
-/// Every data set is split 70/10/20 with the run's seed.
+/// values separated by <c>|</c>) or <c>--task NAME:COLUMN</c> (regression); column kinds are
+/// inferred (the rule is printed) unless declared with <c>--numeric</c>, <c>--categorical</c>,
+/// <c>--ignore</c> or <c>--schema FILE</c>. Every data set is split 70/10/20 with the run's seed.
 /// </summary>
 internal static class DataSource
 {
     public const double TrainFraction = 0.7, ValidationFraction = 0.1;
     private const int SyntheticRows = 12_000;
 
-    public static LoadedData Load(string data, IReadOnlyList<string> taskSpecs, IReadOnlyList<string> ignored, ulong seed, CliConsole console)
+    public static LoadedData Load(string data, CsvSettings csv, ulong seed, CliConsole console)
     {
         var provenance = new DataProvenance(data, seed, TrainFraction, ValidationFraction);
         if (data == "synthetic")
         {
-            if (taskSpecs.Count > 0) throw new UserError("--task applies to CSV files only; the synthetic data has tasks task1 and task2.");
+            if (csv.Tasks.Count > 0) throw new UserError("--task applies to CSV files only; the synthetic data has tasks task1 and task2.");
             var all = SyntheticMmoeData.Generate(SyntheticRows, correlation: 0.5, problemSeed: seed, rowSeed: seed + 1);
             var split = DataSplit.Shuffled(all.Count, seed, TrainFraction, ValidationFraction);
             TaskConfig[] tasks = [.. all.TaskNames.Select(n => new TaskConfig(n, TaskKind.Regression))];
             return new LoadedData(data, tasks, all.Subset(split.Train), all.Subset(split.Validation), all.Subset(split.Test), null, provenance);
         }
-        var (table, schema) = ReadTable(data, taskSpecs, ignored, console);
+        var (table, schema) = ReadTable(data, csv, console);
+        ModelTraining.RequireRowsForEveryPart(data, table.RowCount);
         var parts = TabularSplit.Create(table, schema, seed, TrainFraction, ValidationFraction);
         return new LoadedData(data, [.. schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], parts.Train, parts.Validation, parts.Test, parts.Encoder, provenance);
     }
 
-    /// <summary>The rows to evaluate a saved model on: the test split of its own data when <paramref name="data"/> is that data (or null), else every row of <paramref name="data"/>.</summary>
-    public static (MultiTaskDataset Rows, string Name) ForEvaluation(string? data, CheckpointDocument document)
+    /// <summary>
+    /// The rows to evaluate a saved model on, from <paramref name="data"/> (default: the data the
+    /// model records): never the rows it was trained or validated on. The model's preprocessing
+    /// identifies its training data by content, so the test split is found whatever the file is
+    /// called, and rows of another file that equal a training or validation row are left out
+    /// (with a note). A model that records no such identity is scored on every row, with a note
+    /// saying so.
+    /// </summary>
+    public static (MultiTaskDataset Rows, string Name) ForEvaluation(string? data, char delimiter, CheckpointDocument document, CliConsole console)
     {
         var preprocessing = document.Preprocessing
             ?? throw new UserError("This model was trained on ready features (synthetic data) and has no schema to read a data file with.");
         var provenance = document.Data;
         string name = data ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
-        var (table, _) = ReadTable(name, [], [], console: null, preprocessing.Schema);
+        var (table, _) = ReadTable(name, CsvSettings.Default with { Delimiter = delimiter }, console: null, preprocessing.Schema);
         var encoder = new TabularEncoder(preprocessing);
-        int[] rows = provenance is not null && provenance.Source == name
-            ? DataSplit.Shuffled(table.RowCount, provenance.Seed, provenance.Train, provenance.Validation).Test
-            : [.. Enumerable.Range(0, table.RowCount)];
-        return (encoder.Encode(table, rows).ToDataset(), provenance?.Source == name ? $"{name} (test split)" : name);
+        int[] rows;
+        string description;
+        if (preprocessing.TrainingData is not { } identity)
+        {
+            bool ownData = provenance is not null && provenance.Source == name;
+            rows = ownData
+                ? DataSplit.Shuffled(table.RowCount, provenance!.Seed, provenance.Train, provenance.Validation).Test
+                : [.. Enumerable.Range(0, table.RowCount)];
+            description = ownData ? $"{name} (test split)" : name;
+            console.Line($"note: this model does not record which rows it was trained on (saved by an older version), so rows of {name} it was trained on cannot be left out{(ownData ? " beyond its recorded test split" : "; every row is scored")}.");
+        }
+        else
+        {
+            var unseen = identity.Unseen(table, preprocessing.Schema);
+            rows = unseen.Rows;
+            description = unseen.IsTestSplit ? $"{name} (test split)" : name;
+            if (unseen.IsTestSplit)
+                console.Line($"{name} is the data this model was trained on (same content): evaluating on its test split, {rows.Length:N0} of {table.RowCount:N0} rows.");
+            else if (unseen.Excluded > 0)
+                console.Line($"note: {unseen.Excluded:N0} of {table.RowCount:N0} rows of {name} are rows this model was trained or validated on (same content); they are left out.");
+            if (rows.Length == 0)
+                throw new UserError($"Every row of {name} is a row this model was trained or validated on; there is nothing left to evaluate it on.");
+        }
+        encoder.CheckLabels(table, rows);
+        return (encoder.Encode(table, rows).ToDataset(), description);
     }
 
-    private static (RawTable, TabularSchema) ReadTable(string data, IReadOnlyList<string> taskSpecs, IReadOnlyList<string> ignored, CliConsole? console, TabularSchema? known = null)
+    private static (RawTable, TabularSchema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)
     {
         switch (data)
         {
             case "census":
             case "census-education":
-                if (taskSpecs.Count > 0) throw new UserError($"--task applies to CSV files only; {data} has its own tasks.");
+                if (csv.Tasks.Count > 0) throw new UserError($"--task applies to CSV files only; {data} has its own tasks.");
                 return (CensusIncome.Load(), known ?? CensusIncome.Schema(data == "census" ? 1 : 2));
         }
         if (!File.Exists(data))
             throw new UserError($"There is no data file '{data}' (and it is not one of census, census-education, synthetic).");
-        var table = RawTable.Load(data, CsvOptions.Default);
+        var table = RawTable.Load(data, CsvOptions.Default with { Delimiter = csv.Delimiter });
         if (known is not null) return (table, known);
-        if (taskSpecs.Count == 0) throw new UserError($"Name the tasks of {data} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
-        var tasks = taskSpecs.Select(ParseTask).ToArray();
+        if (csv.Tasks.Count == 0) throw new UserError($"Name the tasks of {data} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
+        var tasks = csv.Tasks.Select(ParseTask).ToArray();
         foreach (var t in tasks) table.ColumnIndex(t.Column);
-        foreach (var c in ignored) table.ColumnIndex(c);
-        var inferred = TabularSchema.Infer(table, tasks);
-        var schema = inferred with { Columns = [.. inferred.Columns.Select(c => ignored.Contains(c.Name) ? c with { Kind = ColumnKind.Ignored } : c)] };
+        var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
+        var (schema, notes) = inference.Infer(table, tasks);
         schema.Validate();
         if (console is not null)
         {
-            console.Line($"Schema of {data} (inferred; check it):");
+            console.Line($"Schema of {data} ({inference.Rule}; declare kinds with --numeric, --categorical, --ignore or --schema; check it):");
             foreach (var line in schema.Describe().Split(Environment.NewLine)) console.Line("  " + line);
+            foreach (var note in notes) console.Line($"note: {note} (--numeric COLUMN, --categorical COLUMN)");
         }
         return (table, schema);
+    }
+
+    // Kinds from --schema first, then --numeric, --categorical and --ignore; a column declared two ways is an error.
+    private static Dictionary<string, ColumnKind> Declarations(CsvSettings csv)
+    {
+        var declared = csv.SchemaFile is null ? [] : SchemaInference.ReadDeclarations(csv.SchemaFile);
+        foreach (var (names, kind) in new[] { (csv.Numeric, ColumnKind.Numeric), (csv.Categorical, ColumnKind.Categorical), (csv.Ignored, ColumnKind.Ignored) })
+            foreach (var name in names)
+                if (declared.TryGetValue(name, out var other) && other != kind)
+                    throw new UserError($"Column '{name}' is declared both {other} and {kind}.");
+                else declared[name] = kind;
+        return declared;
     }
 
     private static TaskSpec ParseTask(string spec)

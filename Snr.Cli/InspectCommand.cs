@@ -18,8 +18,8 @@ internal static class InspectCommand
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {
             var (loaded, document) = ModelCheckpoint.LoadWithDocument(parse.GetValue(model)!);
-            var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(loaded));
-            console.Line($"Model: {ModelKinds.Of(loaded.Config)}" + (document.Data is { } d ? $", trained on {d.Source} (split seed {d.Seed})" : ""));
+            var predictor = Predictor.Compile(loaded);
+            console.Line($"Model: {loaded.Config.KindName}" + (document.Data is { } d ? $", trained on {d.Source} (split seed {d.Seed})" : ""));
             console.Line("Configuration:");
             console.Line(ConfigJson.Serialize(loaded.Config));
             if (document.Preprocessing is { } p)
@@ -40,20 +40,10 @@ internal static class InspectCommand
                 ModelReport.Routing(console, loaded, predictor);
             }
             console.Line("Serving graph after pruning:");
-            foreach (var node in predictor.Graph.Nodes)
-                console.Line("  " + Describe(node));
+            foreach (var line in predictor.DescribeGraph())
+                console.Line("  " + line);
             return 0;
         }));
         return command;
     }
-
-    private static string Describe(ServingNode node) => node switch
-    {
-        InputNode i => $"input: {i.Width} columns",
-        GroupedLinearNode g => $"{g.Name}: {g.Groups.Count} linear group(s) [{string.Join(", ", g.Groups.Select(x => $"{x.Name} {x.InWidth}→{x.OutWidth}"))}], {g.Activation}",
-        RoutedNode r => $"{r.Name}: SNR-Trans {r.KIn}×{r.HIn} → {r.KOut}×{r.HOut}, {r.Gates.Count(z => z != 0)} of {r.Gates.Length} blocks live",
-        AveragedNode a => $"{a.Name}: SNR-Aver {a.KIn} → {a.KOut} blocks of {a.H}, {a.Gates.Count(z => z != 0)} of {a.Gates.Length} connections live",
-        MixtureNode m => $"{m.Name}: mixture of {m.Experts} experts of {m.ExpertWidth} for {m.Tasks} tasks",
-        _ => node.Name,
-    };
 }

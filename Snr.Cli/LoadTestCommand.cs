@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Snr.Core.Checkpoints;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 using Snr.Hosting;
 
 namespace Snr.Cli;

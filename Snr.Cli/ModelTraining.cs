@@ -8,50 +8,132 @@ using Spectre.Console;
 namespace Snr.Cli;
 
 /// <summary>The settings of one training run, from the command line.</summary>
-internal sealed record TrainSettings(string Model, int Epochs, int BatchSize, float LearningRate, float L0, ulong Seed);
+internal sealed record TrainSettings(string Model, int Epochs, int BatchSize, float LearningRate, float L0, ulong Seed)
+{
+    /// <summary>Early stopping: epochs without improvement of the watched validation loss (null: train every epoch, keep the last).</summary>
+    public int? Patience { get; init; }
 
-/// <summary>A trained model with its test metrics and its compiled serving form.</summary>
-internal sealed record TrainedModel(string Kind, MultiTaskModel Model, IReadOnlyList<TaskMetrics> Test, Predictor Predictor, TimeSpan Elapsed);
+    /// <summary>The task whose validation loss early stopping watches (null: the first task).</summary>
+    public string? Watch { get; init; }
+
+    /// <summary>Clip the global gradient norm to this (0: off).</summary>
+    public float ClipNorm { get; init; }
+
+    /// <summary>Skip and count batches with a non-finite loss or gradient instead of stopping.</summary>
+    public bool SkipNonFinite { get; init; }
+}
+
+/// <summary>
+/// A trained model with its test metrics and its compiled serving form. <see cref="Kept"/> says
+/// which epoch's weights it holds and why; <see cref="Interrupted"/> is true after Ctrl-C.
+/// </summary>
+internal sealed record TrainedModel(string Kind, MultiTaskModel Model, IReadOnlyList<TaskMetrics> Test, Predictor Predictor, TimeSpan Elapsed)
+{
+    public string Kept { get; init; } = "";
+
+    public bool Interrupted { get; init; }
+}
 
 /// <summary>Builds the default model of a kind for a data set and trains it, showing progress.</summary>
 internal static class ModelTraining
 {
+    /// <summary>
+    /// Trains the default model of <paramref name="settings"/>' kind. On Ctrl-C the model keeps the
+    /// best or last completed epoch and comes back marked <see cref="TrainedModel.Interrupted"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Interrupted before the first epoch completed.</exception>
     public static TrainedModel Train(LoadedData data, TrainSettings settings, CliConsole console, bool showProgress = true)
     {
-        var config = DefaultModels.Create(settings.Model, data.Train.FeatureCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
+        var config = DefaultModels.Create(settings.Model, data.Train.NumericCount, data.Encoder?.EmbeddingConfig(), data.Tasks, settings.Seed);
         var model = ModelFactory.Create(config);
+        string watched = settings.Watch ?? data.Tasks[0].Name;
+        if (!data.Tasks.Any(t => t.Name == watched))
+            throw new UserError($"--watch '{watched}' names no task; the tasks are {string.Join(", ", data.Tasks.Select(t => t.Name))}.");
         var training = new TrainingConfig
         {
             Epochs = settings.Epochs, BatchSize = settings.BatchSize, Seed = settings.Seed,
             L0Lambda = model is SnrModel ? settings.L0 : 0f,
             Optimizer = new OptimizerConfig { LearningRate = settings.LearningRate },
+            MaxGradNorm = settings.ClipNorm,
+            SkipNonFiniteBatches = settings.SkipNonFinite,
+            EarlyStopping = settings.Patience is { } patience ? new EarlyStoppingConfig { Task = watched, Metric = ValidationMetric.Loss, Patience = patience } : null,
         };
         var trainer = new Trainer(model, training);
         var clock = Stopwatch.StartNew();
+        TrainingHistory history;
+        bool interrupted = false;
+        try
+        {
+            history = Fit(trainer, data, settings, console, showProgress);
+        }
+        catch (TrainingCanceledException e) when (e.History.Epochs.Count > 0)
+        {
+            history = e.History;
+            interrupted = true;
+        }
+        var predictor = Predictor.Compile(model);
+        var test = Evaluator.Evaluate(predictor, model.Tasks, data.Test);
+        return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed)
+        {
+            Kept = Kept(history, settings, watched, interrupted),
+            Interrupted = interrupted,
+        };
+    }
+
+    // Which epoch's weights the model holds, and why, as a sentence.
+    private static string Kept(TrainingHistory history, TrainSettings settings, string watched, bool interrupted)
+    {
+        int ran = history.Epochs.Count;
+        string why = settings.Patience is null
+            ? (interrupted ? "the last completed epoch" : "the last epoch")
+            : $"the best validation {watched} loss{(interrupted ? " so far" : "")}";
+        string prefix = interrupted ? $"Interrupted during epoch {ran + 1}: keeping" : "Keeping";
+        string stopped = history.StoppedEarly ? $" (stopped early after epoch {ran} of {settings.Epochs}: {settings.Patience} epoch(s) without improvement)" : "";
+        return $"{prefix} epoch {history.BestEpoch}, {why}{stopped}.";
+    }
+
+    private static TrainingHistory Fit(Trainer trainer, LoadedData data, TrainSettings settings, CliConsole console, bool showProgress)
+    {
         if (!showProgress)
         {
-            trainer.Fit(data.Train, data.Validation);
+            return trainer.Fit(data.Train, data.Validation, cancellationToken: console.Interrupt);
         }
         else if (console.Interactive)
         {
-            console.Rich.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            return console.Rich.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>
                 {
                     var bar = ctx.AddTask($"training {settings.Model}", maxValue: settings.Epochs);
-                    trainer.Fit(data.Train, data.Validation, epoch =>
+                    return trainer.Fit(data.Train, data.Validation, epoch =>
                     {
                         bar.Description = $"{settings.Model} epoch {epoch.Epoch}/{settings.Epochs} loss {epoch.TrainTotalLoss:F4}";
                         bar.Increment(1);
-                    });
+                    }, console.Interrupt);
                 });
         }
-        else
-        {
-            trainer.Fit(data.Train, data.Validation, epoch => console.Line(EpochLine(epoch, settings.Epochs)));
-        }
-        var test = Evaluator.Evaluate(model, data.Test);
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
-        return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed);
+        return trainer.Fit(data.Train, data.Validation, epoch => console.Line(EpochLine(epoch, settings.Epochs)), console.Interrupt);
+    }
+
+    /// <summary>Refuses data too small for its split: each part needs a row (training to learn, validation to pick the epoch, test for the metrics).</summary>
+    /// <exception cref="UserError">A part is empty; the message gives the counts and the fewest rows that fill every part.</exception>
+    public static void RequireRowsForEveryPart(string name, int total)
+    {
+        var split = Snr.Core.Tabular.DataSplit.Shuffled(total, 0, DataSource.TrainFraction, DataSource.ValidationFraction);
+        if (SplitFillsEveryPart(total)) return;
+        int needed = 1;
+        while (!SplitFillsEveryPart(needed)) needed++;
+        throw new UserError(string.Create(CultureInfo.InvariantCulture,
+            $"{name} has {total:N0} row{(total == 1 ? "" : "s")}; the {Percent(DataSource.TrainFraction)}/{Percent(DataSource.ValidationFraction)}/{Percent(1 - DataSource.TrainFraction - DataSource.ValidationFraction)} split gives " +
+            $"{split.Train.Length} training, {split.Validation.Length} validation and {split.Test.Length} test rows, and each part needs at least 1 row " +
+            $"(training to learn, validation to pick the epoch, test for the metrics): use at least {needed} rows."));
+    }
+
+    private static int Percent(double fraction) => (int)Math.Round(100 * fraction);
+
+    private static bool SplitFillsEveryPart(int rows)
+    {
+        var split = Snr.Core.Tabular.DataSplit.Shuffled(rows, 0, DataSource.TrainFraction, DataSource.ValidationFraction);
+        return split.Train.Length > 0 && split.Validation.Length > 0 && split.Test.Length > 0;
     }
 
     private static string EpochLine(EpochRecord e, int epochs)

@@ -6,27 +6,38 @@ using Snr.Core.Tabular;
 
 namespace Snr.Cli;
 
-/// <summary><c>snr predict</c>: score the raw rows of a CSV file (with a header) through a saved model's schema.</summary>
+/// <summary>
+/// <c>snr predict</c>: score the raw rows of a CSV file (with a header) through a saved model's
+/// schema. The output has a key column first (<c>row</c>, the 1-based number of the data row, or
+/// the input column named by <c>--key</c>), then one column per task, in plain decimal notation.
+/// </summary>
 internal static class PredictCommand
 {
     public static Command Create(CliConsole console)
     {
         var model = new Option<string>("--model") { Description = "a folder written by snr train", Required = true };
         var input = new Option<string>("--input") { Description = "a CSV file with a header row naming the model's input columns", Required = true };
-        var output = new Option<string?>("--output") { Description = "where to write the scores (default: standard output)" };
-        var command = new Command("predict", "Score raw rows with a saved model: one output column per task.") { model, input, output };
+        var output = new Option<string?>("--output") { Description = "where to write the scores (default: standard output); never the input file" };
+        var key = new Option<string?>("--key") { Description = "an input column to copy as the first output column (default: row, the 1-based row number)" };
+        var command = new Command("predict", "Score raw rows with a saved model: a key column, then one output column per task.") { model, input, output, key };
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {
             var predictor = TabularPredictor.Load(parse.GetValue(model)!);
             string inputPath = parse.GetValue(input)!;
             if (!File.Exists(inputPath)) throw new UserError($"There is no input file '{inputPath}'.");
+            string? outputPath = parse.GetValue(output);
+            if (outputPath is not null) OutputPaths.RequireWritableFile("--output", outputPath, "--input", inputPath);
             var table = RawTable.Load(inputPath, CsvOptions.Default);
+            string? keyName = parse.GetValue(key);
+            int keyColumn = keyName is null ? -1 : table.ColumnIndex(keyName);
             float[] scores = predictor.Score(table);
             var tasks = predictor.Predictor.Tasks;
-            var lines = new List<string>(table.RowCount + 1) { string.Join(",", tasks) };
+            var lines = new List<string>(table.RowCount + 1) { string.Join(",", [CsvField(keyName ?? "row"), .. tasks.Select(CsvField)]) };
             for (int r = 0; r < table.RowCount; r++)
-                lines.Add(string.Join(",", Enumerable.Range(0, tasks.Count).Select(t => scores[r * tasks.Count + t].ToString("G6", CultureInfo.InvariantCulture))));
-            string? outputPath = parse.GetValue(output);
+            {
+                string rowKey = keyColumn < 0 ? (r + 1).ToString(CultureInfo.InvariantCulture) : CsvField(table.Value(r, keyColumn));
+                lines.Add(string.Join(",", [rowKey, .. Enumerable.Range(0, tasks.Count).Select(t => PlainDecimal(scores[r * tasks.Count + t]))]));
+            }
             if (outputPath is null)
             {
                 foreach (var line in lines) console.Output.WriteLine(line);
@@ -40,4 +51,14 @@ internal static class PredictCommand
         }));
         return command;
     }
+
+    /// <summary>A score in plain decimal notation (0.00001, never 1E-05), to float precision (7 significant digits).</summary>
+    public static string PlainDecimal(float value) =>
+        float.IsFinite(value) && MathF.Abs(value) < 1e28f
+            ? ((decimal)value).ToString("0.############################", CultureInfo.InvariantCulture)
+            : value.ToString(CultureInfo.InvariantCulture);
+
+    // A CSV field, quoted when it holds a delimiter, a quote or a line break.
+    private static string CsvField(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

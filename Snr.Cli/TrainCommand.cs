@@ -10,8 +10,8 @@ internal static class TrainCommand
     {
         var training = new TrainingOptions();
         var model = SnrCli.ModelKindOption("snr-trans");
-        var seed = new Option<ulong>("--seed") { Description = "seed of the split, the initialisation and the shuffling", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "folder to save the model in", DefaultValueFactory = _ => "snr-model" };
+        var seed = SnrCli.Seed("--seed", 1, "seed of the split, the initialisation and the shuffling");
+        var output = new Option<string>("--out") { Description = "folder to save the model in (relative to the current folder)", DefaultValueFactory = _ => "snr-model" };
         var json = SnrCli.JsonOption();
         var command = new Command("train", "Train a multi-task model, print its test metrics and routing, and save it.") { model, seed, output, json };
         training.AddTo(command);
@@ -19,20 +19,29 @@ internal static class TrainCommand
         {
             var settings = training.Settings(parse, parse.GetValue(model)!, parse.GetValue(seed));
             string dataName = training.Data(parse);
+            string folder = Path.GetFullPath(parse.GetValue(output)!);
+            OutputPaths.RequireWritableFolder("--out", folder);
             console.Line($"Training {settings.Model} on {dataName} ({settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}, seed {settings.Seed})");
             var loaded = training.Load(parse, settings.Seed, console);
             console.Line($"{loaded.Train.Count:N0} training, {loaded.Validation.Count:N0} validation, {loaded.Test.Count:N0} test rows");
             var trained = ModelTraining.Train(loaded, settings, console);
+            console.Line(trained.Kept);
 
             ModelReport.Metrics(console, trained.Test, "test metrics");
             ModelReport.Routing(console, trained.Model, trained.Predictor);
             ModelReport.Size(console, trained.Model, trained.Predictor);
-            string folder = Path.GetFullPath(parse.GetValue(output)!);
             ModelCheckpoint.Save(folder, trained.Model, loaded.Encoder?.Preprocessing, loaded.Provenance);
-            console.Line($"Saved to {folder} ({trained.Elapsed.TotalSeconds:F1}s of training)");
+            console.Line($"Saved to {Shown(folder)} ({trained.Elapsed.TotalSeconds:F1}s of training)");
             if (parse.GetValue(json)) SnrCli.WriteJson(console, [ModelTraining.Summary("train", trained, dataName, folder)], asList: false);
-            return 0;
+            return trained.Interrupted ? SnrCli.InterruptedCode : 0;
         }));
         return command;
+    }
+
+    // A folder inside the current one as ./relative (what the user typed, usually), others in full.
+    private static string Shown(string folder)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, folder);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? folder : $".{Path.DirectorySeparatorChar}{relative}";
     }
 }

@@ -5,7 +5,7 @@ namespace Snr.Hosting;
 /// <summary>
 /// Where each raw value of a request goes for one model: the column a name refers to, and the
 /// model input it becomes. Built from the public statistics of the model's <see cref="TabularEncoder"/>
-/// (means and deviations, vocabularies) and applying them as <see cref="TabularEncoder.EncodeRow"/>
+/// (means and deviations, vocabularies) and applying them as <c>TabularEncoder.EncodeRow</c>
 /// does, so a row scores the same over HTTP as through <c>TabularPredictor.Score</c>; unlike that
 /// method it reads names and values as spans, so a request allocates no strings.
 /// </summary>
@@ -31,8 +31,11 @@ internal sealed class InputLayout
             .Select(v => v.Levels.Select((level, i) => (level, i)).ToDictionary(p => p.level, p => p.i + 1).GetAlternateLookup<ReadOnlySpan<char>>())
             .ToArray();
         _vocabulariesUtf8 = _vocabularies.Select(v => new Utf8Keys(v.Dictionary)).ToArray();
-        // An absent or null categorical value is looked up as "?", as EncodeRow does; an unseen level is slot 0.
-        _missingCategories = _vocabularies.Select(v => v.TryGetValue("?", out int slot) ? slot : 0).ToArray();
+        // As EncodeRow: a missing categorical value (null, "?", "") takes the slot of the first level that is itself a
+        // missing text (older checkpoints have one), else 0; an unseen level is slot 0.
+        _missingCategories = preprocessing.Categorical
+            .Select(v => v.Levels.Select((level, i) => (level, i)).Where(p => TabularSchema.IsMissing(p.level)).Select(p => p.i + 1).FirstOrDefault())
+            .ToArray();
 
         var numericIndex = _numeric.Select((s, i) => (s.Name, i)).ToDictionary(p => p.Name, p => p.i);
         var categoricalIndex = preprocessing.Categorical.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i);
@@ -97,8 +100,12 @@ internal sealed class InputLayout
     /// <summary>The value of a numeric input that is null in the request: missing, so the training mean.</summary>
     public static float MissingNumeric => 0f;
 
-    /// <summary>The embedding row of the text of categorical input <paramref name="input"/>: its level's, or 0 ("unknown") for a level not seen in training.</summary>
-    public int EncodeCategorical(int input, ReadOnlySpan<char> text) => _vocabularies[input].TryGetValue(text.Trim(), out int slot) ? slot : 0;
+    /// <summary>The embedding row of the text of categorical input <paramref name="input"/>: the missing slot for <c>?</c> and empty text, its level's, or 0 ("unknown") for a level not seen in training.</summary>
+    public int EncodeCategorical(int input, ReadOnlySpan<char> text)
+    {
+        text = text.Trim();
+        return TabularSchema.IsMissing(text) ? _missingCategories[input] : _vocabularies[input].TryGetValue(text, out int slot) ? slot : 0;
+    }
 
     /// <summary>
     /// The embedding row of categorical input <paramref name="input"/> for the UTF-8 text <paramref name="utf8"/>,
@@ -114,12 +121,17 @@ internal sealed class InputLayout
             return false;
         }
         var trimmed = utf8[System.Text.Ascii.Trim(utf8)];
+        if (trimmed.IsEmpty || trimmed.SequenceEqual("?"u8))
+        {
+            slot = _missingCategories[input];
+            return true;
+        }
         if (_vocabulariesUtf8[input].TryGetValue(trimmed, out slot)) return true;
         slot = 0;
         return System.Text.Unicode.Utf8.IsValid(trimmed);
     }
 
-    /// <summary>The embedding row of a categorical input that is null in the request (the level "?").</summary>
+    /// <summary>The embedding row of a categorical input that is null in the request: its missing slot.</summary>
     public int MissingCategorical(int input) => _missingCategories[input];
 
     /// <summary>The first input column (in schema order) that row <paramref name="row"/> did not name (<paramref name="lastRowOfColumn"/> holds, per column, the last row that named it, plus one), or null.</summary>

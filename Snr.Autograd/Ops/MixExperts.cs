@@ -1,3 +1,4 @@
+using Snr.Kernels;
 using System.Numerics.Tensors;
 
 namespace Snr.Autograd;
@@ -23,14 +24,7 @@ public static partial class Ops
         int h = experts.Cols / e;
         bool tracks = Tracks(experts, weights);
         var y = Result(Shape.Matrix(batch, h), tracks);
-        ReadOnlySpan<float> x = experts.Data, w = weights.Data;
-        for (int r = 0; r < batch; r++)
-        {
-            Span<float> yr = y.Data.Slice(r * h, h);
-            TensorPrimitives.Multiply(x.Slice(r * experts.Cols, h), w[r * e], yr);
-            for (int k = 1; k < e; k++)
-                TensorPrimitives.MultiplyAdd(x.Slice(r * experts.Cols + k * h, h), w[r * e + k], yr, yr);
-        }
+        BlockSums.PerRow(batch, e, h, experts.Data, weights.Data, e, y.Data, h);
         if (tracks) Tape.Current.Record(MixExpertsBackward, y, experts, weights);
         return y;
     }

@@ -1,3 +1,4 @@
+using Snr.Kernels;
 using System.Numerics.Tensors;
 
 namespace Snr.Autograd;
@@ -24,16 +25,7 @@ public static partial class Ops
         int batch = x.Rows, h = x.Cols / kIn, outCols = kOut * h;
         bool tracks = Tracks(x, gates);
         var y = Result(Shape.Matrix(batch, outCols), tracks);
-        y.Data.Clear();
-        ReadOnlySpan<float> z = gates.Data;
-        for (int r = 0; r < batch; r++)
-            for (int i = 0; i < kOut; i++)
-            {
-                Span<float> yi = y.Data.Slice(r * outCols + i * h, h);
-                for (int j = 0; j < kIn; j++)
-                    if (z[i * kIn + j] != 0f)
-                        TensorPrimitives.MultiplyAdd(x.Data.Slice(r * x.Cols + j * h, h), z[i * kIn + j], yi, yi);
-            }
+        BlockSums.Gated(batch, kIn, kOut, h, gates.Data, x.Data, y.Data);
         if (tracks) Tape.Current.Record(SnrAverBackward, y, x, gates);
         return y;
     }

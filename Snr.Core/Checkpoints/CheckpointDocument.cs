@@ -32,4 +32,4 @@ public sealed record DataProvenance(string Source, ulong Seed, double Train, dou
     WriteIndented = true,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(CheckpointDocument))]
-public sealed partial class CheckpointJsonContext : JsonSerializerContext;
+internal sealed partial class CheckpointJsonContext : JsonSerializerContext;

@@ -12,8 +12,12 @@ namespace Snr.Core.Checkpoints;
 /// integrity hash. This one file is the checkpoint: it is replaced atomically, so a crash
 /// leaves the old model or the new one.</item>
 /// <item><c>config.json</c> — the same document, indented, for people and scripts to read.
-/// Loading does not depend on it.</item>
+/// Loading does not depend on it. It is written from the document saved in the weights, after
+/// them; should a save be killed between the two files, the next load or save rewrites it.</item>
 /// </list>
+/// Saves into one folder take turns through a lock file (<c>.snr-save.lock</c>), and a save
+/// removes the temporary files that a killed save left. The weights file alone is a complete
+/// checkpoint, which is what the <see cref="Stream"/> overloads write and read.
 /// </summary>
 public static class ModelCheckpoint
 {
@@ -25,22 +29,80 @@ public static class ModelCheckpoint
 
     private const string DocumentKey = "snr.checkpoint";
 
+    // How long a save waits for another process saving into the same folder.
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Saves <paramref name="model"/> (and the preprocessing its inputs need, and where its data came from, if known) into <paramref name="directory"/>.</summary>
-    /// <exception cref="IOException">Writing failed; a checkpoint already in the folder is untouched.</exception>
+    /// <exception cref="IOException">Writing failed, or another process kept saving into the folder for a minute; a checkpoint already in the folder is untouched.</exception>
     public static void Save(string directory, MultiTaskModel model, TabularPreprocessing? preprocessing = null, DataProvenance? data = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var document = new CheckpointDocument(CheckpointDocument.CurrentFormat, model.Config, preprocessing, data);
-        string json = JsonSerializer.Serialize(document, CheckpointJsonContext.Default.CheckpointDocument);
-        var tensors = model.Parameters()
-            .Select(p => new NamedTensor(p.Name, p.Tensor.Shape.ToArray(), p.Tensor.Data.ToArray()))
-            .ToList();
+        var (tensors, metadata, json) = Contents(model, preprocessing, data);
         Directory.CreateDirectory(directory);
-        SafetensorsFile.Write(Path.Combine(directory, WeightsFile), tensors, new Dictionary<string, string> { [DocumentKey] = json });
+        using var folderLock = FolderLock.Acquire(directory, LockTimeout);
+        RemoveStaleTemporaries(directory);
+        SafetensorsFile.Write(Path.Combine(directory, WeightsFile), tensors, metadata);
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), json);
     }
 
-    /// <summary>Loads a checkpoint folder saved by <see cref="Save"/>, validating everything.</summary>
+    /// <summary>Writes <paramref name="model"/> as one safetensors checkpoint (the <c>model.safetensors</c> of a folder) to <paramref name="destination"/>.</summary>
+    /// <exception cref="IOException">Writing to the stream failed.</exception>
+    public static void Save(Stream destination, MultiTaskModel model, TabularPreprocessing? preprocessing = null, DataProvenance? data = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var (tensors, metadata, _) = Contents(model, preprocessing, data);
+        SafetensorsFile.Write(destination, tensors, metadata);
+    }
+
+    private static (List<NamedTensor> Tensors, Dictionary<string, string> Metadata, string Json) Contents(
+        MultiTaskModel model, TabularPreprocessing? preprocessing, DataProvenance? data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string json = ConfigJson(new CheckpointDocument(CheckpointDocument.CurrentFormat, model.Config, preprocessing, data));
+        var tensors = model.Parameters()
+            .Select(p => new NamedTensor(p.Name, p.Tensor.Shape.ToArray(), p.Tensor.Data.ToArray()))
+            .ToList();
+        return (tensors, new Dictionary<string, string> { [DocumentKey] = json }, json);
+    }
+
+    /// <summary>The text of <c>config.json</c> for <paramref name="document"/> (the same JSON the weights file carries).</summary>
+    internal static string ConfigJson(CheckpointDocument document) => JsonSerializer.Serialize(document, CheckpointJsonContext.Default.CheckpointDocument);
+
+    // Temporaries of AtomicFile (".model.safetensors.<guid>.tmp") that a killed save left; only
+    // called under the folder lock, when no save of ours is writing one.
+    private static void RemoveStaleTemporaries(string directory)
+    {
+        foreach (string name in new[] { WeightsFile, ConfigFile })
+            foreach (string stale in Directory.EnumerateFiles(directory, $".{name}.*.tmp"))
+            {
+                try { File.Delete(stale); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+    }
+
+    // config.json is a copy for people: when it is missing or says something other than the
+    // weights (a save killed between the two files), rewrite it from the weights, under the lock,
+    // if the folder is writable and no save is running; otherwise leave it.
+    private static void RepairConfig(string directory)
+    {
+        string configPath = Path.Combine(directory, ConfigFile), weightsPath = Path.Combine(directory, WeightsFile);
+        try
+        {
+            using var folderLock = FolderLock.TryAcquire(directory);
+            if (folderLock is null) return;
+            var (_, metadata) = SafetensorsFile.Read(weightsPath);
+            string json = ConfigJson(ReadDocument(weightsPath, metadata));
+            if (File.Exists(configPath) && File.ReadAllText(configPath) == json) return;
+            RemoveStaleTemporaries(directory);
+            AtomicFile.WriteAllText(configPath, json);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // A read-only folder, or a weights file replaced by something unreadable since it was loaded: loading already succeeded.
+        }
+    }
+
+    /// <summary>Loads a checkpoint folder saved by <see cref="Save(string, MultiTaskModel, TabularPreprocessing?, DataProvenance?)"/>, validating everything.</summary>
     /// <exception cref="DirectoryNotFoundException">There is no such folder.</exception>
     /// <exception cref="FileNotFoundException">The folder has no <c>model.safetensors</c>.</exception>
     /// <exception cref="InvalidDataException">
@@ -53,28 +115,62 @@ public static class ModelCheckpoint
         return (model, document.Preprocessing);
     }
 
-    /// <summary>Loads a checkpoint folder like <see cref="Load"/>, returning its whole document (provenance included).</summary>
+    /// <summary>Loads a checkpoint folder like <see cref="Load(string)"/>, returning its whole document (provenance included).</summary>
     /// <exception cref="DirectoryNotFoundException">There is no such folder.</exception>
     /// <exception cref="FileNotFoundException">The folder has no <c>model.safetensors</c>.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint is invalid (see <see cref="Load"/>).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is invalid (see <see cref="Load(string)"/>).</exception>
     public static (MultiTaskModel Model, CheckpointDocument Document) LoadWithDocument(string directory)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"There is no model folder '{directory}'.");
         string path = Path.Combine(directory, WeightsFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{directory}' has no {WeightsFile}: not a model folder.", path);
         var (tensors, metadata) = SafetensorsFile.Read(path);
-        var document = ReadDocument(path, metadata);
+        var loaded = Build(path, tensors, metadata);
+        string configPath = Path.Combine(directory, ConfigFile);
+        if (!File.Exists(configPath) || File.ReadAllText(configPath) != metadata[DocumentKey]) RepairConfig(directory);
+        return loaded;
+    }
 
+    /// <summary>Loads a checkpoint written by <see cref="Save(Stream, MultiTaskModel, TabularPreprocessing?, DataProvenance?)"/> (or a folder's <c>model.safetensors</c>) from <paramref name="source"/>, validating everything.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint is invalid (see <see cref="Load(string)"/>).</exception>
+    public static (MultiTaskModel Model, CheckpointDocument Document) LoadWithDocument(Stream source)
+    {
+        const string name = "the checkpoint stream";
+        IReadOnlyList<NamedTensor> tensors;
+        IReadOnlyDictionary<string, string> metadata;
+        try
+        {
+            (tensors, metadata) = SafetensorsFile.Read(source);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{name}: {e.Message}", e);
+        }
+        return Build(name, tensors, metadata);
+    }
+
+    /// <summary>Loads a checkpoint from <paramref name="source"/> like <see cref="LoadWithDocument(Stream)"/>, returning the model and its preprocessing.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint is invalid (see <see cref="Load(string)"/>).</exception>
+    public static (MultiTaskModel Model, TabularPreprocessing? Preprocessing) Load(Stream source)
+    {
+        var (model, document) = LoadWithDocument(source);
+        return (model, document.Preprocessing);
+    }
+
+    // The model a checkpoint's tensors and metadata describe; `source` names the file or stream in messages.
+    private static (MultiTaskModel Model, CheckpointDocument Document) Build(string source, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        var document = ReadDocument(source, metadata);
         MultiTaskModel model;
         try
         {
             model = ModelFactory.Create(document.Model);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or ConfigException)
         {
-            throw new InvalidDataException($"{path}: the model configuration is invalid: {e.Message}", e);
+            throw new InvalidDataException($"{source}: the model configuration is invalid: {e.Message}", e);
         }
-        LoadWeights(path, model, tensors);
+        LoadWeights(source, model, tensors);
         return (model, document);
     }
 
@@ -100,7 +196,7 @@ public static class ModelCheckpoint
             document.Model.Validate();
             document.Preprocessing?.Schema.Validate();
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or ConfigException)
         {
             throw new InvalidDataException($"{path}: the model configuration is invalid: {e.Message}", e);
         }

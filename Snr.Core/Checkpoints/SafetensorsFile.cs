@@ -34,20 +34,37 @@ public static class SafetensorsFile
     /// <exception cref="IOException">The file could not be written; the previous file at <paramref name="path"/> is untouched.</exception>
     public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        var (header, data) = Encode(tensors, metadata);
+        AtomicFile.Write(path, stream => WriteEncoded(stream, header, data));
+    }
+
+    /// <summary>Writes the tensors and the metadata in the safetensors format to <paramref name="destination"/> (from its current position).</summary>
+    /// <exception cref="ArgumentException">A name repeats or is empty, a shape does not match its values, or the metadata uses the key reserved for the hash.</exception>
+    /// <exception cref="IOException">Writing to the stream failed.</exception>
+    public static void Write(Stream destination, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var (header, data) = Encode(tensors, metadata);
+        WriteEncoded(destination, header, data);
+    }
+
+    private static (byte[] Header, byte[] Data) Encode(IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
         byte[] data = DataSection(tensors);
         var entries = new List<(string, int[], long, long)>(tensors.Count);
         long offset = 0;
         foreach (var t in tensors) entries.Add((t.Name, t.Shape, offset, offset += 4L * t.Values.Length));
         string hash = Hash(entries, metadata ?? new Dictionary<string, string>(), data);
-        byte[] header = Header(entries, metadata, hash);
-        AtomicFile.Write(path, stream =>
-        {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
-            stream.Write(data);
-        });
+        return (Header(entries, metadata, hash), data);
+    }
+
+    private static void WriteEncoded(Stream stream, byte[] header, byte[] data)
+    {
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        stream.Write(data);
     }
 
     /// <summary>Reads every tensor and the metadata of a safetensors file, validating all of it.</summary>
@@ -66,7 +83,17 @@ public static class SafetensorsFile
         }
     }
 
-    /// <summary>Parses the bytes of a safetensors file (see <see cref="Read"/>).</summary>
+    /// <summary>Reads every tensor and the metadata of a safetensors file from <paramref name="source"/> (to its end), validating all of it.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a valid Snr safetensors file; the message says what is wrong.</exception>
+    public static (IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var buffer = new MemoryStream();
+        source.CopyTo(buffer);
+        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    /// <summary>Parses the bytes of a safetensors file (see <see cref="Read(string)"/>).</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid Snr safetensors file.</exception>
     public static (IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Parse(ReadOnlySpan<byte> bytes)
     {

@@ -1,33 +1,42 @@
 namespace Snr.Core.Data;
 
 /// <summary>
-/// An in-memory multi-task dataset: <see cref="Count"/> rows of <see cref="FeatureCount"/> float
-/// features (row-major), and one float label per row for each task (0/1 for a binary task, a
-/// value for a regression task). Immutable once built; the arrays passed in are copied.
+/// An in-memory multi-task dataset: <see cref="Count"/> rows of <see cref="NumericCount"/> float inputs and
+/// <see cref="CategoricalCount"/> integer category indices (both row-major), and one float label per row for
+/// each task (0/1 for a binary task, a value for a regression task). Immutable once built; the arrays passed
+/// in are copied.
 /// </summary>
 public sealed class MultiTaskDataset
 {
-    private readonly float[] _features;
+    private readonly float[] _numeric;
+    private readonly int[] _categorical;
     private readonly float[][] _labels;
     private readonly string[] _taskNames;
 
-    /// <summary>Creates the dataset.</summary>
-    /// <param name="features">Row-major [rows, featureCount].</param>
-    /// <param name="featureCount">Features per row (positive).</param>
+    /// <summary>Creates a dataset of numeric and categorical inputs.</summary>
+    /// <param name="numeric">Row-major [rows, numericCount].</param>
+    /// <param name="numericCount">Numeric inputs per row (may be 0).</param>
+    /// <param name="categorical">Row-major [rows, categoricalCount] category indices (non-negative).</param>
+    /// <param name="categoricalCount">Categorical inputs per row (may be 0).</param>
     /// <param name="taskNames">One name per task, matching the model's tasks.</param>
     /// <param name="labels">labels[task][row].</param>
-    /// <exception cref="ArgumentException">The lengths are inconsistent, a task is missing or a value is not finite.</exception>
-    public MultiTaskDataset(ReadOnlySpan<float> features, int featureCount, IReadOnlyList<string> taskNames, IReadOnlyList<float[]> labels)
+    /// <exception cref="ArgumentException">The lengths are inconsistent, a task is missing, a value is not finite or an index is negative.</exception>
+    public MultiTaskDataset(ReadOnlySpan<float> numeric, int numericCount, ReadOnlySpan<int> categorical, int categoricalCount,
+        IReadOnlyList<string> taskNames, IReadOnlyList<float[]> labels)
     {
         ArgumentNullException.ThrowIfNull(taskNames);
         ArgumentNullException.ThrowIfNull(labels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
-        if (features.Length % featureCount != 0)
-            throw new ArgumentException($"{features.Length} feature values do not make rows of {featureCount}.", nameof(features));
+        ArgumentOutOfRangeException.ThrowIfNegative(numericCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(categoricalCount);
+        if (numericCount + categoricalCount == 0) throw new ArgumentException("A row needs at least one input.", nameof(numericCount));
         if (taskNames.Count == 0) throw new ArgumentException("At least one task is needed.", nameof(taskNames));
         if (labels.Count != taskNames.Count)
             throw new ArgumentException($"{labels.Count} label arrays for {taskNames.Count} tasks.", nameof(labels));
-        int rows = features.Length / featureCount;
+        int rows = labels[0]?.Length ?? 0;
+        if (numeric.Length != rows * numericCount)
+            throw new ArgumentException($"{numeric.Length} numeric values do not make {rows} rows of {numericCount}.", nameof(numeric));
+        if (categorical.Length != rows * categoricalCount)
+            throw new ArgumentException($"{categorical.Length} category indices do not make {rows} rows of {categoricalCount}.", nameof(categorical));
         for (int t = 0; t < labels.Count; t++)
         {
             if (labels[t] is null || labels[t].Length != rows)
@@ -35,29 +44,43 @@ public sealed class MultiTaskDataset
             for (int r = 0; r < rows; r++)
                 if (!float.IsFinite(labels[t][r])) throw new ArgumentException($"Task '{taskNames[t]}', row {r}: label {labels[t][r]} is not finite.", nameof(labels));
         }
-        for (int i = 0; i < features.Length; i++)
-            if (!float.IsFinite(features[i])) throw new ArgumentException($"Row {i / featureCount}, feature {i % featureCount}: {features[i]} is not finite.", nameof(features));
-        _features = features.ToArray();
+        for (int i = 0; i < numeric.Length; i++)
+            if (!float.IsFinite(numeric[i])) throw new ArgumentException($"Row {i / numericCount}, numeric input {i % numericCount}: {numeric[i]} is not finite.", nameof(numeric));
+        for (int i = 0; i < categorical.Length; i++)
+            if (categorical[i] < 0) throw new ArgumentException($"Row {i / categoricalCount}, categorical input {i % categoricalCount}: index {categorical[i]} is negative.", nameof(categorical));
+        _numeric = numeric.ToArray();
+        _categorical = categorical.ToArray();
         _labels = labels.Select(l => (float[])l.Clone()).ToArray();
         _taskNames = [.. taskNames];
-        FeatureCount = featureCount;
+        NumericCount = numericCount;
+        CategoricalCount = categoricalCount;
         Count = rows;
+    }
+
+    /// <summary>Creates a dataset whose inputs are all numeric: <paramref name="features"/> is [rows, featureCount].</summary>
+    /// <exception cref="ArgumentException">The lengths are inconsistent, a task is missing or a value is not finite.</exception>
+    public MultiTaskDataset(ReadOnlySpan<float> features, int featureCount, IReadOnlyList<string> taskNames, IReadOnlyList<float[]> labels)
+        : this(features, featureCount, ReadOnlySpan<int>.Empty, 0, taskNames, labels)
+    {
     }
 
     /// <summary>Number of rows.</summary>
     public int Count { get; }
 
-    /// <summary>Features per row.</summary>
-    public int FeatureCount { get; }
+    /// <summary>Numeric inputs per row.</summary>
+    public int NumericCount { get; }
+
+    /// <summary>Categorical inputs (category indices) per row.</summary>
+    public int CategoricalCount { get; }
 
     /// <summary>Task names, in label order.</summary>
     public IReadOnlyList<string> TaskNames => _taskNames;
 
-    /// <summary>All features, row-major [Count, FeatureCount].</summary>
-    public ReadOnlySpan<float> Features => _features;
+    /// <summary>All numeric inputs, row-major [Count, NumericCount].</summary>
+    public ReadOnlySpan<float> Numeric => _numeric;
 
-    /// <summary>Row <paramref name="row"/>'s features.</summary>
-    public ReadOnlySpan<float> Row(int row) => _features.AsSpan(row * FeatureCount, FeatureCount);
+    /// <summary>All category indices, row-major [Count, CategoricalCount].</summary>
+    public ReadOnlySpan<int> Categorical => _categorical;
 
     /// <summary>Task <paramref name="task"/>'s labels, one per row.</summary>
     public ReadOnlySpan<float> Labels(int task) => _labels[task];
@@ -70,14 +93,23 @@ public sealed class MultiTaskDataset
         return i >= 0 ? i : throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", _taskNames)}).");
     }
 
-    /// <summary>Copies the features of the given rows into <paramref name="destination"/> ([rows.Length, FeatureCount]). Allocates nothing.</summary>
-    /// <exception cref="ArgumentException">The destination has the wrong length.</exception>
-    public void CopyFeatures(ReadOnlySpan<int> rows, Span<float> destination)
+    /// <summary>
+    /// Copies the inputs of the given rows into <paramref name="numeric"/> ([rows.Length, NumericCount]) and
+    /// <paramref name="categorical"/> ([rows.Length, CategoricalCount]). Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A destination has the wrong length.</exception>
+    public void CopyInputs(ReadOnlySpan<int> rows, Span<float> numeric, Span<int> categorical)
     {
-        if (destination.Length != rows.Length * FeatureCount)
-            throw new ArgumentException($"The feature buffer holds {destination.Length} values; {rows.Length} rows need {rows.Length * FeatureCount}.", nameof(destination));
+        if (numeric.Length != rows.Length * NumericCount)
+            throw new ArgumentException($"The numeric buffer holds {numeric.Length} values; {rows.Length} rows need {rows.Length * NumericCount}.", nameof(numeric));
+        if (categorical.Length != rows.Length * CategoricalCount)
+            throw new ArgumentException($"The categorical buffer holds {categorical.Length} values; {rows.Length} rows need {rows.Length * CategoricalCount}.", nameof(categorical));
+        int n = NumericCount, c = CategoricalCount;
         for (int i = 0; i < rows.Length; i++)
-            Row(rows[i]).CopyTo(destination.Slice(i * FeatureCount, FeatureCount));
+        {
+            _numeric.AsSpan(rows[i] * n, n).CopyTo(numeric.Slice(i * n, n));
+            _categorical.AsSpan(rows[i] * c, c).CopyTo(categorical.Slice(i * c, c));
+        }
     }
 
     /// <summary>Copies task <paramref name="task"/>'s labels of the given rows into <paramref name="destination"/>. Allocates nothing.</summary>
@@ -94,16 +126,18 @@ public sealed class MultiTaskDataset
     /// <exception cref="ArgumentOutOfRangeException">A row index is out of range.</exception>
     public MultiTaskDataset Subset(ReadOnlySpan<int> rows)
     {
-        var features = new float[rows.Length * FeatureCount];
+        foreach (int row in rows)
+            if ((uint)row >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(rows), $"Row {row} is outside a dataset of {Count} rows.");
+        var numeric = new float[rows.Length * NumericCount];
+        var categorical = new int[rows.Length * CategoricalCount];
+        CopyInputs(rows, numeric, categorical);
         var labels = new float[_labels.Length][];
-        for (int t = 0; t < labels.Length; t++) labels[t] = new float[rows.Length];
-        for (int i = 0; i < rows.Length; i++)
+        for (int t = 0; t < labels.Length; t++)
         {
-            if ((uint)rows[i] >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[i]} is outside a dataset of {Count} rows.");
-            Row(rows[i]).CopyTo(features.AsSpan(i * FeatureCount));
-            for (int t = 0; t < labels.Length; t++) labels[t][i] = _labels[t][rows[i]];
+            labels[t] = new float[rows.Length];
+            CopyLabels(t, rows, labels[t]);
         }
-        return new MultiTaskDataset(features, FeatureCount, _taskNames, labels);
+        return new MultiTaskDataset(numeric, NumericCount, categorical, CategoricalCount, _taskNames, labels);
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Snr.Kernels;
 namespace Snr.Core.Data;
 
 /// <summary>Seeded permutations from the counter-based generator: the same (seed, stream) always gives the same order.</summary>
-public static class Shuffle
+internal static class Shuffle
 {
     /// <summary>
     /// Fills <paramref name="order"/> with a permutation of 0 … n−1 by Fisher–Yates, drawing

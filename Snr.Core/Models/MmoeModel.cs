@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Modules;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Models;
 
@@ -21,11 +22,11 @@ public sealed class MmoeModel : MultiTaskModel
         var experts = AddModule("experts", new ModuleList());
         _experts = new Mlp[config.Experts];
         for (int k = 0; k < _experts.Length; k++)
-            _experts[k] = experts.Add(k, new Mlp(config.EncodedInputDim, config.ExpertHidden, activateLast: true));
+            _experts[k] = experts.Add(k, new Mlp(config.InputWidth, config.ExpertHidden, activateLast: true));
         var gates = AddModule("gates", new ModuleList());
         _gates = new Linear[config.Tasks.Length];
         for (int t = 0; t < _gates.Length; t++)
-            _gates[t] = gates.Add(config.Tasks[t].Name, new Linear(config.EncodedInputDim, config.Experts));
+            _gates[t] = gates.Add(config.Tasks[t].Name, new Linear(config.InputWidth, config.Experts));
         _expertOutputs = new Tensor[config.Experts];
     }
 
@@ -69,18 +70,7 @@ public sealed class MmoeModel : MultiTaskModel
         return result;
     }
 
-    /// <inheritdoc/>
-    public override long FlopsPerRow()
-    {
-        long experts = 0;
-        foreach (var e in _experts) experts += e.FlopsPerRow;
-        long width = ((MmoeConfig)Config).ExpertHidden[^1];
-        long gatesAndMixtures = _gates.Length * (_gates[0].FlopsPerRow + 2L * _experts.Length * width);
-        return experts + gatesAndMixtures + TowerFlopsPerRow();
-    }
-
-    /// <inheritdoc/>
-    protected override void ForwardCore(Tensor x, Tensor[] outputs)
+    private protected override void ForwardCore(Tensor x, Tensor[] outputs, bool training)
     {
         for (int k = 0; k < _experts.Length; k++) _expertOutputs[k] = _experts[k].Forward(x);
         // The experts side by side, [batch, E·h], so that one MixExperts per task does the mixture.
@@ -90,6 +80,15 @@ public sealed class MmoeModel : MultiTaskModel
             var gate = Ops.SoftmaxRows(_gates[t].Forward(x));
             outputs[t] = Tower(t).Forward(Ops.MixExperts(stacked, gate));
         }
+    }
+
+    private protected override (int, int) WriteServingNodes(ServingGraphWriter graph)
+    {
+        int experts = graph.AddMlps(0, "experts", _experts, sharedInput: true, activateLast: true);
+        var gateGroups = _gates.Select((g, t) => ServingGraphWriter.Group($"gates.{Tasks[t].Name}", g, 0, t * ExpertCount)).ToArray();
+        int gates = graph.Add(new GroupedLinearNode("gates", 0, gateGroups.Length * ExpertCount, gateGroups, ServingActivation.None));
+        int width = _experts[0].OutFeatures;
+        return (graph.Add(new MixtureNode("mixture", experts, ExpertCount, width, gates, Tasks.Count)), width);
     }
 
     private static MmoeConfig Validated(MmoeConfig config)

@@ -13,20 +13,38 @@ namespace Snr.Core.Models;
 [JsonDerivedType(typeof(MmoeConfig), "mmoe")]
 [JsonDerivedType(typeof(SnrConfig), "snr")]
 [JsonDerivedType(typeof(SingleTaskConfig), "single_task")]
-public abstract record ModelConfig
+public abstract record ModelConfig : IJsonOnDeserialized
 {
-    /// <summary>Number of input features per row.</summary>
-    public int InputDim { get; set; }
+    /// <summary>Numeric inputs per row (standardised features).</summary>
+    public int NumericInputs { get; set; }
 
     /// <summary>
-    /// Embedding tables for categorical inputs (the last columns of the input), or null when
-    /// every input is numeric.
+    /// One embedding table per categorical input (read as <c>int</c> category indices), or null when every
+    /// input is numeric.
     /// </summary>
     public InputEmbeddingConfig? Embeddings { get; init; }
 
-    /// <summary>The width the model's first layers see: numeric inputs plus every embedding's width.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public int EncodedInputDim => Embeddings is null ? InputDim : InputDim - Embeddings.Cardinalities.Length + Embeddings.Dims.Sum();
+    /// <summary>Categorical inputs per row: one per embedding table.</summary>
+    [JsonIgnore]
+    public int CategoricalInputs => Embeddings?.Cardinalities.Length ?? 0;
+
+    /// <summary>The input width: what the model's first layers see, the numeric inputs plus every embedding's width.</summary>
+    [JsonIgnore]
+    public int InputWidth => NumericInputs + (Embeddings?.Dims.Sum() ?? 0);
+
+    /// <summary>
+    /// Reads configurations saved before <see cref="NumericInputs"/> existed, whose <c>input_dim</c> counted
+    /// the numeric and categorical columns together.
+    /// </summary>
+    [JsonPropertyName("input_dim")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? LegacyInputDim { get; set; }
+
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        if (LegacyInputDim is int columns && NumericInputs == 0) NumericInputs = columns - CategoricalInputs;
+        LegacyInputDim = null;
+    }
 
     /// <summary>The tasks, in output order.</summary>
     public TaskConfig[] Tasks { get; set; } = [];
@@ -37,14 +55,23 @@ public abstract record ModelConfig
     /// <summary>The seed of the initial weights (and, for SNR, of the gate noise).</summary>
     public ulong Seed { get; set; }
 
+    /// <summary>The command-line name of the model kind (<c>snr-trans</c>, <c>mmoe</c>, …).</summary>
+    [JsonIgnore]
+    public abstract string KindName { get; }
+
+    /// <summary>Builds the (uninitialised) model this configuration describes; validates first.</summary>
+    /// <exception cref="ConfigException">The configuration is invalid.</exception>
+    internal abstract MultiTaskModel Build();
+
     /// <summary>
     /// Checks every field; the exception names the first offending one by its JSON path.
     /// </summary>
     /// <exception cref="ConfigException">A field is out of range or inconsistent.</exception>
     public virtual void Validate()
     {
-        if (InputDim <= 0) throw new ConfigException("input_dim", $"must be positive, got {InputDim}");
-        Embeddings?.Validate(InputDim);
+        if (NumericInputs < 0) throw new ConfigException("numeric_inputs", $"must not be negative, got {NumericInputs}");
+        Embeddings?.Validate();
+        if (NumericInputs + CategoricalInputs == 0) throw new ConfigException("numeric_inputs", "the model needs at least one numeric or categorical input");
         if (Tasks is null || Tasks.Length == 0) throw new ConfigException("tasks", "at least one task is needed");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int t = 0; t < Tasks.Length; t++)
@@ -82,6 +109,11 @@ public sealed record SharedBottomConfig : ModelConfig
     public int[] BottomHidden { get; set; } = [];
 
     /// <inheritdoc/>
+    public override string KindName => "shared-bottom";
+
+    internal override MultiTaskModel Build() => new SharedBottomModel(this);
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         base.Validate();
@@ -99,6 +131,11 @@ public sealed record MmoeConfig : ModelConfig
     public int[] ExpertHidden { get; set; } = [];
 
     /// <inheritdoc/>
+    public override string KindName => "mmoe";
+
+    internal override MultiTaskModel Build() => new MmoeModel(this);
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         base.Validate();
@@ -112,6 +149,11 @@ public sealed record SingleTaskConfig : ModelConfig
 {
     /// <summary>Widths of each task's own network before its tower (ReLU after every layer). May be empty.</summary>
     public int[] Hidden { get; set; } = [];
+
+    /// <inheritdoc/>
+    public override string KindName => "single-task";
+
+    internal override MultiTaskModel Build() => new SingleTaskModel(this);
 
     /// <inheritdoc/>
     public override void Validate()

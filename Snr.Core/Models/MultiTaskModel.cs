@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Modules;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Models;
 
@@ -9,9 +10,11 @@ namespace Snr.Core.Models;
 /// (<c>towers.{task}</c>, an MLP whose last layer is the one-unit head).
 /// </summary>
 /// <remarks>
-/// <see cref="Forward"/> records onto <see cref="Tape.Current"/> like any op; its outputs are
-/// valid until the tape's reset. <see cref="Training"/> selects sampled (training) or
-/// deterministic (serving) SNR gates; the other models behave the same in both modes.
+/// <see cref="Forward(Tensor, ReadOnlySpan{int}, bool)"/> records onto <see cref="Tape.Current"/> like any op; its outputs are valid until the
+/// tape's reset. Its <c>training</c> argument selects sampled (training) or deterministic (serving) SNR gates;
+/// the other models behave the same in both modes. Predictions, metrics and serving all go through the
+/// compiled <see cref="Predictor"/>, which each model kind writes its own serving nodes for. The model kinds
+/// are the ones this library registers (<see cref="DefaultModels"/>); the class cannot be derived from outside it.
 /// </remarks>
 public abstract class MultiTaskModel : Module
 {
@@ -20,12 +23,12 @@ public abstract class MultiTaskModel : Module
 
     /// <summary>Validates the configuration and builds the towers on top of <paramref name="towerInput"/>-wide task inputs.</summary>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
-    protected MultiTaskModel(ModelConfig config, int towerInput)
+    private protected MultiTaskModel(ModelConfig config, int towerInput)
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
         _outputs = new Tensor[config.Tasks.Length];
-        if (config.Embeddings is not null) Input = AddModule("input", new InputEmbedding(config.InputDim, config.Embeddings));
+        if (config.Embeddings is not null) Input = AddModule("input", new InputEmbedding(config.NumericInputs, config.Embeddings));
         _towers = new Mlp[config.Tasks.Length];
         var towers = AddModule("towers", new ModuleList());
         int[] widths = [.. config.TowerHidden, 1];
@@ -42,22 +45,27 @@ public abstract class MultiTaskModel : Module
     /// <summary>The tasks, in output order.</summary>
     public IReadOnlyList<TaskConfig> Tasks => Config.Tasks;
 
-    /// <summary>Training mode (sampled gates; the default) or serving mode (deterministic gates).</summary>
-    public bool Training { get; set; } = true;
-
     /// <summary>
-    /// Runs the model: x: [batch, input_dim] → one [batch, 1] tensor per task (logits or values).
-    /// The returned span is reused by the next call.
+    /// Runs the model: numeric: [batch, NumericInputs], categorical: [batch, CategoricalInputs] category indices
+    /// (row-major; empty without categorical inputs) → one [batch, 1] tensor per task (logits or values), with
+    /// sampled SNR gates when <paramref name="training"/> and serving gates otherwise. The returned span is
+    /// reused by the next call.
     /// </summary>
-    /// <exception cref="ArgumentException">x is not a [batch, input_dim] matrix.</exception>
-    public ReadOnlySpan<Tensor> Forward(Tensor x)
+    /// <exception cref="ArgumentException">The inputs do not describe [batch, NumericInputs] and [batch, CategoricalInputs]; the message gives both shapes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A category index is outside its embedding table.</exception>
+    public ReadOnlySpan<Tensor> Forward(Tensor numeric, ReadOnlySpan<int> categorical, bool training)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Shape.Rank != 2 || x.Cols != Config.InputDim)
-            throw new ArgumentException($"The model expects [batch, {Config.InputDim}] inputs, got {x.Shape}.", nameof(x));
-        ForwardCore(Input is null ? x : Input.Forward(x), _outputs);
+        ArgumentNullException.ThrowIfNull(numeric);
+        if (numeric.Shape.Rank != 2 || numeric.Cols != Config.NumericInputs || categorical.Length != numeric.Rows * Config.CategoricalInputs)
+            throw new ArgumentException($"The model expects [batch, {Config.NumericInputs}] numeric and [batch, {Config.CategoricalInputs}] categorical inputs, " +
+                $"got {numeric.Shape} and {categorical.Length} indices.", nameof(numeric));
+        ForwardCore(Input is null ? numeric : Input.Forward(numeric, categorical), _outputs, training);
         return _outputs;
     }
+
+    /// <summary>Runs a model whose inputs are all numeric: x: [batch, NumericInputs] (see <see cref="Forward(Tensor, ReadOnlySpan{int}, bool)"/>).</summary>
+    /// <exception cref="ArgumentException">x is not a [batch, NumericInputs] matrix, or the model has categorical inputs.</exception>
+    public ReadOnlySpan<Tensor> Forward(Tensor x, bool training) => Forward(x, ReadOnlySpan<int>.Empty, training);
 
     /// <summary>
     /// A regularisation term to add to the loss before it is scaled by λ (the expected L0 norm
@@ -65,52 +73,28 @@ public abstract class MultiTaskModel : Module
     /// </summary>
     public virtual Tensor? Penalty() => null;
 
-    /// <summary>
-    /// Multiply-add FLOPs to serve one row (2 per multiply-add; biases, activations and softmax
-    /// not counted). SNR counts only live connections and sub-networks under the serving gates.
-    /// </summary>
-    public abstract long FlopsPerRow();
-
-    /// <summary>
-    /// Serving predictions for a batch, without recording gradients: per task, the probability
-    /// sigmoid(logit) of a binary task or the value of a regression task. Uses serving gates and
-    /// restores <see cref="Training"/> afterwards.
-    /// </summary>
-    /// <returns>result[task][row].</returns>
-    public float[][] Predict(Tensor x)
-    {
-        bool training = Training;
-        Training = false;
-        try
-        {
-            using var _ = Tape.NoGrad();
-            var outputs = Forward(x);
-            var result = new float[outputs.Length][];
-            for (int t = 0; t < outputs.Length; t++)
-            {
-                result[t] = outputs[t].Data.ToArray();
-                if (Tasks[t].Kind == TaskKind.Binary)
-                    System.Numerics.Tensors.TensorPrimitives.Sigmoid(result[t], result[t]);
-            }
-            return result;
-        }
-        finally
-        {
-            Training = training;
-        }
-    }
-
-    /// <summary>The shared computation: fills outputs[t] with task t's [batch, 1] output.</summary>
-    protected abstract void ForwardCore(Tensor x, Tensor[] outputs);
-
     /// <summary>Task t's tower (ending in its head).</summary>
     public Mlp Tower(int t) => _towers[t];
 
-    /// <summary>FLOPs per row of all towers together.</summary>
-    protected long TowerFlopsPerRow()
+    /// <summary>The shared computation: fills outputs[t] with task t's [batch, 1] output.</summary>
+    private protected abstract void ForwardCore(Tensor x, Tensor[] outputs, bool training);
+
+    /// <summary>
+    /// Writes the model's shared part as serving nodes (serving gates fixed) after the input node, and returns
+    /// the node the towers read with the width of each task's block of it (0: every tower reads all of it).
+    /// </summary>
+    private protected abstract (int Node, int BlockWidth) WriteServingNodes(ServingGraphWriter graph);
+
+    /// <summary>The model as it is now, written out as a serving graph (weights copied).</summary>
+    internal ServingGraph ServingGraph()
     {
-        long sum = 0;
-        foreach (var tower in _towers) sum += tower.FlopsPerRow;
-        return sum;
+        var graph = new ServingGraphWriter(Config.InputWidth);
+        var (shared, blockWidth) = WriteServingNodes(graph);
+        // Towers: each reads its task's block (or, with block width 0, the whole shared output).
+        int last = graph.AddMlps(shared, "towers", _towers, sharedInput: blockWidth == 0, activateLast: false, names: [.. Tasks.Select(t => t.Name)]);
+        var outputs = Tasks.Select((t, i) => new TaskOutput(t.Name, last, i, t.Kind == TaskKind.Binary)).ToArray();
+        EmbeddingTable[] embeddings = Input is null ? [] :
+            [.. Input.Tables.Select((t, c) => new EmbeddingTable($"input.embeddings.{c}", t.Rows, t.Cols, t.Data.ToArray()))];
+        return new ServingGraph(Config.NumericInputs, embeddings, graph.Nodes, outputs);
     }
 }

@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Modules;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Models;
 
@@ -15,21 +16,20 @@ public sealed class SharedBottomModel : MultiTaskModel
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
     public SharedBottomModel(SharedBottomConfig config) : base(Validated(config), config.BottomHidden[^1])
     {
-        _bottom = AddModule("bottom", new Mlp(config.EncodedInputDim, config.BottomHidden, activateLast: true));
+        _bottom = AddModule("bottom", new Mlp(config.InputWidth, config.BottomHidden, activateLast: true));
     }
 
     /// <summary>The shared MLP.</summary>
     public Mlp Bottom => _bottom;
 
-    /// <inheritdoc/>
-    public override long FlopsPerRow() => _bottom.FlopsPerRow + TowerFlopsPerRow();
-
-    /// <inheritdoc/>
-    protected override void ForwardCore(Tensor x, Tensor[] outputs)
+    private protected override void ForwardCore(Tensor x, Tensor[] outputs, bool training)
     {
         var shared = _bottom.Forward(x);
         for (int t = 0; t < outputs.Length; t++) outputs[t] = Tower(t).Forward(shared);
     }
+
+    private protected override (int, int) WriteServingNodes(ServingGraphWriter graph) =>
+        (graph.AddMlps(0, "bottom", [_bottom], sharedInput: true, activateLast: true), 0);
 
     private static SharedBottomConfig Validated(SharedBottomConfig config)
     {

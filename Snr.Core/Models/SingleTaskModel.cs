@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Modules;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Models;
 
@@ -15,30 +16,24 @@ public sealed class SingleTaskModel : MultiTaskModel
     /// <summary>Builds the model; call <see cref="Module.Initialize"/> (or use <see cref="ModelFactory.Create"/>) before training.</summary>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
     public SingleTaskModel(SingleTaskConfig config)
-        : base(Validated(config), config.Hidden.Length == 0 ? config.EncodedInputDim : config.Hidden[^1])
+        : base(Validated(config), config.Hidden.Length == 0 ? config.InputWidth : config.Hidden[^1])
     {
         var list = AddModule("tasks", new ModuleList());
         _networks = new Mlp[config.Tasks.Length];
         for (int t = 0; t < _networks.Length; t++)
-            _networks[t] = list.Add(config.Tasks[t].Name, new Mlp(config.EncodedInputDim, config.Hidden, activateLast: true));
+            _networks[t] = list.Add(config.Tasks[t].Name, new Mlp(config.InputWidth, config.Hidden, activateLast: true));
     }
 
     /// <summary>Task t's own network (before its tower).</summary>
     public Mlp Network(int t) => _networks[t];
 
-    /// <inheritdoc/>
-    public override long FlopsPerRow()
-    {
-        long sum = TowerFlopsPerRow();
-        foreach (var n in _networks) sum += n.FlopsPerRow;
-        return sum;
-    }
-
-    /// <inheritdoc/>
-    protected override void ForwardCore(Tensor x, Tensor[] outputs)
+    private protected override void ForwardCore(Tensor x, Tensor[] outputs, bool training)
     {
         for (int t = 0; t < outputs.Length; t++) outputs[t] = Tower(t).Forward(_networks[t].Forward(x));
     }
+
+    private protected override (int, int) WriteServingNodes(ServingGraphWriter graph) =>
+        (graph.AddMlps(0, "tasks", _networks, sharedInput: true, activateLast: true), _networks[0].OutFeatures);
 
     private static SingleTaskConfig Validated(SingleTaskConfig config)
     {

@@ -73,6 +73,11 @@ public sealed record SnrConfig : ModelConfig
     public float Zeta { get; set; } = 1.1f;
 
     /// <inheritdoc/>
+    public override string KindName => Variant == SnrVariant.Trans ? "snr-trans" : "snr-aver";
+
+    internal override MultiTaskModel Build() => new SnrModel(this);
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         base.Validate();

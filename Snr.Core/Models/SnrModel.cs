@@ -1,6 +1,7 @@
 using Snr.Autograd;
 using Snr.Core.Modules;
 using Snr.Core.Routing;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Models;
 
@@ -30,7 +31,7 @@ public sealed class SnrModel : MultiTaskModel
         var level0 = AddModule("level0", new ModuleList());
         _level0 = new Mlp[config.Level0Blocks];
         for (int j = 0; j < _level0.Length; j++)
-            _level0[j] = level0.Add(j, new Mlp(config.EncodedInputDim, config.Level0Hidden, activateLast: true));
+            _level0[j] = level0.Add(j, new Mlp(config.InputWidth, config.Level0Hidden, activateLast: true));
         _level0Outputs = new Tensor[_level0.Length];
 
         var routing = AddModule("routing", new ModuleList());
@@ -122,40 +123,18 @@ public sealed class SnrModel : MultiTaskModel
     }
 
     /// <summary>
-    /// Serving FLOPs per row counting only what a task can reach: walking down from the towers,
-    /// a connection counts when its serving gate is non-zero and its output block is live, and
-    /// a sub-network counts when some live connection reads it.
-    /// </summary>
-    public override long FlopsPerRow()
-    {
-        var live = new bool[_levels[^1].OutputBlocks];
-        Array.Fill(live, true);
-        long flops = TowerFlopsPerRow();
-        for (int l = _levels.Length - 1; l >= 0; l--)
-        {
-            var below = new bool[_levels[l].InputBlocks];
-            flops += _levels[l].LiveFlopsPerRow(live, below);
-            live = below;
-        }
-        for (int j = 0; j < _level0.Length; j++)
-            if (live[j]) flops += _level0[j].FlopsPerRow;
-        return flops;
-    }
-
-    /// <summary>
     /// Whether a step skips the sub-networks that no task reaches under that step's gates (default
     /// true). Skipping changes no output and no gradient — nothing a task reads depends on them — it
     /// only saves their arithmetic, which is what lets sparse routing make training cheaper.
     /// </summary>
     public bool SkipUnreachable { get; set; } = true;
 
-    /// <inheritdoc/>
-    protected override void ForwardCore(Tensor x, Tensor[] outputs)
+    private protected override void ForwardCore(Tensor x, Tensor[] outputs, bool training)
     {
         // 1. This step's gates, then which blocks some task can reach through non-zero gates,
         //    walking down from the towers (every block of the last level feeds a tower).
         int levels = _levels.Length;
-        for (int l = 0; l < levels; l++) _gates[l] = _levels[l].Gate.Gates(Training);
+        for (int l = 0; l < levels; l++) _gates[l] = _levels[l].Gate.Gates(training);
         Array.Fill(_outputLive[levels - 1], true);
         for (int l = levels - 1; l >= 0; l--)
         {
@@ -166,21 +145,13 @@ public sealed class SnrModel : MultiTaskModel
                 Array.Fill(below, true);
                 continue;
             }
-            Array.Clear(below);
-            ReadOnlySpan<float> z = _gates[l].Data;
-            bool[] live = _outputLive[l];
-            for (int i = 0; i < level.OutputBlocks; i++)
-            {
-                if (!live[i]) continue;
-                for (int j = 0; j < level.InputBlocks; j++)
-                    if (z[i * level.InputBlocks + j] != 0f) below[j] = true;
-            }
+            BlockReach.Inputs(_gates[l].Data, level.OutputBlocks, level.InputBlocks, _outputLive[l], below);
             // 2. Zero the gates into unreachable blocks, so that the routed matmul skips them as well.
             //    Applied even when every block is live: a step then records the same ops whatever the
             //    gates, and the tape's pools stop growing after the first step.
             Span<float> mask = _rowMasks[l].Data;
             for (int i = 0; i < level.OutputBlocks; i++)
-                mask.Slice(i * level.InputBlocks, level.InputBlocks).Fill(live[i] ? 1f : 0f);
+                mask.Slice(i * level.InputBlocks, level.InputBlocks).Fill(_outputLive[l][i] ? 1f : 0f);
             _gates[l] = Ops.Multiply(_gates[l], _rowMasks[l]);
         }
 
@@ -193,6 +164,13 @@ public sealed class SnrModel : MultiTaskModel
         for (int l = 0; l < levels; l++) h = _levels[l].Forward(h, _gates[l], _outputLive[l]);
         for (int t = 0; t < outputs.Length; t++)
             outputs[t] = Tower(t).Forward(outputs.Length == 1 ? h : Ops.SliceColumns(h, t * _lastWidth, _lastWidth));
+    }
+
+    private protected override (int, int) WriteServingNodes(ServingGraphWriter graph)
+    {
+        int h = graph.AddMlps(0, "level0", _level0, sharedInput: true, activateLast: true);
+        for (int l = 0; l < _levels.Length; l++) h = _levels[l].WriteServingNodes(graph, $"routing.{l}", h);
+        return (h, _lastWidth);
     }
 
     private static SnrConfig Validated(SnrConfig config)

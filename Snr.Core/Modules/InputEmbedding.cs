@@ -4,9 +4,8 @@ using Snr.Core.Models;
 namespace Snr.Core.Modules;
 
 /// <summary>
-/// Turns raw input rows [batch, numeric + categorical] into model inputs
-/// [batch, numeric + Σ dims]: the numeric columns unchanged, then each categorical column's
-/// index looked up in its embedding table (<c>embeddings.c</c>, [cardinality, dim]).
+/// Turns input rows into the model's dense input [batch, numeric + Σ dims]: the numeric inputs unchanged, then
+/// each categorical input's index looked up in its embedding table (<c>embeddings.c</c>, [cardinality, dim]).
 /// Only the rows of a table that a batch touches receive a gradient.
 /// </summary>
 public sealed class InputEmbedding : Module
@@ -16,11 +15,13 @@ public sealed class InputEmbedding : Module
     private readonly Tensor[] _parts;
 
     /// <summary>Creates the tables, initialised U(−√3, √3) (unit variance, like PyTorch's N(0, 1)).</summary>
-    public InputEmbedding(int inputDim, InputEmbeddingConfig config)
+    /// <exception cref="ConfigException">The tables are invalid.</exception>
+    public InputEmbedding(int numericInputs, InputEmbeddingConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        config.Validate(inputDim);
-        Numeric = inputDim - config.Cardinalities.Length;
+        ArgumentOutOfRangeException.ThrowIfNegative(numericInputs);
+        config.Validate();
+        Numeric = numericInputs;
         var list = AddModule("embeddings", new ModuleList());
         _tables = new Tensor[config.Cardinalities.Length];
         var init = new ParameterInit(-MathF.Sqrt(3f), MathF.Sqrt(3f));
@@ -31,8 +32,11 @@ public sealed class InputEmbedding : Module
         OutputWidth = Numeric + config.Dims.Sum();
     }
 
-    /// <summary>Numeric columns at the front of the input.</summary>
+    /// <summary>Numeric inputs, at the front of the output.</summary>
     public int Numeric { get; }
+
+    /// <summary>Categorical inputs: one per table.</summary>
+    public int Categorical => _tables.Length;
 
     /// <summary>Columns of the output: numeric plus every table's width.</summary>
     public int OutputWidth { get; }
@@ -40,25 +44,24 @@ public sealed class InputEmbedding : Module
     /// <summary>The tables, in column order.</summary>
     public IReadOnlyList<Tensor> Tables => _tables;
 
-    /// <summary>[numeric | e₀[x[:, N]] | e₁[x[:, N+1]] | …].</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A categorical column holds something other than an index of its table.</exception>
-    public Tensor Forward(Tensor x)
+    /// <summary>
+    /// [numeric | e₀[categorical[:, 0]] | e₁[categorical[:, 1]] | …]. numeric: [batch, Numeric];
+    /// categorical: [batch, Categorical] category indices, row-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not describe the same batch.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside its table.</exception>
+    public Tensor Forward(Tensor numeric, ReadOnlySpan<int> categorical)
     {
-        int rows = x.Rows, cols = x.Cols;
-        _parts[0] = Ops.SliceColumns(x, 0, Numeric);
-        for (int c = 0; c < _tables.Length; c++)
+        ArgumentNullException.ThrowIfNull(numeric);
+        int rows = numeric.Rows, count = _tables.Length;
+        if (categorical.Length != rows * count)
+            throw new ArgumentException($"categorical has {categorical.Length} indices but {rows} rows × {count} categorical inputs need {rows * count}.", nameof(categorical));
+        _parts[0] = numeric;
+        for (int c = 0; c < count; c++)
         {
             if (_indices[c] is null || _indices[c].Length < rows) _indices[c] = new int[rows];
             Span<int> indices = _indices[c].AsSpan(0, rows);
-            ReadOnlySpan<float> data = x.Data;
-            for (int r = 0; r < rows; r++)
-            {
-                float v = data[r * cols + Numeric + c];
-                int index = (int)v;
-                if (index != v || (uint)index >= (uint)_tables[c].Rows)
-                    throw new ArgumentOutOfRangeException(nameof(x), $"Row {r}, categorical column {c}: {v} is not an index of a table with {_tables[c].Rows} rows.");
-                indices[r] = index;
-            }
+            for (int r = 0; r < rows; r++) indices[r] = categorical[r * count + c];
             _parts[c + 1] = Ops.Embedding(_tables[c], indices);
         }
         return _parts.Length == 1 ? _parts[0] : Ops.ConcatColumns(_parts);

@@ -37,6 +37,4 @@ public sealed class Linear : Module
     /// <exception cref="ArgumentException">x's columns differ from <see cref="InFeatures"/>.</exception>
     public Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias);
 
-    /// <summary>Multiply-add FLOPs per input row: 2·in·out (biases and activations are not counted).</summary>
-    public long FlopsPerRow => 2L * InFeatures * OutFeatures;
 }

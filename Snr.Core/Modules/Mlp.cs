@@ -50,15 +50,4 @@ public sealed class Mlp : Module
         }
         return x;
     }
-
-    /// <summary>Multiply-add FLOPs per row: Σ 2·in·out over the layers.</summary>
-    public long FlopsPerRow
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var layer in _layers) sum += layer.FlopsPerRow;
-            return sum;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Modules;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Routing;
 
@@ -74,29 +75,22 @@ public abstract class RoutingLevel : Module
     }
 
     /// <summary>
-    /// Serving FLOPs per row of the live part of this level, given which output blocks are live
-    /// (reach a task); marks in <paramref name="inputLive"/> the input blocks that a live output reads through a non-zero serving gate.
+    /// Writes the level with its serving gates (forced gates at their forced values) as serving nodes reading
+    /// node <paramref name="source"/>, and returns the last node written.
     /// </summary>
-    public long LiveFlopsPerRow(ReadOnlySpan<bool> outputLive, Span<bool> inputLive)
+    internal int WriteServingNodes(ServingGraphWriter graph, string name, int source)
     {
-        long flops = 0;
+        var z = new float[OutputBlocks * InputBlocks];
         for (int i = 0; i < OutputBlocks; i++)
-        {
-            if (!outputLive[i]) continue;
-            if (_blocks is not null) flops += _blocks[i].FlopsPerRow;
             for (int j = 0; j < InputBlocks; j++)
-            {
-                if (Gate.ServingGate(i, j) == 0f) continue;
-                inputLive[j] = true;
-                flops += ConnectionFlopsPerRow;
-            }
-        }
-        return flops;
+                z[i * InputBlocks + j] = Gate.ServingGate(i, j);
+        int routed = graph.Add(RoutingNode(name, source, z));
+        return _blocks is null ? routed : graph.AddMlps(routed, $"{name}.blocks", _blocks, sharedInput: false, activateLast: true);
     }
 
     /// <summary>The routing itself (before the per-block sub-networks).</summary>
     private protected abstract Tensor Route(Tensor x, Tensor gates);
 
-    /// <summary>Multiply-add FLOPs per row of one live connection.</summary>
-    private protected abstract long ConnectionFlopsPerRow { get; }
+    /// <summary>The routing itself as a serving node with the given serving gates z: [kOut, kIn].</summary>
+    private protected abstract ServingNode RoutingNode(string name, int source, float[] z);
 }

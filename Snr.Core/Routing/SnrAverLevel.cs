@@ -1,4 +1,5 @@
 using Snr.Autograd;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Routing;
 
@@ -17,8 +18,8 @@ public sealed class SnrAverLevel : RoutingLevel
 
     private protected override Tensor Route(Tensor x, Tensor gates) => Ops.SnrAver(x, gates);
 
-    // one multiply-add per element of the block
-    private protected override long ConnectionFlopsPerRow => 2L * InputWidth;
+    private protected override ServingNode RoutingNode(string name, int source, float[] z) =>
+        new AveragedNode(name, source, InputBlocks, OutputBlocks, InputWidth, z);
 
     private static ReadOnlySpan<int> NonEmpty(ReadOnlySpan<int> hidden) => hidden.IsEmpty
         ? throw new ArgumentException("SNR-Aver connections carry no parameters: give each block a sub-network.", nameof(hidden))

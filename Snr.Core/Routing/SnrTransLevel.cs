@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Modules;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Routing;
 
@@ -28,5 +29,6 @@ public sealed class SnrTransLevel : RoutingLevel
 
     private protected override Tensor Route(Tensor x, Tensor gates) => Ops.Relu(Ops.SnrTrans(x, Weight, Bias, gates));
 
-    private protected override long ConnectionFlopsPerRow => 2L * InputWidth * RoutedWidth;
+    private protected override ServingNode RoutingNode(string name, int source, float[] z) =>
+        new RoutedNode(name, source, InputBlocks, InputWidth, OutputBlocks, RoutedWidth, z, Weight.Data.ToArray(), Bias.Data.ToArray(), ServingActivation.Relu);
 }

@@ -1,83 +1,61 @@
 namespace Snr.Core.Serving;
 
-/// <summary>The activation fused into a serving node's output.</summary>
-public enum ServingActivation
-{
-    /// <summary>Identity.</summary>
-    None,
-
-    /// <summary>max(x, 0).</summary>
-    Relu,
-}
-
-/// <summary>
-/// A node of a serving graph: it reads earlier nodes (by index; node 0 is the model input)
-/// and writes a [rows, <see cref="Width"/>] buffer. The graph is what a trained model hands
-/// to <see cref="Predictor.Compile"/>: plain arrays, serving gates already fixed, no tape.
-/// </summary>
-/// <param name="Name">A dotted name for reports (<c>routing.1</c>).</param>
-/// <param name="Width">Columns of the node's output.</param>
-public abstract record ServingNode(string Name, int Width);
-
-/// <summary>Node 0: the dense model input (numeric features and embeddings side by side).</summary>
-public sealed record InputNode(int Width) : ServingNode("input", Width);
-
-/// <summary>
-/// One linear map inside a <see cref="GroupedLinearNode"/>: output columns
-/// [OutOffset, OutOffset + OutWidth) = x[:, InOffset .. InOffset + InWidth)·Wᵀ + b.
-/// </summary>
-/// <param name="Name">A dotted name for reports (<c>subnetworks.2</c>, <c>towers.income.0</c>).</param>
-/// <param name="InOffset">First input column read.</param>
-/// <param name="InWidth">Input columns read.</param>
-/// <param name="OutOffset">First output column written.</param>
-/// <param name="OutWidth">Output columns written.</param>
-/// <param name="Weight">[OutWidth, InWidth], PyTorch layout.</param>
-/// <param name="Bias">[OutWidth].</param>
-public sealed record LinearGroup(string Name, int InOffset, int InWidth, int OutOffset, int OutWidth, float[] Weight, float[] Bias);
-
-/// <summary>
-/// Independent linear maps side by side, each followed by the activation: a plain Linear
-/// layer (one group), the level-0 sub-networks (groups reading the whole input), per-block
-/// sub-networks (groups reading their own block) or the towers. Pruning drops whole groups.
-/// </summary>
-public sealed record GroupedLinearNode(string Name, int Source, int Width, IReadOnlyList<LinearGroup> Groups, ServingActivation Activation)
-    : ServingNode(Name, Width);
-
-/// <summary>
-/// An SNR-Trans routing level with fixed gates: y_i = act(Σ_j z_ij·x_j·W_ijᵀ + b_i).
-/// Gates [KOut, KIn], weight [KOut·HOut, KIn·HIn], bias [KOut·HOut].
-/// </summary>
-public sealed record RoutedNode(string Name, int Source, int KIn, int HIn, int KOut, int HOut, float[] Gates, float[] Weight, float[] Bias, ServingActivation Activation)
-    : ServingNode(Name, KOut * HOut);
-
-/// <summary>An SNR-Aver routing level with fixed gates: y_i = Σ_j z_ij·x_j, blocks of width H. Gates [KOut, KIn].</summary>
-public sealed record AveragedNode(string Name, int Source, int KIn, int KOut, int H, float[] Gates)
-    : ServingNode(Name, KOut * H);
-
-/// <summary>
-/// MMoE's mixtures: for each task t, softmax over the gate logits
-/// g = gateSource[:, t·Experts .. (t+1)·Experts) and y_t = Σ_e g_e·expert_e, where expert e is
-/// columns [e·ExpertWidth, (e+1)·ExpertWidth) of the expert source. Output [rows, Tasks·ExpertWidth].
-/// </summary>
-public sealed record MixtureNode(string Name, int ExpertSource, int Experts, int ExpertWidth, int GateSource, int Tasks)
-    : ServingNode(Name, Tasks * ExpertWidth);
-
 /// <summary>Where task <paramref name="Task"/>'s head is: column <paramref name="Column"/> of node <paramref name="Node"/>; binary tasks go through a sigmoid.</summary>
-public sealed record TaskOutput(string Task, int Node, int Column, bool Binary);
+internal sealed record TaskOutput(string Task, int Node, int Column, bool Binary);
 
 /// <summary>An embedding table of the input: row v is the vector of category v of one column.</summary>
 /// <param name="Name">The input column it embeds.</param>
 /// <param name="Rows">Categories, including the "unknown" slot 0.</param>
 /// <param name="Dim">Width of each vector.</param>
 /// <param name="Table">[Rows, Dim], row-major.</param>
-public sealed record EmbeddingTable(string Name, int Rows, int Dim, float[] Table);
+internal sealed record EmbeddingTable(string Name, int Rows, int Dim, float[] Table);
 
 /// <summary>
-/// A model ready to serve: how the input is assembled (numeric features, then one embedding
-/// per categorical column) and the nodes in the order they run.
+/// A model ready to serve: how the input is assembled (numeric features, then one embedding per categorical
+/// column) and the nodes in the order they run. Plain arrays, serving gates already fixed, no tape; a model
+/// writes its own (<see cref="Models.MultiTaskModel"/>), the <see cref="Predictor"/> compiles it.
 /// </summary>
-public sealed record ServingGraph(int NumericInputs, IReadOnlyList<EmbeddingTable> Embeddings, IReadOnlyList<ServingNode> Nodes, IReadOnlyList<TaskOutput> Outputs)
+internal sealed record ServingGraph(int NumericInputs, IReadOnlyList<EmbeddingTable> Embeddings, IReadOnlyList<ServingNode> Nodes, IReadOnlyList<TaskOutput> Outputs)
 {
     /// <summary>Width of the dense input: numeric features plus every embedding's dimension.</summary>
-    public int InputWidth => NumericInputs + Embeddings.Sum(e => e.Dim);
+    public int InputWidth { get; } = NumericInputs + Embeddings.Sum(e => e.Dim);
+
+    /// <summary>Multiply-add FLOPs per row of every node.</summary>
+    public long FlopsPerRow => Nodes.Sum(n => n.FlopsPerRow);
+
+    /// <summary>Checks that every node reads only earlier nodes, with the widths it expects, and that every task head exists.</summary>
+    /// <exception cref="ArgumentException">The graph is inconsistent; the message names the node.</exception>
+    public void Validate()
+    {
+        if (Nodes.Count == 0 || Nodes[0] is not InputNode input || input.Width != InputWidth)
+            throw new ArgumentException($"Node 0 must be the input node of width {InputWidth} (numeric inputs plus embedding dimensions).");
+        for (int index = 1; index < Nodes.Count; index++)
+        {
+            var node = Nodes[index];
+            foreach (int source in node.Sources)
+                if (source < 0 || source >= index)
+                    throw new ArgumentException($"Node {index} '{node.Name}' reads node {source}, which does not run before it.");
+            node.Validate(Nodes);
+        }
+        foreach (var o in Outputs)
+            if (o.Node <= 0 || o.Node >= Nodes.Count || o.Column < 0 || o.Column >= Nodes[o.Node].Width)
+                throw new ArgumentException($"Task '{o.Task}' reads column {o.Column} of node {o.Node}, which does not exist.");
+    }
+
+    /// <summary>
+    /// Everything the given task heads do not need removed. Working back from the heads, each node keeps what
+    /// produces its wanted columns and marks the columns of its sources that this reads; so a connection with
+    /// z = 0 disappears, and with it every sub-network that no task reaches any more.
+    /// </summary>
+    public ServingGraph Prune(IReadOnlyList<TaskOutput> outputs)
+    {
+        var needed = Nodes.Select(n => new bool[n.Width]).ToArray();
+        foreach (var o in outputs) needed[o.Node][o.Column] = true;
+        var pruned = new ServingNode[Nodes.Count];
+        for (int index = Nodes.Count - 1; index >= 0; index--) pruned[index] = Nodes[index].Prune(needed[index], needed);
+        return this with { Nodes = pruned, Outputs = outputs };
+    }
+
+    /// <summary>The same graph with each node in its fastest equivalent form.</summary>
+    public ServingGraph Fuse() => this with { Nodes = [.. Nodes.Select(n => n.Fuse())] };
 }

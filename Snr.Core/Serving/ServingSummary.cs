@@ -9,34 +9,9 @@ public sealed record ServingSummary(long FlopsPerRow, int LiveConnections, int T
 {
     internal static ServingSummary Of(ServingGraph original, ServingGraph pruned)
     {
-        long flops = 0;
-        int live = 0, total = 0;
-        foreach (var node in pruned.Nodes)
-        {
-            switch (node)
-            {
-                case GroupedLinearNode g:
-                    flops += g.Groups.Sum(x => 2L * x.InWidth * x.OutWidth);
-                    break;
-                case RoutedNode r:
-                    int liveBlocks = r.Gates.Count(z => z != 0f);
-                    flops += 2L * liveBlocks * r.HIn * r.HOut;
-                    live += liveBlocks;
-                    total += r.Gates.Length;
-                    break;
-                case AveragedNode a:
-                    int liveIdentities = a.Gates.Count(z => z != 0f);
-                    flops += 2L * liveIdentities * a.H;
-                    live += liveIdentities;
-                    total += a.Gates.Length;
-                    break;
-                case MixtureNode m:
-                    flops += 2L * m.Tasks * m.Experts * m.ExpertWidth;
-                    break;
-            }
-        }
-        var kept = pruned.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups).Select(g => g.Name).ToHashSet();
-        var removed = original.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups).Select(g => g.Name).Where(n => !kept.Contains(n)).ToList();
-        return new ServingSummary(flops, live, total, removed);
+        int live = pruned.Nodes.Sum(n => n.Connections.Live), total = pruned.Nodes.Sum(n => n.Connections.Total);
+        var kept = pruned.Nodes.SelectMany(n => n.GroupNames).ToHashSet();
+        var removed = original.Nodes.SelectMany(n => n.GroupNames).Where(n => !kept.Contains(n)).ToList();
+        return new ServingSummary(pruned.FlopsPerRow, live, total, removed);
     }
 }

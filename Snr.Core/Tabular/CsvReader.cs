@@ -27,6 +27,16 @@ public sealed class CsvReader : IDisposable
     {
     }
 
+    /// <summary>
+    /// Reads from <paramref name="stream"/> (gzip-decompressed when <paramref name="gzip"/>), for
+    /// data that is not a file, such as an embedded resource; <paramref name="name"/> names it in
+    /// error messages. The reader owns the stream.
+    /// </summary>
+    public CsvReader(Stream stream, string name, CsvOptions options, bool gzip = false)
+        : this(Open(stream, gzip), name, options)
+    {
+    }
+
     /// <summary>Reads from <paramref name="reader"/>; <paramref name="name"/> names it in error messages.</summary>
     public CsvReader(TextReader reader, string name, CsvOptions options)
     {
@@ -134,10 +144,11 @@ public sealed class CsvReader : IDisposable
         }
     }
 
-    private static StreamReader Open(string path)
+    private static StreamReader Open(string path) => Open(File.OpenRead(path), path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
+
+    private static StreamReader Open(Stream stream, bool gzip)
     {
-        Stream stream = File.OpenRead(path);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) stream = new GZipStream(stream, CompressionMode.Decompress);
+        if (gzip) stream = new GZipStream(stream, CompressionMode.Decompress);
         return new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 }

@@ -6,8 +6,8 @@ namespace Snr.Core.Tabular;
 public sealed record DataSplit(int[] Train, int[] Validation, int[] Test)
 {
     /// <summary>
-    /// Shuffles 0 … rows − 1 with <see cref="Shuffle.Permutation"/> (the same seed gives the
-    /// same split on every machine), then cuts it into
+    /// Shuffles 0 … rows − 1 by a seeded Fisher–Yates shuffle on the counter-based generator
+    /// (the same seed gives the same split on every machine), then cuts it into
     /// ⌊train·rows⌋, ⌊validation·rows⌋ and the rest.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The fractions are negative or add up to more than 1.</exception>

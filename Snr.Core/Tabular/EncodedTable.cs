@@ -16,19 +16,6 @@ public sealed record EncodedTable(
     IReadOnlyList<string> TaskNames,
     IReadOnlyList<float[]> Labels)
 {
-    /// <summary>
-    /// The rows as a <see cref="MultiTaskDataset"/> in the layout models with
-    /// <see cref="Models.InputEmbeddingConfig"/> read: [numeric | category indices as floats].
-    /// </summary>
-    public MultiTaskDataset ToDataset()
-    {
-        int width = NumericCount + CategoricalCount;
-        var features = new float[Rows * width];
-        for (int r = 0; r < Rows; r++)
-        {
-            Numeric.AsSpan(r * NumericCount, NumericCount).CopyTo(features.AsSpan(r * width));
-            for (int c = 0; c < CategoricalCount; c++) features[r * width + NumericCount + c] = Categorical[r * CategoricalCount + c];
-        }
-        return new MultiTaskDataset(features, width, TaskNames, Labels);
-    }
+    /// <summary>The rows as a <see cref="MultiTaskDataset"/>: numeric inputs and category indices.</summary>
+    public MultiTaskDataset ToDataset() => new(Numeric, NumericCount, Categorical, CategoricalCount, TaskNames, Labels);
 }

@@ -51,7 +51,7 @@ public sealed class RawTable
     /// Reads a whole file. Names come from the header when the options say there is one,
     /// else from <paramref name="columnNames"/> (which then must be given).
     /// </summary>
-    /// <exception cref="CsvFormatException">A row has the wrong number of fields, the file is empty or has only a header, or the text is not UTF-8.</exception>
+    /// <exception cref="CsvFormatException">A row has the wrong number of fields, the file is empty or has only a header, the text is not UTF-8, or the header is a single column containing another common delimiter (the message names it).</exception>
     /// <exception cref="ArgumentException">Neither a header nor column names.</exception>
     public static RawTable Load(string path, CsvOptions options, IReadOnlyList<string>? columnNames = null)
     {
@@ -67,6 +67,9 @@ public sealed class RawTable
         {
             if (!reader.Read()) throw new CsvFormatException(reader.FileName, 0, 0, "the file is empty (no header)");
             names = Enumerable.Range(0, reader.FieldCount).Select(i => reader.Field(i).ToString()).ToArray();
+            if (names.Count == 1 && CsvOptions.CommonDelimiters.FirstOrDefault(d => d != options.Delimiter && names[0].Contains(d)) is var other and not '\0')
+                throw new CsvFormatException(reader.FileName, reader.Line, 0,
+                    $"the header is one column, '{names[0]}', which contains {Shown(other)}: the delimiter is probably {Shown(other)}, not {Shown(options.Delimiter)} (set CsvOptions.Delimiter, or --delimiter on the command line)");
         }
         else
         {
@@ -85,6 +88,8 @@ public sealed class RawTable
             throw new CsvFormatException(reader.FileName, 0, 0, options.HasHeader ? "the file has a header but no data rows" : "the file is empty");
         return table;
     }
+
+    private static string Shown(char delimiter) => delimiter == '\t' ? "a tab" : $"'{delimiter}'";
 
     /// <summary>The index of the column named <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No such column; the message lists the columns.</exception>
@@ -106,6 +111,13 @@ public sealed class RawTable
 
     /// <summary>The file line of data row <paramref name="row"/>.</summary>
     public long Line(int row) => _rowLines[row];
+
+    /// <summary>Where level <paramref name="level"/> of column <paramref name="column"/> first appears: <c>file:line:column</c>.</summary>
+    public string PlaceOfLevel(int column, int level)
+    {
+        var (line, at) = _columns[column].FirstSeen[level];
+        return $"{Source}:{line}:{at}";
+    }
 
     /// <summary>An error at the place where level <paramref name="level"/> of a column first appears.</summary>
     public CsvFormatException ErrorAtLevel(int column, int level, string reason)

@@ -12,7 +12,12 @@ public sealed record CategoricalVocabulary(string Name, IReadOnlyList<string> Le
 }
 
 /// <summary>Everything needed to turn raw rows into model inputs; saved beside a model so it scores raw rows by itself.</summary>
-public sealed record TabularPreprocessing(TabularSchema Schema, IReadOnlyList<NumericColumnStats> Numeric, IReadOnlyList<CategoricalVocabulary> Categorical);
+/// <param name="Schema">The columns and tasks.</param>
+/// <param name="Numeric">Standardisation of each numeric input.</param>
+/// <param name="Categorical">Vocabulary of each categorical input.</param>
+/// <param name="TrainingData">Which rows, by content, the statistics (and so the model) were fitted on; null in checkpoints saved before it was recorded.</param>
+public sealed record TabularPreprocessing(TabularSchema Schema, IReadOnlyList<NumericColumnStats> Numeric, IReadOnlyList<CategoricalVocabulary> Categorical,
+    TrainingDataIdentity? TrainingData = null);
 
 /// <summary>
 /// Turns raw rows into model inputs: numeric inputs standardised, categorical inputs
@@ -22,6 +27,8 @@ public sealed record TabularPreprocessing(TabularSchema Schema, IReadOnlyList<Nu
 public sealed class TabularEncoder
 {
     private readonly Dictionary<string, int>[] _vocabularies;
+    private readonly int[] _missingSlots;
+    private readonly string[] _knownColumns;
 
     /// <summary>Wraps fitted statistics (for example, loaded from a checkpoint).</summary>
     public TabularEncoder(TabularPreprocessing preprocessing)
@@ -30,6 +37,11 @@ public sealed class TabularEncoder
         _vocabularies = preprocessing.Categorical
             .Select(v => v.Levels.Select((level, i) => (level, i)).ToDictionary(p => p.level, p => p.i + 1))
             .ToArray();
+        // Older checkpoints may hold "" or "?" (or both) as levels: the first one found is the missing slot.
+        _missingSlots = preprocessing.Categorical
+            .Select(v => v.Levels.Select((level, i) => (level, i)).Where(p => TabularSchema.IsMissing(p.level)).Select(p => p.i + 1).FirstOrDefault())
+            .ToArray();
+        _knownColumns = [.. preprocessing.Schema.Columns.Select(c => c.Name)];
     }
 
     /// <summary>The fitted statistics.</summary>
@@ -46,11 +58,17 @@ public sealed class TabularEncoder
     /// standard deviation of each numeric input (a constant column gets deviation 1, so it
     /// encodes as 0), the vocabulary of each categorical input in order of first appearance.
     /// </summary>
+    /// <remarks>The rows' content is recorded (<see cref="TabularPreprocessing.TrainingData"/>) so that an evaluation can leave them out.</remarks>
     /// <exception cref="ArgumentException">The schema is invalid or names a column the table lacks.</exception>
     /// <exception cref="CsvFormatException">A numeric column holds text that is not a number.</exception>
-    public static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows)
+    /// <exception cref="InvalidDataException">A binary task's labels over <paramref name="trainRows"/> are all one class (see <see cref="CheckLabels"/>).</exception>
+    public static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows) =>
+        Fit(table, schema, trainRows, TrainingDataIdentity.Of(table, schema, trainRows, split: null));
+
+    internal static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows, TrainingDataIdentity identity)
     {
         schema.Validate();
+        LabelCheck.RequireBothClasses(table, schema.Tasks, trainRows, "training row");
         var numeric = new List<NumericColumnStats>();
         foreach (var spec in schema.Inputs(ColumnKind.Numeric))
         {
@@ -81,12 +99,21 @@ public sealed class TabularEncoder
                 int code = table.Code(row, column);
                 if (seen[code]) continue;
                 seen[code] = true;
-                levels.Add(table.Levels(column)[code]);
+                string level = table.Levels(column)[code];
+                if (!TabularSchema.IsMissing(level)) levels.Add(level);
+                else if (!levels.Contains(TabularSchema.MissingLevel)) levels.Add(TabularSchema.MissingLevel);
             }
             categorical.Add(new CategoricalVocabulary(spec.Name, levels));
         }
-        return new TabularEncoder(new TabularPreprocessing(schema, numeric, categorical));
+        return new TabularEncoder(new TabularPreprocessing(schema, numeric, categorical, identity));
     }
+
+    /// <summary>
+    /// Checks that every binary task has both classes among <paramref name="rows"/> of
+    /// <paramref name="table"/>, as training and a meaningful evaluation need.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A task's positive value never occurs, or every row is positive; the message lists the values that do occur and a near miss (letter case, a trailing '.', spaces).</exception>
+    public void CheckLabels(RawTable table, ReadOnlySpan<int> rows) => LabelCheck.RequireBothClasses(table, Preprocessing.Schema.Tasks, rows, "row");
 
     /// <summary>Encodes <paramref name="rows"/> of <paramref name="table"/>, labels included.</summary>
     /// <exception cref="CsvFormatException">A numeric input or a label is not what the schema says (file, line and column named).</exception>
@@ -131,7 +158,8 @@ public sealed class TabularEncoder
         for (int f = 0; f < categoricalCount; f++)
         {
             int column = table.ColumnIndex(Preprocessing.Categorical[f].Name);
-            int[] slots = table.Levels(column).Select(level => _vocabularies[f].GetValueOrDefault(level, 0)).ToArray();
+            int vocabulary = f;
+            int[] slots = table.Levels(column).Select(level => Slot(vocabulary, level)).ToArray();
             for (int r = 0; r < n; r++) categorical[r * categoricalCount + f] = slots[table.Code(rows[r], column)];
         }
         return (numeric, categorical);
@@ -150,23 +178,72 @@ public sealed class TabularEncoder
     /// </summary>
     /// <exception cref="FormatException">A numeric input holds text that is not a number; the message names the column.</exception>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
-    public void EncodeRow(Func<string, string?> valueOf, Span<float> numeric, Span<int> categorical)
+    public void EncodeRow(Func<string, string?> valueOf, Span<float> numeric, Span<int> categorical) =>
+        EncodeRow(new FunctionValues(valueOf), numeric, categorical);
+
+    /// <summary>
+    /// Encodes one raw row (text values by column name; an absent column counts as missing)
+    /// into caller-provided spans without allocating. Keys that are not columns of the schema
+    /// are an error unless <paramref name="allowUnknownColumns"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key is not a column of the schema (the message names it and any near miss), or a span has the wrong length.</exception>
+    /// <exception cref="FormatException">A numeric input holds text that is not a number; the message names the column.</exception>
+    public void EncodeRow(IReadOnlyDictionary<string, string> row, Span<float> numeric, Span<int> categorical, bool allowUnknownColumns = false)
+    {
+        if (!allowUnknownColumns) RequireKnownKeys(row);
+        EncodeRow(new DictionaryValues(row), numeric, categorical);
+    }
+
+    private void EncodeRow<TValues>(TValues values, Span<float> numeric, Span<int> categorical) where TValues : struct, IRowValues
     {
         if (numeric.Length != NumericCount || categorical.Length != _vocabularies.Length)
             throw new ArgumentException($"EncodeRow needs {NumericCount} numeric and {_vocabularies.Length} categorical slots, got {numeric.Length} and {categorical.Length}.");
         for (int f = 0; f < numeric.Length; f++)
         {
             var stats = Preprocessing.Numeric[f];
-            string? text = valueOf(stats.Name)?.Trim();
-            if (text is null || TabularSchema.IsMissing(text)) numeric[f] = 0f;
+            ReadOnlySpan<char> text = values.ValueOf(stats.Name).AsSpan().Trim();
+            if (TabularSchema.IsMissing(text)) numeric[f] = 0f;
             else if (TabularSchema.TryParseNumber(text, out float v)) numeric[f] = (v - stats.Mean) / stats.Std;
-            else throw new FormatException($"column '{stats.Name}': '{text}' is not a number.");
+            else throw new FormatException($"column '{stats.Name}': {TabularSchema.NotANumberReason(text.ToString())}.");
         }
         for (int f = 0; f < categorical.Length; f++)
+            categorical[f] = Slot(f, values.ValueOf(Preprocessing.Categorical[f].Name).AsSpan().Trim());
+    }
+
+    // The embedding row of a categorical text: the missing slot for ? and "", 0 (unknown) for a level not seen in training.
+    private int Slot(int vocabulary, ReadOnlySpan<char> text) =>
+        TabularSchema.IsMissing(text) ? _missingSlots[vocabulary]
+        : _vocabularies[vocabulary].GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out int slot) ? slot : 0;
+
+    // Counting known keys finds an unknown one without enumerating the dictionary (which would allocate through the interface).
+    private void RequireKnownKeys(IReadOnlyDictionary<string, string> row)
+    {
+        int known = 0;
+        foreach (string column in _knownColumns)
+            if (row.ContainsKey(column)) known++;
+        if (known == row.Count) return;
+        var unknown = row.Keys.Where(k => !_knownColumns.Contains(k)).Select(k =>
         {
-            string? text = valueOf(Preprocessing.Categorical[f].Name)?.Trim();
-            categorical[f] = _vocabularies[f].GetValueOrDefault(text ?? "?", 0);
-        }
+            string? nearMiss = _knownColumns.FirstOrDefault(c => string.Equals(c.Trim(), k.Trim(), StringComparison.OrdinalIgnoreCase));
+            return nearMiss is null ? $"'{k}'" : $"'{k}' (did you mean '{nearMiss}'?)";
+        });
+        throw new ArgumentException($"The row has keys that are not columns of the model's schema: {string.Join(", ", unknown)}. " +
+            $"Column names match exactly (case-sensitive); the columns are: {string.Join(", ", _knownColumns)}.", nameof(row));
+    }
+
+    private interface IRowValues
+    {
+        string? ValueOf(string column);
+    }
+
+    private readonly struct FunctionValues(Func<string, string?> valueOf) : IRowValues
+    {
+        public string? ValueOf(string column) => valueOf(column);
+    }
+
+    private readonly struct DictionaryValues(IReadOnlyDictionary<string, string> row) : IRowValues
+    {
+        public string? ValueOf(string column) => row.TryGetValue(column, out var value) ? value : null;
     }
 
     // Each distinct text of a numeric column parsed once; NaN marks a missing value.
@@ -178,7 +255,7 @@ public sealed class TabularEncoder
         {
             if (TabularSchema.IsMissing(levels[i])) values[i] = float.NaN;
             else if (!TabularSchema.TryParseNumber(levels[i], out values[i]))
-                throw table.ErrorAtLevel(column, i, $"'{levels[i]}' is not a number");
+                throw table.ErrorAtLevel(column, i, TabularSchema.NotANumberReason(levels[i]));
         }
         return values;
     }

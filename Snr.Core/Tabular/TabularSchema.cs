@@ -32,18 +32,41 @@ public sealed record TaskSpec(string Name, string Column, TaskKind Kind, IReadOn
 /// label is never an input, whatever its kind says.
 /// </summary>
 /// <remarks>
-/// Missing values are the text <c>?</c> and the empty field. The policy: a missing numeric
-/// input becomes the training mean (0 after standardisation); a missing categorical input is
-/// a level of its own (in Census-Income "?" is informative); a missing label is an error.
+/// Missing values are the text <c>?</c> and the empty field (after trimming), and nothing
+/// else: the two are one value everywhere (fitting, encoding a file, encoding one row), and a
+/// column absent from a scored row counts as missing too. The policy: a missing numeric input
+/// becomes the training mean (0 after standardisation); a missing categorical input is a
+/// level of its own, stored as <c>?</c> (in Census-Income "?" is informative); a missing
+/// label is an error. In a numeric column, <c>NaN</c>, <c>Infinity</c>, a number beyond the
+/// float range (<c>1e400</c>) and a decimal comma (<c>1,5</c>) are not numbers and not missing:
+/// they are errors naming file, line and column (write <c>?</c> or leave the field empty).
 /// </remarks>
 public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyList<TaskSpec> Tasks)
 {
+    /// <summary>The one level a missing categorical value is stored as, whichever way the data wrote it.</summary>
+    public const string MissingLevel = "?";
+
     /// <summary>True for the texts that mean "missing": <c>?</c> and the empty string.</summary>
-    public static bool IsMissing(ReadOnlySpan<char> value) => value.IsEmpty || value is "?";
+    public static bool IsMissing(ReadOnlySpan<char> value) => value.IsEmpty || value is MissingLevel;
 
     /// <summary>Parses a number the way every Snr data file writes it (invariant culture).</summary>
     public static bool TryParseNumber(ReadOnlySpan<char> value, out float number) =>
         float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number) && float.IsFinite(number);
+
+    /// <summary>
+    /// Why <paramref name="value"/> is not a number Snr reads (for an error message): not a
+    /// finite float, beyond the float range, a decimal comma, or not a number at all.
+    /// </summary>
+    public static string NotANumberReason(string value)
+    {
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double wide))
+            return double.IsNaN(wide) || (double.IsInfinity(wide) && !value.Any(char.IsDigit))
+                ? $"'{value}' is not a finite number (write ? or leave the field empty for a missing value)"
+                : $"'{value}' is beyond the float range (±3.4e38)";
+        if (value.Count(c => c == ',') == 1 && double.TryParse(value.Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            return $"'{value}' has a decimal comma; numbers are written with '.'";
+        return $"'{value}' is not a number";
+    }
 
     /// <summary>The input columns (numeric and categorical, not labels), in file order.</summary>
     public IEnumerable<ColumnSpec> Inputs(ColumnKind kind) =>
@@ -65,27 +88,21 @@ public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyL
             if (!names.Contains(t.Column)) throw new ArgumentException($"Schema.Tasks['{t.Name}'].Column: there is no column '{t.Column}'.");
             if (t.Kind == TaskKind.Binary && (t.PositiveValues is null || t.PositiveValues.Count == 0))
                 throw new ArgumentException($"Schema.Tasks['{t.Name}'].PositiveValues: a binary task needs at least one positive value.");
+            if (t.PositiveValues?.FirstOrDefault(v => IsMissing(v.Trim())) is { } missing)
+                throw new ArgumentException($"Schema.Tasks['{t.Name}'].PositiveValues: '{missing}' means a missing value, not a label; name the value of column '{t.Column}' that marks a positive row.");
         }
         if (!Inputs(ColumnKind.Numeric).Any() && !Inputs(ColumnKind.Categorical).Any())
             throw new ArgumentException("Schema.Columns: no input columns are left once the label columns are removed.");
     }
 
     /// <summary>
-    /// Infers column kinds from the data: a column whose present values all parse as numbers
-    /// and that has more than <paramref name="maxCategoricalLevels"/> distinct values is
-    /// numeric; any other column is categorical. Print the result so the user can check it.
+    /// Infers column kinds from the data with <see cref="SchemaInference"/>'s rule: a column
+    /// whose present values all parse as numbers and that has more than
+    /// <paramref name="maxCategoricalLevels"/> distinct values is numeric; any other column is
+    /// categorical. Print the result so the user can check it.
     /// </summary>
-    public static TabularSchema Infer(RawTable table, IReadOnlyList<TaskSpec> tasks, int maxCategoricalLevels = 20)
-    {
-        var columns = new List<ColumnSpec>();
-        for (int c = 0; c < table.ColumnNames.Count; c++)
-        {
-            var levels = table.Levels(c);
-            bool allNumbers = levels.All(l => IsMissing(l) || TryParseNumber(l, out _));
-            columns.Add(new ColumnSpec(table.ColumnNames[c], allNumbers && levels.Count > maxCategoricalLevels ? ColumnKind.Numeric : ColumnKind.Categorical));
-        }
-        return new TabularSchema(columns, tasks);
-    }
+    public static TabularSchema Infer(RawTable table, IReadOnlyList<TaskSpec> tasks, int maxCategoricalLevels = SchemaInference.DefaultMaxCategoricalLevels) =>
+        new SchemaInference { MaxCategoricalLevels = maxCategoricalLevels }.Infer(table, tasks).Schema;
 
     /// <summary>One line per column: name, kind, and "label of task …" where it defines one.</summary>
     public string Describe() => string.Join(Environment.NewLine, Columns.Select(c =>

@@ -1,45 +1,64 @@
-using Snr.Autograd;
 using Snr.Core.Data;
 using Snr.Core.Models;
+using Snr.Core.Serving;
 
 namespace Snr.Core.Training;
 
-/// <summary>Serving-mode evaluation of a model on a dataset.</summary>
+/// <summary>
+/// Evaluation of a model on a dataset through the compiled <see cref="Predictor"/>: the same forward pass that
+/// serves the model, so validation and test metrics are the numbers the served model gives.
+/// </summary>
 public static class Evaluator
 {
     /// <summary>
-    /// Predictions for every row, computed in batches with serving gates and without gradients:
-    /// result[task][row] (probabilities for binary tasks, values for regression tasks).
+    /// Predictions for every row: result[task][row] (probabilities for binary tasks, values for regression tasks).
     /// </summary>
-    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input.</exception>
-    public static float[][] Predict(MultiTaskModel model, MultiTaskDataset data, int batchSize = 1024)
+    /// <exception cref="ArgumentException">The dataset's inputs differ from the model's.</exception>
+    public static float[][] Predict(MultiTaskModel model, MultiTaskDataset data)
     {
         ArgumentNullException.ThrowIfNull(model);
+        using var predictor = Predictor.Compile(model);
+        return Predict(predictor, data);
+    }
+
+    /// <summary>Predictions of a compiled model for every row: result[task][row].</summary>
+    /// <exception cref="ArgumentException">The dataset's inputs differ from the predictor's.</exception>
+    public static float[][] Predict(Predictor predictor, MultiTaskDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        if (data.FeatureCount != model.Config.InputDim)
-            throw new ArgumentException($"The dataset has {data.FeatureCount} features, the model expects {model.Config.InputDim}.", nameof(data));
-        var result = new float[model.Tasks.Count][];
-        for (int t = 0; t < result.Length; t++) result[t] = new float[data.Count];
-        for (int start = 0; start < data.Count; start += batchSize)
+        if (data.NumericCount != predictor.NumericInputs || data.CategoricalCount != predictor.CategoricalInputs)
+            throw new ArgumentException($"The dataset has {data.NumericCount} numeric and {data.CategoricalCount} categorical inputs, the model {predictor.NumericInputs} and {predictor.CategoricalInputs}.", nameof(data));
+        int tasks = predictor.Tasks.Count;
+        var scores = new float[data.Count * tasks];
+        predictor.Predict(data.Numeric, data.Categorical, scores);
+        var result = new float[tasks][];
+        for (int t = 0; t < tasks; t++)
         {
-            int rows = Math.Min(batchSize, data.Count - start);
-            var x = Tensor.FromArray(data.Features.Slice(start * data.FeatureCount, rows * data.FeatureCount), Shape.Matrix(rows, data.FeatureCount));
-            var predictions = model.Predict(x);
-            for (int t = 0; t < result.Length; t++) predictions[t].CopyTo(result[t], start);
+            result[t] = new float[data.Count];
+            for (int r = 0; r < data.Count; r++) result[t][r] = scores[r * tasks + t];
         }
         return result;
     }
 
     /// <summary>Per-task metrics of the model on <paramref name="data"/> (tasks matched by name).</summary>
     /// <exception cref="KeyNotFoundException">The dataset lacks one of the model's tasks.</exception>
-    public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, MultiTaskDataset data, int batchSize = 1024)
+    public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, MultiTaskDataset data)
     {
-        var predictions = Predict(model, data, batchSize);
-        var metrics = new TaskMetrics[model.Tasks.Count];
+        ArgumentNullException.ThrowIfNull(model);
+        using var predictor = Predictor.Compile(model);
+        return Evaluate(predictor, model.Tasks, data);
+    }
+
+    /// <summary>Per-task metrics of a compiled model on <paramref name="data"/> (tasks matched by name).</summary>
+    /// <exception cref="KeyNotFoundException">The dataset lacks one of the tasks.</exception>
+    public static IReadOnlyList<TaskMetrics> Evaluate(Predictor predictor, IReadOnlyList<TaskConfig> tasks, MultiTaskDataset data)
+    {
+        var predictions = Predict(predictor, data);
+        var metrics = new TaskMetrics[predictor.Tasks.Count];
         for (int t = 0; t < metrics.Length; t++)
         {
-            var task = model.Tasks[t];
+            var task = tasks.First(c => c.Name == predictor.Tasks[t]);
             ReadOnlySpan<float> labels = data.Labels(data.TaskIndex(task.Name));
             if (task.Kind == TaskKind.Binary)
             {

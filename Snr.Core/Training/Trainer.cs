@@ -20,7 +20,7 @@ namespace Snr.Core.Training;
 /// var data = SyntheticMmoeData.Generate(10_000, correlation: 0.5, problemSeed: 1, rowSeed: 2);
 /// var model = ModelFactory.Create(new MmoeConfig
 /// {
-///     InputDim = 100, Experts = 8, ExpertHidden = [16], TowerHidden = [8],
+///     NumericInputs = 100, Experts = 8, ExpertHidden = [16], TowerHidden = [8],
 ///     Tasks = [new("task1", TaskKind.Regression), new("task2", TaskKind.Regression)],
 /// });
 /// var history = new Trainer(model, new TrainingConfig
@@ -53,7 +53,11 @@ public sealed class Trainer
     /// </summary>
     /// <exception cref="ArgumentException">The data's features or tasks do not match the model, or early stopping has no validation set.</exception>
     /// <exception cref="InvalidOperationException">Early stopping watches the AUC of a task whose validation labels are all of one class.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled (between batches).</exception>
+    /// <exception cref="ArgumentException">The training data has no rows.</exception>
+    /// <exception cref="TrainingCanceledException">
+    /// Cancelled (checked before every batch). The model then holds the best weights so far with
+    /// early stopping, otherwise those of the last completed epoch; the exception's history says which.
+    /// </exception>
     public TrainingHistory Fit(MultiTaskDataset train, MultiTaskDataset? validation = null, Action<EpochRecord>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -61,16 +65,17 @@ public sealed class Trainer
         if (validation is null && _config.ValidationFraction > 0)
             (train, validation) = train.Split(_config.ValidationFraction, _config.Seed);
         CheckData(train, nameof(train));
+        if (train.Count == 0) throw new ArgumentException("The training data has no rows.", nameof(train));
         if (validation is not null) CheckData(validation, nameof(validation));
 
-        int tasks = _model.Tasks.Count, d = _model.Config.InputDim, n = train.Count;
+        int tasks = _model.Tasks.Count, n = train.Count;
         int batchSize = Math.Min(_config.BatchSize, n), remainder = n % batchSize;
         var labelColumns = new int[tasks];
         for (int t = 0; t < tasks; t++) labelColumns[t] = train.TaskIndex(_model.Tasks[t].Name);
 
         // Batch tensors allocated once and refilled: a full batch, and the epoch's last, smaller one.
-        var full = new Batch(batchSize, d, tasks);
-        var last = remainder > 0 ? new Batch(remainder, d, tasks) : full;
+        var full = new Batch(batchSize, _model.Config, tasks);
+        var last = remainder > 0 ? new Batch(remainder, _model.Config, tasks) : full;
         var step = new TrainingStep(_model, _config.Optimizer.Create(_model.Parameters()), _config.TaskWeights(_model.Config),
             _config.L0Lambda, _config.MaxGradNorm, _config.SkipNonFiniteBatches);
         var order = new int[n];
@@ -84,6 +89,8 @@ public sealed class Trainer
         double bestValue = double.NaN;
         int bestEpoch = 0, sinceBest = 0;
         bool stoppedEarly = false;
+        // What a cancellation falls back to without early stopping: the weights after the last completed epoch.
+        float[][]? lastEpoch = cancellationToken.CanBeCanceled ? Snapshot(null) : null;
 
         var records = new List<EpochRecord>();
         for (int epoch = 1; epoch <= _config.Epochs; epoch++)
@@ -95,12 +102,17 @@ public sealed class Trainer
             int counted = 0;
             for (int start = 0; start < n; start += batchSize)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    Restore(best ?? lastEpoch!);
+                    throw new TrainingCanceledException(
+                        new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), cancellationToken);
+                }
                 var batch = n - start < batchSize ? last : full;
                 ReadOnlySpan<int> rows = order.AsSpan(start, batch.Rows);
-                train.CopyFeatures(rows, batch.X.Data);
+                train.CopyInputs(rows, batch.Numeric.Data, batch.Categorical);
                 for (int t = 0; t < tasks; t++) train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
-                float total = step.Run(batch.X, batch.Targets, taskLosses);
+                float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, taskLosses);
                 if (float.IsNaN(total)) continue; // a skipped non-finite batch
                 counted += batch.Rows;
                 totalSum += (double)total * batch.Rows;
@@ -114,6 +126,7 @@ public sealed class Trainer
             var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed);
             records.Add(record);
             progress?.Invoke(record);
+            if (lastEpoch is not null && es is null) Snapshot(lastEpoch);
 
             if (es is null) continue;
             double value = metrics[esTask].Get(es.Metric);
@@ -137,8 +150,9 @@ public sealed class Trainer
 
     private void CheckData(MultiTaskDataset data, string name)
     {
-        if (data.FeatureCount != _model.Config.InputDim)
-            throw new ArgumentException($"The {name} data has {data.FeatureCount} features, the model expects {_model.Config.InputDim}.", name);
+        if (data.NumericCount != _model.Config.NumericInputs || data.CategoricalCount != _model.Config.CategoricalInputs)
+            throw new ArgumentException($"The {name} data has {data.NumericCount} numeric and {data.CategoricalCount} categorical inputs, " +
+                $"the model expects {_model.Config.NumericInputs} and {_model.Config.CategoricalInputs}.", name);
         foreach (var task in _model.Tasks)
             if (!data.TaskNames.Contains(task.Name))
                 throw new ArgumentException($"The {name} data has no labels for task '{task.Name}'.", name);
@@ -164,16 +178,18 @@ public sealed class Trainer
 
     private sealed class Batch
     {
-        public Batch(int rows, int features, int tasks)
+        public Batch(int rows, ModelConfig model, int tasks)
         {
             Rows = rows;
-            X = Tensor.Zeros(rows, features);
+            Numeric = Tensor.Zeros(rows, model.NumericInputs);
+            Categorical = new int[rows * model.CategoricalInputs];
             Targets = new Tensor[tasks];
             for (int t = 0; t < tasks; t++) Targets[t] = Tensor.Zeros(rows, 1);
         }
 
         public int Rows { get; }
-        public Tensor X { get; }
+        public Tensor Numeric { get; }
+        public int[] Categorical { get; }
         public Tensor[] Targets { get; }
     }
 }

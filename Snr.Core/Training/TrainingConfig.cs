@@ -38,7 +38,7 @@ public sealed record OptimizerConfig
     /// <summary>Adam (default) or SGD.</summary>
     public OptimizerKind Kind { get; set; } = OptimizerKind.Adam;
 
-    /// <summary>The learning rate.</summary>
+    /// <summary>The learning rate (default 1e-3; the <c>snr</c> command line uses 2e-3).</summary>
     public float LearningRate { get; set; } = 1e-3f;
 
     /// <summary>Adam's β1.</summary>

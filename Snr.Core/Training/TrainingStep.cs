@@ -18,7 +18,7 @@ public sealed class TrainingStep
     private readonly bool _skipNonFinite;
 
     /// <summary>Creates the step.</summary>
-    /// <param name="model">The model (put in training mode by each step).</param>
+    /// <param name="model">The model (run with sampled gates by each step).</param>
     /// <param name="optimizer">An optimiser over the model's parameters.</param>
     /// <param name="lossWeights">w_t, one per task.</param>
     /// <param name="l0Lambda">λ, the weight of <see cref="MultiTaskModel.Penalty"/> (0: not computed).</param>
@@ -49,10 +49,16 @@ public sealed class TrainingStep
     /// <summary>The optimiser.</summary>
     public Optimizer Optimizer => _optimizer;
 
+    /// <summary>Runs one step on a batch of a model whose inputs are all numeric (see <see cref="Run(Tensor, ReadOnlySpan{int}, ReadOnlySpan{Tensor}, Span{float})"/>).</summary>
+    /// <exception cref="ArgumentException">Not one target per task, or shapes that do not fit.</exception>
+    /// <exception cref="NonFiniteTrainingException">A loss or gradient is NaN or infinite (see the other overload).</exception>
+    public float Run(Tensor x, ReadOnlySpan<Tensor> targets, Span<float> taskLosses = default) => Run(x, ReadOnlySpan<int>.Empty, targets, taskLosses);
+
     /// <summary>
     /// Runs one step on a batch and returns the total loss (before the update).
     /// </summary>
-    /// <param name="x">[batch, input_dim].</param>
+    /// <param name="numeric">[batch, NumericInputs].</param>
+    /// <param name="categorical">[batch, CategoricalInputs] category indices, row-major.</param>
     /// <param name="targets">One [batch, 1] (or [batch]) tensor of labels per task.</param>
     /// <param name="taskLosses">When not empty, receives each task's unweighted loss.</param>
     /// <exception cref="ArgumentException">Not one target per task, or shapes that do not fit.</exception>
@@ -61,15 +67,14 @@ public sealed class TrainingStep
     /// then the step returns NaN and counts it in <see cref="SkippedBatches"/>). Either way the
     /// update is not applied.
     /// </exception>
-    public float Run(Tensor x, ReadOnlySpan<Tensor> targets, Span<float> taskLosses = default)
+    public float Run(Tensor numeric, ReadOnlySpan<int> categorical, ReadOnlySpan<Tensor> targets, Span<float> taskLosses = default)
     {
         if (targets.Length != _weights.Length) throw new ArgumentException($"{targets.Length} targets for {_weights.Length} tasks.", nameof(targets));
         var tape = Tape.Current;
         Steps++;
         try
         {
-            _model.Training = true;
-            var outputs = _model.Forward(x);
+            var outputs = _model.Forward(numeric, categorical, training: true);
             Tensor? loss = null;
             for (int t = 0; t < outputs.Length; t++)
             {

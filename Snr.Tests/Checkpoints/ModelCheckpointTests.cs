@@ -28,6 +28,22 @@ public sealed class ModelCheckpointTests : IDisposable
         SafetensorsFile.Write(path, tensors([.. read]), meta);
     }
 
+    [Fact]
+    public void A_checkpoint_round_trips_through_a_stream_byte_for_byte_like_the_weights_file()
+    {
+        var model = ModelServingTests.Make("snr-aver");
+        using var stream = new MemoryStream();
+        ModelCheckpoint.Save(stream, model);
+        string dir = Path.Combine(_folder, "same");
+        ModelCheckpoint.Save(dir, model);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, ModelCheckpoint.WeightsFile)), stream.ToArray());
+        stream.Position = 0;
+        var (loaded, _) = ModelCheckpoint.Load(stream);
+        Assert.Equal(model.Parameters().SelectMany(p => p.Tensor.Data.ToArray()), loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
+        using var damaged = new MemoryStream(stream.ToArray()[..^3]);
+        Assert.Contains("checkpoint stream", Assert.Throws<InvalidDataException>(() => ModelCheckpoint.Load(damaged)).Message);
+    }
+
     private static string Refusal(string dir) => Assert.Throws<InvalidDataException>(() => ModelCheckpoint.Load(dir)).Message;
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Snr.Cli;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 
 namespace Snr.Tests.Cli;
 
@@ -11,7 +12,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
+    internal static (int Code, string Output, string Error) Run(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -46,6 +47,7 @@ public sealed class CliTests : IDisposable
         Assert.True(json.GetProperty("serving_flops_per_row").GetInt64() > 0);
         Assert.Equal(6, json.GetProperty("total_connections").GetInt32());
         Assert.True(File.Exists(Path("model/model.safetensors")) && File.Exists(Path("model/config.json")));
+        AssertReadmeSampleHasTheShapeOf(output);
 
         (code, output, error) = Run("eval", "--model", Path("model"), "--json");
         Assert.True(code == 0, error);
@@ -62,15 +64,40 @@ public sealed class CliTests : IDisposable
         (code, output, error) = Run("predict", "--model", Path("model"), "--input", Path("rows.csv"), "--output", Path("scores.csv"));
         Assert.True(code == 0, error);
         var scores = File.ReadAllLines(Path("scores.csv"));
-        Assert.Equal("income,never_married", scores[0]);
+        Assert.Equal("row,income,never_married", scores[0]);
         Assert.Equal(6, scores.Length);
-        Assert.All(scores[1..], l => Assert.All(l.Split(','), v => Assert.InRange(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture), 0, 1)));
+        Assert.All(scores[1..], l => Assert.All(l.Split(',')[1..], v => Assert.InRange(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture), 0, 1)));
 
         (code, output, error) = Run("inspect", "--model", Path("model"));
         Assert.True(code == 0, error);
         Assert.Contains("gate table", output);
         Assert.Contains("Serving graph after pruning", output);
         Assert.Contains("marital_status: label of task 'never_married'", output);
+    }
+
+    // The README's sample output (written by scripts/readme-sample.sh) has the shape of what train
+    // prints now: with numbers collapsed to # and repeated lines (the epochs) to one, every line of
+    // the sample appears in this run's output, in the same order.
+    private static void AssertReadmeSampleHasTheShapeOf(string output)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "README.md"))) directory = directory.Parent;
+        Assert.NotNull(directory);
+        string readme = File.ReadAllText(System.IO.Path.Combine(directory.FullName, "README.md")).ReplaceLineEndings("\n");
+        var sample = System.Text.RegularExpressions.Regex.Match(readme, "readme-sample: begin[^\n]*\n```text\n(.*?)\n```", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(sample.Success, "README.md has no readme-sample block");
+        static List<string> Shapes(string text) => text.ReplaceLineEndings("\n").Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.TrimEnd(), @"\d+", "#"))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "^Saved to .* \\(", "Saved to DIR ("))
+            .Where(l => l.Length > 0).Aggregate(new List<string>(), (list, l) => { if (list.Count == 0 || list[^1] != l) list.Add(l); return list; });
+        var actual = Shapes(output);
+        int at = 0;
+        foreach (string line in Shapes(sample.Groups[1].Value))
+        {
+            int found = actual.IndexOf(line, at);
+            Assert.True(found >= 0, $"The README sample line '{line}' is not in what snr train prints now (run scripts/readme-sample.sh):\n{string.Join("\n", actual)}");
+            at = found + 1;
+        }
     }
 
     [Fact]
@@ -101,7 +128,7 @@ public sealed class CliTests : IDisposable
 
     [Theory]
     [InlineData("train --data nope.csv", "There is no data file 'nope.csv'")]
-    [InlineData("train --epochs 0", "--epochs must be positive")]
+    [InlineData("train --epochs 0", "--epochs must be a whole number from 1")]
     [InlineData("train --model bert", "bert")]
     [InlineData("train --data synthetic --task a:b", "--task applies to CSV files only")]
     [InlineData("eval --model /definitely/not/here", "There is no model folder")]

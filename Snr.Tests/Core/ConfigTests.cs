@@ -24,7 +24,23 @@ public class ConfigTests
         Assert.Equal(config.GetType(), back.GetType());
         Assert.Equal(json, ConfigJson.Serialize(back));
         Assert.Contains("\"kind\"", json);
-        Assert.Contains("\"input_dim\": 5", json);
+        Assert.Contains("\"numeric_inputs\": 5", json);
+        Assert.DoesNotContain("input_dim", json);
+    }
+
+    [Fact]
+    public void A_configuration_saved_with_input_dim_counting_categorical_columns_still_loads()
+    {
+        // Before numeric_inputs, input_dim counted the numeric and the categorical columns together.
+        const string legacy = """
+            { "kind": "shared_bottom", "input_dim": 7, "embeddings": { "cardinalities": [4, 9], "dims": [2, 3] },
+              "tasks": [ { "name": "a", "kind": "Binary" } ], "bottom_hidden": [ 8 ] }
+            """;
+        var config = ConfigJson.DeserializeModel(legacy);
+        Assert.Equal(5, config.NumericInputs);
+        Assert.Equal(2, config.CategoricalInputs);
+        Assert.Equal(5 + 2 + 3, config.InputWidth);
+        Assert.Null(config.LegacyInputDim);
     }
 
     [Fact]
@@ -54,7 +70,7 @@ public class ConfigTests
     }
 
     [Theory]
-    [InlineData("input_dim")]
+    [InlineData("numeric_inputs")]
     [InlineData("tasks")]
     [InlineData("tasks[1].name")]
     [InlineData("tower_hidden[0]")]
@@ -68,7 +84,7 @@ public class ConfigTests
         var ok = CoreTestModels.SnrTrans(5, CoreTestModels.Binary);
         SnrConfig bad = field switch
         {
-            "input_dim" => ok with { InputDim = 0 },
+            "numeric_inputs" => ok with { NumericInputs = -1 },
             "tasks" => ok with { Tasks = [] },
             "tasks[1].name" => ok with { Tasks = [new("a"), new("a")] },
             "tower_hidden[0]" => ok with { TowerHidden = [-1] },

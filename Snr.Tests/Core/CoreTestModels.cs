@@ -10,23 +10,23 @@ internal static class CoreTestModels
     public static readonly TaskConfig[] Binary = [new("click", TaskKind.Binary), new("buy", TaskKind.Binary)];
 
     public static SharedBottomConfig SharedBottom(int d, TaskConfig[] tasks, ulong seed = 1) =>
-        new() { InputDim = d, Tasks = tasks, BottomHidden = [16], TowerHidden = [8], Seed = seed };
+        new() { NumericInputs = d, Tasks = tasks, BottomHidden = [16], TowerHidden = [8], Seed = seed };
 
     public static MmoeConfig Mmoe(int d, TaskConfig[] tasks, ulong seed = 1) =>
-        new() { InputDim = d, Tasks = tasks, Experts = 4, ExpertHidden = [8], TowerHidden = [8], Seed = seed };
+        new() { NumericInputs = d, Tasks = tasks, Experts = 4, ExpertHidden = [8], TowerHidden = [8], Seed = seed };
 
     public static SingleTaskConfig SingleTask(int d, TaskConfig[] tasks, ulong seed = 1) =>
-        new() { InputDim = d, Tasks = tasks, Hidden = [8], TowerHidden = [8], Seed = seed };
+        new() { NumericInputs = d, Tasks = tasks, Hidden = [8], TowerHidden = [8], Seed = seed };
 
     public static SnrConfig SnrTrans(int d, TaskConfig[] tasks, ulong seed = 1) => new()
     {
-        InputDim = d, Tasks = tasks, Variant = SnrVariant.Trans, Level0Blocks = 3, Level0Hidden = [8],
+        NumericInputs = d, Tasks = tasks, Variant = SnrVariant.Trans, Level0Blocks = 3, Level0Hidden = [8],
         Routing = [new RoutingLevelConfig(3, 8), new RoutingLevelConfig(tasks.Length, 8)], TowerHidden = [8], Seed = seed,
     };
 
     public static SnrConfig SnrAver(int d, TaskConfig[] tasks, ulong seed = 1) => new()
     {
-        InputDim = d, Tasks = tasks, Variant = SnrVariant.Aver, Level0Blocks = 3, Level0Hidden = [8],
+        NumericInputs = d, Tasks = tasks, Variant = SnrVariant.Aver, Level0Blocks = 3, Level0Hidden = [8],
         Routing = [new RoutingLevelConfig(tasks.Length, 0, 8)], TowerHidden = [8], Seed = seed,
     };
 

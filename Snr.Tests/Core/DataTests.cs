@@ -18,11 +18,11 @@ public class DataTests
 
         var a = SyntheticMmoeData.Generate(50, 0.5, 1, 2);
         var b = SyntheticMmoeData.Generate(50, 0.5, 1, 2);
-        Assert.Equal(100, a.FeatureCount);
+        Assert.Equal(100, a.NumericCount);
         Assert.Equal(["task1", "task2"], a.TaskNames);
-        Assert.True(a.Features.SequenceEqual(b.Features) && a.Labels(1).SequenceEqual(b.Labels(1)));
+        Assert.True(a.Numeric.SequenceEqual(b.Numeric) && a.Labels(1).SequenceEqual(b.Labels(1)));
         var otherRows = SyntheticMmoeData.Generate(50, 0.5, 1, 3);
-        Assert.False(a.Features.SequenceEqual(otherRows.Features));
+        Assert.False(a.Numeric.SequenceEqual(otherRows.Numeric));
         Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticMmoeData.Generate(10, 1.5, 1, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticMmoeData.Generate(10, 0.5, 1, 2, new SyntheticMmoeOptions { Dimension = 1 }));
     }
@@ -34,12 +34,12 @@ public class DataTests
         var (train, validation) = data.Split(0.2, seed: 9);
         Assert.Equal(80, train.Count);
         Assert.Equal(20, validation.Count);
-        var ids = train.Features.ToArray().Concat(validation.Features.ToArray()).Select(v => (int)v).Order();
+        var ids = train.Numeric.ToArray().Concat(validation.Numeric.ToArray()).Select(v => (int)v).Order();
         Assert.Equal(Enumerable.Range(0, 100), ids);
         for (int i = 0; i < validation.Count; i++)
-            Assert.Equal(validation.Row(i)[0] * 10, validation.Labels(0)[i]);   // labels travel with their rows
-        Assert.True(validation.Features.SequenceEqual(data.Split(0.2, seed: 9).Validation.Features));
-        Assert.False(validation.Features.SequenceEqual(data.Split(0.2, seed: 10).Validation.Features));
+            Assert.Equal(validation.Numeric[i] * 10, validation.Labels(0)[i]);   // labels travel with their rows
+        Assert.True(validation.Numeric.SequenceEqual(data.Split(0.2, seed: 9).Validation.Numeric));
+        Assert.False(validation.Numeric.SequenceEqual(data.Split(0.2, seed: 10).Validation.Numeric));
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Split(0, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => RowIds(3).Split(0.1, 1));
     }
@@ -63,11 +63,16 @@ public class DataTests
         var data = RowIds(10);
         var features = new float[3];
         var labels = new float[3];
-        data.CopyFeatures([7, 2, 9], features);
+        data.CopyInputs([7, 2, 9], features, []);
         data.CopyLabels(0, [7, 2, 9], labels);
         Assert.Equal([7f, 2f, 9f], features);
         Assert.Equal([70f, 20f, 90f], labels);
-        Assert.Throws<ArgumentException>(() => data.CopyFeatures([1], features));
+        Assert.Throws<ArgumentException>(() => data.CopyInputs([1], features, []));
+        var mixed = new MultiTaskDataset([0.5f, 1.5f], 1, [4, 7], 1, ["y"], [[0f, 1f]]);
+        var categories = new int[2];
+        mixed.CopyInputs([1, 0], features.AsSpan(0, 2), categories);
+        Assert.Equal([7, 4], categories);
+        Assert.Throws<ArgumentException>(() => new MultiTaskDataset([0.5f], 1, [-1], 1, ["y"], [[0f]]));
         Assert.Throws<ArgumentException>(() => new MultiTaskDataset([1f, 2f, 3f], 2, ["a"], [new float[1]]));
         Assert.Throws<ArgumentException>(() => new MultiTaskDataset([1f, 2f], 1, ["a"], [new[] { 0f, float.NaN }]));
         Assert.Throws<ArgumentException>(() => new MultiTaskDataset([1f, 2f], 1, ["a", "b"], [new float[2]]));

@@ -56,11 +56,11 @@ public class MmoeFindingTests(ITestOutputHelper output)
         }
         double sharedBottom = Loss(new SharedBottomConfig
         {
-            InputDim = Dimension, Tasks = CoreTestModels.Regression, BottomHidden = [Width], TowerHidden = [8], Seed = seed,
+            NumericInputs = Dimension, Tasks = CoreTestModels.Regression, BottomHidden = [Width], TowerHidden = [8], Seed = seed,
         });
         double mmoe = Loss(new MmoeConfig
         {
-            InputDim = Dimension, Tasks = CoreTestModels.Regression, Experts = Experts, ExpertHidden = [Width], TowerHidden = [8], Seed = seed,
+            NumericInputs = Dimension, Tasks = CoreTestModels.Regression, Experts = Experts, ExpertHidden = [Width], TowerHidden = [8], Seed = seed,
         });
         return sharedBottom - mmoe;
     }
@@ -78,6 +78,6 @@ public class MmoeFindingTests(ITestOutputHelper output)
             double std = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
             labels[t] = values.Select(v => (float)((v - mean) / std)).ToArray();
         }
-        return new MultiTaskDataset(data.Features, data.FeatureCount, data.TaskNames, labels);
+        return new MultiTaskDataset(data.Numeric, data.NumericCount, data.TaskNames, labels);
     }
 }

@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Models;
+using Snr.Core.Serving;
 using Snr.Kernels;
 using Snr.Tests.Support;
 
@@ -14,7 +15,7 @@ public class ModelTests
     // SNR-Trans: 3 level-0 blocks 5→4, routing 3×4 → 3×4, last routing 3×4 → 2×3, towers 3→2→1.
     private static SnrConfig SnrShape => new()
     {
-        InputDim = 5, Tasks = CoreTestModels.Binary, Level0Blocks = 3, Level0Hidden = [4],
+        NumericInputs = 5, Tasks = CoreTestModels.Binary, Level0Blocks = 3, Level0Hidden = [4],
         Routing = [new RoutingLevelConfig(3, 4), new RoutingLevelConfig(2, 3)], TowerHidden = [2], Seed = 3,
     };
 
@@ -27,7 +28,7 @@ public class ModelTests
         // routing level its second, and task t's rows of the last routing level the first layer of its tower.
         var sb = ModelFactory.Create(new SharedBottomConfig
         {
-            InputDim = 5, Tasks = CoreTestModels.Binary, BottomHidden = [12, 12], TowerHidden = [3, 2], Seed = 9,
+            NumericInputs = 5, Tasks = CoreTestModels.Binary, BottomHidden = [12, 12], TowerHidden = [3, 2], Seed = 9,
         });
         var p = snr.Parameters().ToDictionary(x => x.Name, x => x.Tensor);
         var q = sb.Parameters().ToDictionary(x => x.Name, x => x.Tensor);
@@ -48,11 +49,8 @@ public class ModelTests
         }
         var x = Input(7, 5, 11);
         foreach (bool training in new[] { true, false })
-        {
-            snr.Training = training;
-            AssertSameOutputs(sb.Predict(x), snr.Predict(x));
-        }
-        Assert.Equal(sb.FlopsPerRow(), snr.FlopsPerRow());
+            AssertSameOutputs(Outputs(sb, x, training), Outputs(snr, x, training));
+        Assert.Equal(Flops(sb), Flops(snr));
     }
 
     [Fact]
@@ -61,7 +59,7 @@ public class ModelTests
         var config = SnrShape with { Level0Blocks = 2, Routing = [new RoutingLevelConfig(2, 3)] };
         var snr = (SnrModel)ModelFactory.Create(config);
         snr.ForceGatesDiagonal();
-        var single = ModelFactory.Create(new SingleTaskConfig { InputDim = 5, Tasks = CoreTestModels.Binary, Hidden = [4, 3], TowerHidden = [2], Seed = 5 });
+        var single = ModelFactory.Create(new SingleTaskConfig { NumericInputs = 5, Tasks = CoreTestModels.Binary, Hidden = [4, 3], TowerHidden = [2], Seed = 5 });
         var p = snr.Parameters().ToDictionary(x => x.Name, x => x.Tensor);
         var q = single.Parameters().ToDictionary(x => x.Name, x => x.Tensor);
         foreach (var (t, task) in new[] { (0, "click"), (1, "buy") })
@@ -76,8 +74,8 @@ public class ModelTests
                 p[$"towers.{task}.{name}"].Data.CopyTo(q[$"towers.{task}.{name}"].Data);
         }
         var x = Input(6, 5, 12);
-        AssertSameOutputs(single.Predict(x), snr.Predict(x));
-        Assert.Equal(single.FlopsPerRow(), snr.FlopsPerRow());
+        AssertSameOutputs(Outputs(single, x, training: false), Outputs(snr, x, training: false));
+        Assert.Equal(Flops(single), Flops(snr));
     }
 
     [Fact]
@@ -86,11 +84,11 @@ public class ModelTests
         var snr = (SnrModel)ModelFactory.Create(SnrShape);
         long towers = 2 * 2 * (3 * 2 + 2 * 1);
         snr.ForceGatesOpen();
-        Assert.Equal(3 * 2 * 5 * 4 + 9 * 2 * 4 * 4 + 6 * 2 * 4 * 3 + towers, snr.FlopsPerRow());
+        Assert.Equal(3 * 2 * 5 * 4 + 9 * 2 * 4 * 4 + 6 * 2 * 4 * 3 + towers, Flops(snr));
         // Last level reads only input block 0; routing.0's row 0 reads only level-0 block 1.
         snr.Levels[1].Gate.Force([1, 0, 0, 1, 0, 0]);
         snr.Levels[0].Gate.Force([0, 1, 0, 1, 1, 1, 1, 1, 1]);
-        Assert.Equal(1 * 2 * 5 * 4 + 1 * 2 * 4 * 4 + 2 * 2 * 4 * 3 + towers, snr.FlopsPerRow());
+        Assert.Equal(1 * 2 * 5 * 4 + 1 * 2 * 4 * 4 + 2 * 2 * 4 * 3 + towers, Flops(snr));
     }
 
     [Theory]
@@ -111,7 +109,7 @@ public class ModelTests
             snr.Levels[1].Gate.Force([float.NaN, 0, 0, float.NaN, 0, 0]);
             snr.Levels[0].Gate.Force([0, float.NaN, 0, float.NaN, 1, 1, 1, 1, 1]);
             Tape.Current.Reset();
-            var outputs = snr.Forward(x);
+            var outputs = snr.Forward(x, training: true);
             Ops.Add(Ops.Sum(outputs[0]), Ops.Sum(Ops.Scale(outputs[1], 2f))).Backward();
             var result = (outputs.ToArray().Select(o => o.Data.ToArray()).ToArray(),
                 snr.Parameters().Select(p => p.Tensor.HasGrad ? p.Tensor.Grad.ToArray() : new float[p.Tensor.Size]).ToArray());
@@ -194,12 +192,26 @@ public class ModelTests
     public void Every_model_gives_one_output_per_task_and_checks_its_input(ModelConfig config)
     {
         var model = ModelFactory.Create(config);
-        var predictions = model.Predict(Input(3, 5, 15));
+        var predictions = ModelForward.PerTask(model, Input(3, 5, 15).Data.ToArray());
         Assert.Equal(2, predictions.Length);
         Assert.All(predictions, p => Assert.Equal(3, p.Length));
         if (config.Tasks[0].Kind == TaskKind.Binary) Assert.All(predictions[0], v => Assert.InRange(v, 0f, 1f));
-        Assert.True(model.FlopsPerRow() > 0);
-        Assert.Throws<ArgumentException>(() => model.Forward(Input(3, 4, 15)));
+        Assert.True(Flops(model) > 0);
+        Assert.Throws<ArgumentException>(() => model.Forward(Input(3, 4, 15), training: false));
+    }
+
+    // The tape forward pass in the given mode, per task (sigmoid on binary tasks).
+    private static float[][] Outputs(MultiTaskModel model, Tensor x, bool training)
+    {
+        using var _ = Tape.NoGrad();
+        var outputs = model.Forward(x, training);
+        return [.. outputs.ToArray().Select((o, t) => model.Tasks[t].Kind == TaskKind.Binary ? o.Data.ToArray().Select(v => 1f / (1f + MathF.Exp(-v))).ToArray() : o.Data.ToArray())];
+    }
+
+    private static long Flops(MultiTaskModel model)
+    {
+        using var predictor = Predictor.Compile(model);
+        return predictor.Summary.FlopsPerRow;
     }
 
     private static void AssertSameOutputs(float[][] expected, float[][] actual)

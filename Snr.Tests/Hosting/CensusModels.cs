@@ -5,12 +5,13 @@ using Snr.Core.Data;
 using Snr.Core.Models;
 using Snr.Core.Serving;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 using Snr.Core.Training;
 
 namespace Snr.Tests.Hosting;
 
 /// <summary>
-/// Two small SNR-Trans models (seeds 1 and 2, one epoch each) on the first 300 rows of the bundled
+/// Two small SNR-Trans models (seeds 1 and 2, one epoch each) on the first 300 rows of the embedded
 /// Census-Income file, saved as checkpoints, plus 100 further rows to score. Shared by every
 /// hosting test; each test serves its own copy of a checkpoint, so swaps do not interfere.
 /// </summary>
@@ -39,7 +40,7 @@ public sealed class CensusModels : IDisposable
         Rows = Enumerable.Range(TrainRows, ScoredRows).Select(RowAt).ToArray();
     }
 
-    /// <summary>The first 400 rows of the bundled file.</summary>
+    /// <summary>The first 400 rows of the embedded Census-Income file.</summary>
     public RawTable Table { get; }
 
     public TabularPreprocessing Preprocessing { get; }
@@ -87,15 +88,14 @@ public sealed class CensusModels : IDisposable
 
     private static MultiTaskModel Train(TabularEncoder encoder, TaskConfig[] tasks, MultiTaskDataset data, ulong seed)
     {
-        var model = ModelFactory.Create(DefaultModels.Create("snr-trans", encoder.NumericCount + encoder.Cardinalities.Count, encoder.EmbeddingConfig(), tasks, seed));
+        var model = ModelFactory.Create(DefaultModels.Create("snr-trans", encoder.NumericCount, encoder.EmbeddingConfig(), tasks, seed));
         new Trainer(model, new TrainingConfig { Epochs = 1, BatchSize = 100, Seed = seed }).Fit(data);
         return model;
     }
 
     private static RawTable FirstRows(int count)
     {
-        using var file = File.OpenRead(CensusIncome.FindBundledFile());
-        using var text = new StreamReader(new GZipStream(file, CompressionMode.Decompress));
+        using var text = new StreamReader(new GZipStream(CensusIncome.OpenEmbedded(), CompressionMode.Decompress));
         var lines = new StringBuilder();
         for (int i = 0; i < count; i++) lines.Append(text.ReadLine()).Append('\n');
         return RawTable.Load(new CsvReader(new StringReader(lines.ToString()), "census-income (first rows)", CensusIncome.Options), CensusIncome.Options, CensusIncome.ColumnNames);

@@ -13,7 +13,7 @@ public class PredictorLoadTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         const int threads = 16, rows = 5;
         var model = ModelServingTests.Make("snr-trans-deep");
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: 1));
+        var predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: 1));
         var inputs = Enumerable.Range(0, threads).Select(t => TestData.Normal(rows * 9, (ulong)(100 + t))).ToArray();
         var expected = inputs.Select(x =>
         {

@@ -37,7 +37,51 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.Equal(before, File.ReadAllBytes(weights));
         var (loaded, _) = ModelCheckpoint.Load(_folder);
         Assert.Equal(old.Parameters().SelectMany(p => p.Tensor.Data.ToArray()), loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
-        Assert.Equal([ModelCheckpoint.ConfigFile, ModelCheckpoint.WeightsFile], Directory.GetFiles(_folder).Select(Path.GetFileName).Order());
+        Assert.Equal([FolderLock.FileName, ModelCheckpoint.ConfigFile, ModelCheckpoint.WeightsFile], Directory.GetFiles(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    // Issue 12 item 10: eight threads saving four different models into one folder, round after round;
+    // after each round config.json says what the weights beside it are, and no temporary is left.
+    [Fact]
+    public void Concurrent_saves_into_one_folder_leave_config_and_weights_that_agree()
+    {
+        string[] kinds = ["snr-trans", "mmoe", "shared-bottom", "single-task"];
+        var models = kinds.Select(k => ModelServingTests.Make(k, seed: 5)).ToArray();
+        for (int round = 0; round < 6; round++)
+        {
+            Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => ModelCheckpoint.Save(_folder, models[i % models.Length]));
+            var (_, document) = ModelCheckpoint.LoadWithDocument(_folder);
+            Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(Path.Combine(_folder, ModelCheckpoint.ConfigFile)));
+            Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+        }
+    }
+
+    // A save killed after its weights were renamed into place but before config.json was: the
+    // next load rewrites config.json from the weights, and the next save removes the killed save's temporaries.
+    [Fact]
+    public void A_save_killed_between_the_weights_and_config_json_is_repaired_by_the_next_load()
+    {
+        ModelCheckpoint.Save(_folder, ModelServingTests.Make("snr-trans", seed: 1));
+        int renames = 0;
+        AtomicFile.t_faultInjection = s => { if (s == "rename" && ++renames == 2) throw new IOException("killed before config.json (simulated)"); };
+        try
+        {
+            Assert.Throws<IOException>(() => ModelCheckpoint.Save(_folder, ModelServingTests.Make("mmoe", seed: 2)));
+        }
+        finally
+        {
+            AtomicFile.t_faultInjection = null;
+        }
+        string config = Path.Combine(_folder, ModelCheckpoint.ConfigFile);
+        Assert.Contains("snr", File.ReadAllText(config)); // still the old model's description …
+        var (model, document) = ModelCheckpoint.LoadWithDocument(_folder);
+        Assert.IsType<MmoeModel>(model);                 // … beside the new weights, until a load repairs it
+        Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(config));
+
+        string stale = Path.Combine(_folder, $".{ModelCheckpoint.WeightsFile}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(stale, "left by a killed save");
+        ModelCheckpoint.Save(_folder, model);
+        Assert.False(File.Exists(stale));
     }
 
     // Seeded damage to whole checkpoint files: every case loads to the identical model or is refused with InvalidDataException.

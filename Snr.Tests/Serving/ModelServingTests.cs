@@ -21,12 +21,12 @@ public sealed class ModelServingTests : IDisposable
     {
         ModelConfig config = kind switch
         {
-            "shared-bottom" => new SharedBottomConfig { InputDim = D, Tasks = Tasks, BottomHidden = [12, 8], TowerHidden = [5], Seed = seed },
-            "mmoe" => new MmoeConfig { InputDim = D, Tasks = Tasks, Experts = 3, ExpertHidden = [7], TowerHidden = [5], Seed = seed },
-            "single-task" => new SingleTaskConfig { InputDim = D, Tasks = Tasks, Hidden = [6], TowerHidden = [4], Seed = seed },
-            "snr-trans" => new SnrConfig { InputDim = D, Tasks = Tasks, Level0Blocks = 3, Level0Hidden = [5], Routing = [new RoutingLevelConfig(2, 6)], TowerHidden = [4], Seed = seed, InitialLogAlpha = 1f },
-            "snr-aver" => new SnrConfig { InputDim = D, Tasks = Tasks, Variant = SnrVariant.Aver, Level0Blocks = 3, Level0Hidden = [5], Routing = [new RoutingLevelConfig(2, 0, 6)], TowerHidden = [4], Seed = seed, InitialLogAlpha = 1f },
-            _ => new SnrConfig { InputDim = D, Tasks = Tasks, Level0Blocks = 4, Level0Hidden = [6, 5], Routing = [new RoutingLevelConfig(3, 7, 6), new RoutingLevelConfig(2, 4)], TowerHidden = [3], Seed = seed, InitialLogAlpha = 1f },
+            "shared-bottom" => new SharedBottomConfig { NumericInputs = D, Tasks = Tasks, BottomHidden = [12, 8], TowerHidden = [5], Seed = seed },
+            "mmoe" => new MmoeConfig { NumericInputs = D, Tasks = Tasks, Experts = 3, ExpertHidden = [7], TowerHidden = [5], Seed = seed },
+            "single-task" => new SingleTaskConfig { NumericInputs = D, Tasks = Tasks, Hidden = [6], TowerHidden = [4], Seed = seed },
+            "snr-trans" => new SnrConfig { NumericInputs = D, Tasks = Tasks, Level0Blocks = 3, Level0Hidden = [5], Routing = [new RoutingLevelConfig(2, 6)], TowerHidden = [4], Seed = seed, InitialLogAlpha = 1f },
+            "snr-aver" => new SnrConfig { NumericInputs = D, Tasks = Tasks, Variant = SnrVariant.Aver, Level0Blocks = 3, Level0Hidden = [5], Routing = [new RoutingLevelConfig(2, 0, 6)], TowerHidden = [4], Seed = seed, InitialLogAlpha = 1f },
+            _ => new SnrConfig { NumericInputs = D, Tasks = Tasks, Level0Blocks = 4, Level0Hidden = [6, 5], Routing = [new RoutingLevelConfig(3, 7, 6), new RoutingLevelConfig(2, 4)], TowerHidden = [3], Seed = seed, InitialLogAlpha = 1f },
         };
         return ModelFactory.Create(config);
     }
@@ -34,14 +34,7 @@ public sealed class ModelServingTests : IDisposable
     private static float[] Features(ulong seed = 21) => TestData.Normal(Rows * D, seed);
 
     // The model's own forward pass (serving gates), as [rows, tasks] with sigmoid on binary tasks.
-    private static float[] ModelScores(MultiTaskModel model, float[] x)
-    {
-        var perTask = model.Predict(Tensor.FromArray(x, Shape.Matrix(Rows, D)));
-        var result = new float[Rows * perTask.Length];
-        for (int t = 0; t < perTask.Length; t++)
-            for (int r = 0; r < Rows; r++) result[r * perTask.Length + t] = perTask[t][r];
-        return result;
-    }
+    private static float[] ModelScores(MultiTaskModel model, float[] x) => ModelForward.Scores(model, x);
 
     private static float[] PredictorScores(Predictor predictor, float[] x)
     {
@@ -69,10 +62,9 @@ public sealed class ModelServingTests : IDisposable
         var model = Make(kind);
         ZeroSomeGates(model);
         var x = Features();
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
+        var predictor = Predictor.Compile(model);
         TensorAssert.Close(ModelScores(model, x), PredictorScores(predictor, x), 1e-5, kind);
         if (model is SnrModel) Assert.True(predictor.Summary.LiveConnections < predictor.Summary.TotalConnections);
-        Assert.Equal(model.FlopsPerRow(), predictor.Summary.FlopsPerRow); // both count live connections only
     }
 
     [Theory, MemberData(nameof(Kinds))]
@@ -81,8 +73,8 @@ public sealed class ModelServingTests : IDisposable
         var model = Make(kind);
         ZeroSomeGates(model);
         var x = Features(22);
-        var full = PredictorScores(Predictor.Compile(ServingGraphBuilder.FromModel(model)), x);
-        var spendOnly = Predictor.Compile(ServingGraphBuilder.FromModel(model), ["spend"]);
+        var full = PredictorScores(Predictor.Compile(model), x);
+        var spendOnly = Predictor.Compile(model, ["spend"]);
         var spend = PredictorScores(spendOnly, x);
         Assert.Equal(Enumerable.Range(0, Rows).Select(r => full[r * 2 + 1]), spend);
         Assert.Contains(spendOnly.Summary.RemovedGroups, g => g.StartsWith("towers.click", StringComparison.Ordinal));
@@ -99,8 +91,8 @@ public sealed class ModelServingTests : IDisposable
         Assert.Null(preprocessing);
         Assert.Equal(model.Config.GetType(), loaded.Config.GetType());
         Assert.Equal(ModelScores(model, x), ModelScores(loaded, x));
-        Assert.Equal(PredictorScores(Predictor.Compile(ServingGraphBuilder.FromModel(model)), x),
-                     PredictorScores(Predictor.Compile(ServingGraphBuilder.FromModel(loaded)), x));
+        Assert.Equal(PredictorScores(Predictor.Compile(model), x),
+                     PredictorScores(Predictor.Compile(loaded), x));
         Assert.True(File.Exists(Path.Combine(dir, ModelCheckpoint.ConfigFile)));
     }
 }

@@ -21,7 +21,7 @@ public class PreparedProductTests
     {
         var snr = (SnrModel)ModelFactory.Create(new SnrConfig
         {
-            InputDim = D, Tasks = Tasks, Level0Blocks = 4, Level0Hidden = [64], Routing = [new RoutingLevelConfig(4, 64), new RoutingLevelConfig(2, 16)],
+            NumericInputs = D, Tasks = Tasks, Level0Blocks = 4, Level0Hidden = [64], Routing = [new RoutingLevelConfig(4, 64), new RoutingLevelConfig(2, 16)],
             TowerHidden = [8], Seed = 5, InitialLogAlpha = 1f,
         });
         var values = new float[4 * 4];
@@ -41,7 +41,7 @@ public class PreparedProductTests
     [Fact]
     public void The_level_0_and_routed_products_read_the_interleaved_copy()
     {
-        var graph = ServingFusion.Fuse(ServingGraphBuilder.FromModel(Model()));
+        var graph = Model().ServingGraph().Fuse();
         Assert.All(graph.Nodes.OfType<RoutedNode>(), r => Assert.True(PreparedProduct.For(r).Interleaved, r.Name));
         Assert.Contains(graph.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups), g => PreparedProduct.For(g).Interleaved);
     }
@@ -53,9 +53,8 @@ public class PreparedProductTests
     {
         var model = Model();
         var x = TestData.Normal(Rows * D, 31);
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model), options: new PredictorOptions(MaxThreads: threads));
-        var perTask = model.Predict(Tensor.FromArray(x, Shape.Matrix(Rows, D)));
-        float[] expected = [.. Enumerable.Range(0, Rows).SelectMany(r => new[] { perTask[0][r], perTask[1][r] })];
+        var predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: threads));
+        float[] expected = ModelForward.Scores(model, x);
         TensorAssert.Close(expected, Score(predictor, x, Rows), 1e-5, "the batch (pre-packed weights)");
         for (int r = 0; r < Rows; r++)
             TensorAssert.Close(expected.AsSpan(2 * r, 2).ToArray(), Score(predictor, x[(r * D)..], 1), 1e-5, $"row {r} alone (interleaved weights)");
@@ -65,7 +64,7 @@ public class PreparedProductTests
     public void A_row_gets_the_same_bits_alone_in_a_few_rows_and_on_any_thread_count()
     {
         var x = TestData.Normal(3 * D, 32);
-        var graph = ServingGraphBuilder.FromModel(Model());
+        var graph = Model().ServingGraph();
         var three = Score(Predictor.Compile(graph, options: new PredictorOptions(MaxThreads: 2)), x, 3);
         foreach (int threads in new[] { 1, 2 })
         {

@@ -1,4 +1,5 @@
 using Snr.Core.Tabular;
+using Snr.Datasets;
 
 namespace Snr.Tests.Tabular;
 
@@ -28,5 +29,14 @@ public class CensusIncomeTests
         Assert.Equal(42 - excluded.Length, inputs.Count);
         Assert.All(excluded, name => Assert.DoesNotContain(name, inputs));
         Assert.Equal(7, schema.Inputs(ColumnKind.Numeric).Count());
+    }
+
+    [Fact]
+    public void The_data_is_embedded_in_Snr_Datasets_not_in_the_core_library()
+    {
+        Assert.Empty(typeof(TabularSchema).Assembly.GetManifestResourceNames());
+        Assert.Contains("embedded in Snr.Datasets", Table.Value.Source);
+        using var stream = CensusIncome.OpenEmbedded();
+        Assert.Equal(3_261_416, stream.Length);
     }
 }

@@ -3,6 +3,7 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Models;
 using Snr.Core.Serving;
 using Snr.Core.Tabular;
+using Snr.Datasets;
 using Snr.Core.Training;
 using Snr.Tests.Support;
 
@@ -21,7 +22,7 @@ public sealed class CensusTrainingTests : IClassFixture<CensusTrainingTests.Trai
             Table = CensusIncome.Load();
             Data = TabularSplit.Create(Table, CensusIncome.Schema(1), seed: 1);
             var tasks = CensusIncome.Schema(1).Tasks.Select(t => new TaskConfig(t.Name, t.Kind)).ToArray();
-            Model = ModelFactory.Create(DefaultModels.Create("snr-trans", Data.Train.FeatureCount, Data.Encoder.EmbeddingConfig(), tasks, seed: 1));
+            Model = ModelFactory.Create(DefaultModels.Create("snr-trans", Data.Train.NumericCount, Data.Encoder.EmbeddingConfig(), tasks, seed: 1));
             var config = new TrainingConfig { Epochs = 5, BatchSize = 256, Seed = 1, L0Lambda = 1e-4f, Optimizer = new OptimizerConfig { LearningRate = 2e-3f } };
             new Trainer(Model, config).Fit(Data.Train, Data.Validation);
             Test = Evaluator.Evaluate(Model, Data.Test);

@@ -12,23 +12,24 @@ public class EmbeddingInputTests
 {
     private static readonly TaskConfig[] Tasks = [new("a"), new("b", TaskKind.Regression)];
 
-    private static MultiTaskModel Model() => ModelFactory.Create(DefaultModels.Create("snr-trans", inputDim: 4,
+    private static MultiTaskModel Model() => ModelFactory.Create(DefaultModels.Create("snr-trans", numericInputs: 2,
         new InputEmbeddingConfig { Cardinalities = [5, 3], Dims = [3, 2] }, Tasks, seed: 4));
 
-    // 2 numeric columns, then a category of table 0 (only 1 and 2 used) and of table 1.
+    // 2 numeric inputs, then a category of table 0 (only 1 and 2 used) and of table 1.
     private static MultiTaskDataset Data(int rows)
     {
-        var x = TestData.Normal(rows * 4, 5);
+        var x = TestData.Normal(rows * 2, 5);
+        var categories = new int[rows * 2];
         var a = new float[rows];
         var b = new float[rows];
         for (int r = 0; r < rows; r++)
         {
-            x[r * 4 + 2] = 1 + r % 2;
-            x[r * 4 + 3] = r % 3;
-            a[r] = x[r * 4 + 2] == 1 ? 1 : 0;
-            b[r] = x[r * 4] + x[r * 4 + 3];
+            categories[r * 2] = 1 + r % 2;
+            categories[r * 2 + 1] = r % 3;
+            a[r] = categories[r * 2] == 1 ? 1 : 0;
+            b[r] = x[r * 2] + categories[r * 2 + 1];
         }
-        return new MultiTaskDataset(x, 4, ["a", "b"], [a, b]);
+        return new MultiTaskDataset(x, 2, categories, 2, ["a", "b"], [a, b]);
     }
 
     [Fact]
@@ -37,12 +38,12 @@ public class EmbeddingInputTests
         var model = Model();
         var table0 = model.Input!.Tables[0];
         var table1 = model.Input.Tables[1];
-        var x = Tensor.FromArray([0.5f, -1f, 4f, 2f], Shape.Matrix(1, 4));
+        var x = Tensor.FromArray([0.5f, -1f], Shape.Matrix(1, 2));
         using var _ = Tape.NoGrad();
-        var encoded = model.Input.Forward(x);
+        var encoded = model.Input.Forward(x, [4, 2]);
         Assert.Equal([0.5f, -1f, .. table0.Data.Slice(4 * 3, 3), .. table1.Data.Slice(2 * 2, 2)], encoded.Data.ToArray());
-        Assert.Equal(2 + 3 + 2, model.Config.EncodedInputDim);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Input.Forward(Tensor.FromArray([0f, 0f, 5f, 0f], Shape.Matrix(1, 4))));
+        Assert.Equal(2 + 3 + 2, model.Config.InputWidth);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Input.Forward(Tensor.FromArray([0f, 0f], Shape.Matrix(1, 2)), [5, 0]));
         Assert.Contains("5", error.Message);
     }
 
@@ -67,19 +68,11 @@ public class EmbeddingInputTests
     {
         var model = Model();
         var data = Data(9);
-        var expected = Evaluator.Predict(model, data);
-        var predictor = Predictor.Compile(ServingGraphBuilder.FromModel(model));
-        var numeric = new float[9 * 2];
-        var categorical = new int[9 * 2];
-        for (int r = 0; r < 9; r++)
-        {
-            data.Row(r)[..2].CopyTo(numeric.AsSpan(r * 2));
-            categorical[r * 2] = (int)data.Row(r)[2];
-            categorical[r * 2 + 1] = (int)data.Row(r)[3];
-        }
+        var expected = ModelForward.Scores(model, data.Numeric.ToArray(), data.Categorical.ToArray());
+        var predictor = Predictor.Compile(model);
         var outputs = new float[9 * 2];
-        predictor.Predict(numeric, categorical, outputs);
-        for (int t = 0; t < 2; t++)
-            TensorAssert.Close(expected[t], [.. Enumerable.Range(0, 9).Select(r => outputs[r * 2 + t])], 1e-5, $"task {t}");
+        predictor.Predict(data.Numeric, data.Categorical, outputs);
+        TensorAssert.Close(expected, outputs, 1e-5, "scores");
+        Assert.Throws<ArgumentException>(() => model.Forward(Tensor.FromArray(data.Numeric.ToArray(), Shape.Matrix(9, 2)), data.Categorical[..4], training: false));
     }
 }

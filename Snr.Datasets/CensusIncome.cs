@@ -1,10 +1,12 @@
 using Snr.Core.Models;
-namespace Snr.Core.Tabular;
+using Snr.Core.Tabular;
+
+namespace Snr.Datasets;
 
 /// <summary>
-/// The UCI Census-Income (KDD) data set (CC BY 4.0), bundled as
-/// <c>data/census-income-kdd/census-income.test.gz</c>: 99,762 rows, 42 columns, no header,
-/// ", "-separated. The multi-task setups are those of the MMoE paper (Ma et al., KDD 2018):
+/// The UCI Census-Income (KDD) data set (CC BY 4.0), its test split embedded in this assembly
+/// (so it loads from any folder and from the NuGet package): 99,762 rows, 42 columns, no
+/// header, ", "-separated. The multi-task setups are those of the MMoE paper (Ma et al., KDD 2018):
 /// group 1 predicts income &gt; 50K and never married; group 2 education at least college and
 /// never married. Label columns are removed from the inputs; the instance weight is ignored.
 /// </summary>
@@ -67,20 +69,21 @@ public static class CensusIncome
         return new TabularSchema(columns, tasks);
     }
 
-    /// <summary>Reads the bundled file (or another copy of it at <paramref name="path"/>).</summary>
-    /// <exception cref="FileNotFoundException">The file is not at <paramref name="path"/> nor in a data/census-income-kdd folder above the working directory or the program.</exception>
-    public static RawTable Load(string? path = null) => RawTable.Load(path ?? FindBundledFile(), Options, ColumnNames);
-
-    /// <summary>The bundled file: <c>data/census-income-kdd/census-income.test.gz</c> in the first folder above the program or the working directory that has it.</summary>
-    /// <exception cref="FileNotFoundException">No such folder.</exception>
-    public static string FindBundledFile()
+    /// <summary>Reads the embedded data (99,762 rows), or another copy of the file at <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="CsvFormatException">The file at <paramref name="path"/> is not laid out like the original.</exception>
+    public static RawTable Load(string? path = null)
     {
-        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "data", "census-income-kdd", FileName);
-                if (File.Exists(candidate)) return candidate;
-            }
-        throw new FileNotFoundException($"The bundled Census-Income file data/census-income-kdd/{FileName} was not found above {AppContext.BaseDirectory} or {Directory.GetCurrentDirectory()}.");
+        if (path is not null) return RawTable.Load(path, Options, ColumnNames);
+        using var reader = new CsvReader(OpenEmbedded(), $"{FileName} (embedded in Snr.Datasets)", Options, gzip: true);
+        return RawTable.Load(reader, Options, ColumnNames);
     }
+
+    /// <summary>The embedded file's compressed bytes (3,261,416 bytes, gzip).</summary>
+    /// <exception cref="InvalidOperationException">The resource is missing (a broken build of this assembly).</exception>
+    public static Stream OpenEmbedded() =>
+        typeof(CensusIncome).Assembly.GetManifestResourceStream(ResourceName)
+        ?? throw new InvalidOperationException($"The resource {ResourceName} is missing from {typeof(CensusIncome).Assembly.GetName().Name}.");
+
+    private const string ResourceName = "Snr.Datasets." + FileName;
 }
