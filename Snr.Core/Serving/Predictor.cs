@@ -10,7 +10,7 @@ namespace Snr.Core.Serving;
 /// memory exists.
 /// </summary>
 /// <remarks>
-/// Every weight is prepared when the predictor is compiled (<see cref="PreparedProduct"/>): the live blocks
+/// Every weight is prepared when the predictor is compiled (<see cref="PreparedMatmul"/>): the live blocks
 /// of each routed layer listed, the weights packed for the GEMM engine, and for calls of fewer than four
 /// rows (a request) copied into the layout one row streams fastest, with wide layers split across cores
 /// when <see cref="PredictorOptions.MaxThreads"/> allows. The predictor therefore holds its weights three
@@ -24,7 +24,7 @@ public sealed class Predictor
     private readonly int[] _embeddingOffsets;
     private readonly int _inputWidth;
     // Per node (per group of a grouped node): its matrix product with the weight prepared once; empty for other nodes.
-    private readonly PreparedProduct[][] _products;
+    private readonly PreparedMatmul[][] _products;
     // One working memory per calling thread, made on its first call: no lock, no sharing, nothing allocated afterwards.
     private readonly ThreadLocal<Workspace> _workspaces;
 
@@ -33,9 +33,9 @@ public sealed class Predictor
         _graph = ServingFusion.Fuse(pruned);
         _products = _graph.Nodes.Select(node => node switch
         {
-            GroupedLinearNode g => g.Groups.Select(PreparedProduct.For).ToArray(),
-            RoutedNode r => [PreparedProduct.For(r)],
-            _ => Array.Empty<PreparedProduct>(),
+            GroupedLinearNode g => g.Groups.Select(group => new PreparedMatmul(group.Weight, group.OutWidth, group.InWidth)).ToArray(),
+            RoutedNode r => [new PreparedMatmul(r.Weight, r.KOut, r.HOut, r.KIn, r.HIn, r.Gates)],
+            _ => Array.Empty<PreparedMatmul>(),
         }).ToArray();
         _workspaces = new ThreadLocal<Workspace>(() => new Workspace(_graph, options.RowsPerChunk));
         Options = options;
@@ -147,7 +147,7 @@ public sealed class Predictor
                     RunGrouped(g, _products[index], Source(w, nodes, g.Source, rows), y, rows);
                     break;
                 case RoutedNode r:
-                    _products[index][0].Run(Source(w, nodes, r.Source, rows), r.KIn * r.HIn, y, r.Width, rows, Options.MaxThreads);
+                    _products[index][0].Multiply(Source(w, nodes, r.Source, rows), r.KIn * r.HIn, y, r.Width, rows, Options.MaxThreads);
                     for (int i = 0; i < r.KOut; i++)
                         if (HasLiveGate(r.Gates, i, r.KIn))
                             BiasActivation(y, rows, r.Width, i * r.HOut, r.Bias.AsSpan(i * r.HOut, r.HOut), r.Activation);
@@ -191,13 +191,13 @@ public sealed class Predictor
     }
 
     // For each kept group: y[:, out] = act(x[:, in]·Wᵀ + b), read and written in place through leading dimensions.
-    private void RunGrouped(GroupedLinearNode g, PreparedProduct[] products, ReadOnlySpan<float> x, Span<float> y, int rows)
+    private void RunGrouped(GroupedLinearNode g, PreparedMatmul[] products, ReadOnlySpan<float> x, Span<float> y, int rows)
     {
         int xWidth = x.Length / rows;
         for (int i = 0; i < g.Groups.Count; i++) // an indexed loop: foreach over an interface would allocate an enumerator per call
         {
             var group = g.Groups[i];
-            products[i].Run(x, xWidth, y, g.Width, rows, Options.MaxThreads);
+            products[i].Multiply(x[group.InOffset..], xWidth, y[group.OutOffset..], g.Width, rows, Options.MaxThreads);
             BiasActivation(y, rows, g.Width, group.OutOffset, group.Bias, g.Activation);
         }
     }
