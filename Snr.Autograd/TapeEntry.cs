@@ -1,19 +1,62 @@
 namespace Snr.Autograd;
 
-/// <summary>The backward of one recorded op: reads the output's gradient, accumulates into the inputs'.</summary>
-internal delegate void BackwardFunction(Tape tape, in TapeEntry entry);
+/// <summary>
+/// What one recorded op keeps for its backward, in the style of candle's <c>Op</c>: a small struct per op kind
+/// holding that op's input tensors and its own values under their own names (the gates' β, γ, ζ; a slice's start;
+/// SNR-Trans's bias), declared next to the op's forward. <see cref="Backward"/> reads the output's gradient and
+/// accumulates into the inputs'.
+/// </summary>
+internal interface IRecordedOp
+{
+    /// <summary>Accumulates the inputs' gradients from the gradient of <paramref name="output"/>, the tensor the op returned.</summary>
+    void Backward(Tape tape, Tensor output);
+}
 
 /// <summary>
-/// One recorded op: its backward function, its output, up to three tensor inputs and a
-/// little extra state. A struct in a list, with the backward a cached static delegate, so
-/// recording an op allocates nothing.
+/// The recorded ops of one kind on one tape, in recording order. Ops of one kind are stored unboxed side by side
+/// and the list is cleared, not dropped, at reset, so recording an op allocates nothing once the list has grown.
 /// </summary>
-internal readonly struct TapeEntry(BackwardFunction backward, Tensor output, Tensor? a, Tensor? b, Tensor? c, int int0, float float0, float float1, float float2, object? state)
+internal abstract class RecordedOps
 {
-    public readonly BackwardFunction Backward = backward;
-    public readonly Tensor Output = output;
-    public readonly Tensor? A = a, B = b, C = c;
-    public readonly int Int0 = int0;
-    public readonly float Float0 = float0, Float1 = float1, Float2 = float2;
-    public readonly object? State = state;
+    /// <summary>Runs the backward of the op at <paramref name="index"/>.</summary>
+    public abstract void Backward(Tape tape, int index, Tensor output);
+
+    /// <summary>Forgets every op (and the tensors they hold).</summary>
+    public abstract void Clear();
 }
+
+/// <inheritdoc cref="RecordedOps"/>
+internal sealed class RecordedOps<TOp> : RecordedOps where TOp : struct, IRecordedOp
+{
+    /// <summary>A number per op kind, an index into a tape's lists: assigned on the kind's first use in the process.</summary>
+    public static readonly int Kind = RecordedOpKinds.Next();
+
+    private TOp[] _ops = new TOp[4];
+    private int _count;
+
+    /// <summary>Appends <paramref name="op"/> and returns its index.</summary>
+    public int Add(in TOp op)
+    {
+        if (_count == _ops.Length) Array.Resize(ref _ops, _count * 2);
+        _ops[_count] = op;
+        return _count++;
+    }
+
+    public override void Backward(Tape tape, int index, Tensor output) => _ops[index].Backward(tape, output);
+
+    public override void Clear()
+    {
+        Array.Clear(_ops, 0, _count);
+        _count = 0;
+    }
+}
+
+internal static class RecordedOpKinds
+{
+    private static int s_count;
+
+    public static int Next() => Interlocked.Increment(ref s_count) - 1;
+}
+
+/// <summary>One step of the tape: the output of an op and where its kind's list keeps the rest.</summary>
+internal readonly record struct TapeEntry(Tensor Output, RecordedOps Ops, int Index);
