@@ -90,6 +90,25 @@ public class PreparedMatmulTests
     }
 
     [Fact]
+    public void Many_threads_sharing_one_product_get_what_one_thread_gets()
+    {
+        var rng = new Random(5);
+        float[] w = GemmReference.Random(rng, 512 * 512), x = GemmReference.Random(rng, 64 * 512);
+        var product = new PreparedMatmul(w, 4, 128, 4, 128, Gates(4, 4, closedEvery: 3));
+        int[] rowCounts = [1, 3, 64];
+        float[][] expected = [.. rowCounts.Select(rows => { var y = new float[rows * 512]; product.Multiply(x, 512, y, 512, rows, maxThreads: 1); return y; })];
+        int mismatches = 0;
+        Parallel.For(0, 32, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            int which = i % rowCounts.Length, rows = rowCounts[which];
+            var y = new float[rows * 512];
+            product.Multiply(x, 512, y, 512, rows, maxThreads: 2);
+            if (!y.AsSpan().SequenceEqual(expected[which])) Interlocked.Increment(ref mismatches);
+        });
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
     public void Copies_the_weight_so_later_changes_do_not_reach_it()
     {
         float[] w = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], x = [1, 1, 1, 1, 1, 1, 1, 1], y = new float[2];
