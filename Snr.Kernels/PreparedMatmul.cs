@@ -15,8 +15,8 @@ namespace Snr.Kernels;
 ///   y         [rows, outputs]              row stride ldy
 /// </code>
 /// At construction the weight is copied into the layouts the product reads: packed for the GEMM engine (calls of
-/// four rows or more), and, for calls of one to three rows (a request), four rows of W interleaved at a time, the
-/// layout one row streams fastest (when every block is a multiple of 8 inputs wide and every output block starts
+/// four rows or more that are not tiny), and, for the other calls (a request of one to three rows), four rows of W
+/// interleaved at a time, the layout one row streams fastest (when every block is a multiple of 8 inputs wide and every output block starts
 /// at a multiple of 4 rows, on AVX2/FMA; otherwise those calls read a row-major copy). Zero gates are folded in
 /// once: their blocks are neither stored in the packed copy nor read.
 ///
@@ -131,7 +131,7 @@ public sealed class PreparedMatmul
         bool packedEngine = rows >= FewRows && _packed is not null && rows * MultiplyAddsPerRow > Sgemm.SmallProduct;
         fixed (float* px = x, py = y, pw = _rowMajor, pi = _interleaved is null ? null : _interleaved.Data)
         {
-            // The packed engine reads op(B) from _packed alone; the weight pointer it is given is only compared, never read.
+            // The packed engine reads op(B) from _packed alone; the weight pointer it is given is not read.
             if (packedEngine)
                 PackedGemm.Run(false, true, rows, px, ldx, pw, Math.Max(Inputs, 1), 1f, 0f, py, ldy, _groups, _segments,
                     rowBlockHeight: 0, liveTiles: default, maxThreads, _packed);
