@@ -17,6 +17,7 @@ public sealed class Tape
     [ThreadStatic] private static int t_noGradDepth;
 
     private readonly List<TapeEntry> _entries = [];
+    private RecordedOps?[] _opsByKind = new RecordedOps?[32];
     private readonly List<Tensor> _results = [];
     private int _resultsInUse;
     private readonly ExactSizePool<float> _floats = new();
@@ -59,6 +60,7 @@ public sealed class Tape
     public void Reset()
     {
         _entries.Clear();
+        foreach (var ops in _opsByKind) ops?.Clear();
         _resultsInUse = 0;
         foreach (var a in _rentedFloats) _floats.Return(a);
         foreach (var a in _rentedInts) _ints.Return(a);
@@ -107,7 +109,7 @@ public sealed class Tape
         for (int i = _entries.Count - 1; i >= 0; i--)
         {
             var entry = _entries[i];
-            if (entry.Output.GradBuffer is not null) entry.Backward(this, in entry);
+            if (entry.Output.GradBuffer is not null) entry.Ops.Backward(this, entry.Index, entry.Output);
         }
     }
 
@@ -145,9 +147,14 @@ public sealed class Tape
         return fresh;
     }
 
-    internal void Record(BackwardFunction backward, Tensor output, Tensor? a, Tensor? b = null, Tensor? c = null,
-        int int0 = 0, float float0 = 0f, float float1 = 0f, float float2 = 0f, object? state = null) =>
-        _entries.Add(new TapeEntry(backward, output, a, b, c, int0, float0, float1, float2, state));
+    /// <summary>Records that <paramref name="op"/> produced <paramref name="output"/>; its backward runs in <see cref="Backward"/>.</summary>
+    internal void Record<TOp>(Tensor output, in TOp op) where TOp : struct, IRecordedOp
+    {
+        int kind = RecordedOps<TOp>.Kind;
+        if (kind >= _opsByKind.Length) Array.Resize(ref _opsByKind, Math.Max(kind + 1, _opsByKind.Length * 2));
+        var ops = (RecordedOps<TOp>)(_opsByKind[kind] ??= new RecordedOps<TOp>());
+        _entries.Add(new TapeEntry(output, ops, ops.Add(in op)));
+    }
 
     /// <summary>An int array of exactly <paramref name="length"/>, recycled at <see cref="Reset"/>.</summary>
     internal int[] RentInts(int length)

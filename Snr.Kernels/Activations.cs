@@ -9,18 +9,27 @@ namespace Snr.Kernels;
 /// <see cref="TensorPrimitives"/>. Forward kernels write <c>y</c>; backward kernels
 /// accumulate (<c>+=</c>) into <c>dx</c>, as every gradient in Snr does.
 /// </summary>
+/// <remarks>
+/// As in TensorPrimitives, a result may be written in place (the destination starting at the same element as a
+/// source) but must not overlap a source at an offset.
+/// </remarks>
 public static class Activations
 {
     /// <summary>y = max(x, 0).</summary>
-    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
-    public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>, or overlaps it other than in place.</exception>
+    public static void Relu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        SpanOverlap.ThrowIfOverlappingShifted(y, nameof(y), x, nameof(x));
+        TensorPrimitives.Max(x, 0f, y);
+    }
 
     /// <summary>dx += dy where x &gt; 0 (the gradient at exactly 0 is 0, as in PyTorch).</summary>
     /// <remarks><paramref name="x"/> may be the ReLU's input or its output: both are positive at the same places.</remarks>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or dx overlaps x or dy other than in place.</exception>
     public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckSameLength(x.Length, dy.Length, dx.Length);
+        CheckGradientOverlap(dx, x, nameof(x), dy);
         // Branch-free: a per-element "if" mispredicts on the half-positive inputs ReLU sees, so select with a mask.
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -37,27 +46,45 @@ public static class Activations
     }
 
     /// <summary>y = 1 / (1 + exp(−x)).</summary>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>, or overlaps it other than in place.</exception>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
+    {
+        SpanOverlap.ThrowIfOverlappingShifted(y, nameof(y), x, nameof(x));
+        TensorPrimitives.Sigmoid(x, y);
+    }
 
     /// <summary>dx += dy · y · (1 − y), where y = sigmoid(x) is the forward output.</summary>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or dx overlaps y or dy other than in place.</exception>
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckSameLength(y.Length, dy.Length, dx.Length);
+        CheckGradientOverlap(dx, y, nameof(y), dy);
         for (int i = 0; i < y.Length; i++)
             dx[i] += dy[i] * y[i] * (1f - y[i]);
     }
 
     /// <summary>y = tanh(x).</summary>
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>, or overlaps it other than in place.</exception>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        SpanOverlap.ThrowIfOverlappingShifted(y, nameof(y), x, nameof(x));
+        TensorPrimitives.Tanh(x, y);
+    }
 
     /// <summary>dx += dy · (1 − y²), where y = tanh(x) is the forward output.</summary>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or dx overlaps y or dy other than in place.</exception>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckSameLength(y.Length, dy.Length, dx.Length);
+        CheckGradientOverlap(dx, y, nameof(y), dy);
         for (int i = 0; i < y.Length; i++)
             dx[i] += dy[i] * (1f - y[i] * y[i]);
+    }
+
+    private static void CheckGradientOverlap(ReadOnlySpan<float> dx, ReadOnlySpan<float> forward, string forwardName, ReadOnlySpan<float> dy)
+    {
+        SpanOverlap.ThrowIfOverlappingShifted(dx, nameof(dx), forward, forwardName);
+        SpanOverlap.ThrowIfOverlappingShifted(dx, nameof(dx), dy, nameof(dy));
     }
 
     internal static void CheckSameLength(int a, int b, int c)

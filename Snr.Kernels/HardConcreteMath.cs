@@ -12,13 +12,16 @@ namespace Snr.Kernels;
 /// probability; where the clamp is active the derivative with respect to log_alpha is exactly 0.
 /// Backward kernels accumulate (<c>+=</c>).
 /// </summary>
+/// <remarks>Element-wise: a destination may be written in place over a source (the same first element) but must not overlap one at an offset.</remarks>
 public static class HardConcreteMath
 {
     /// <summary>z[i] = clamp(sigmoid((log u[i] − log(1 − u[i]) + logAlpha[i]) / β)·(ζ − γ) + γ, 0, 1).</summary>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or the destination overlaps a source other than in place.</exception>
     public static void TrainingGates(ReadOnlySpan<float> logAlpha, ReadOnlySpan<float> noise, float beta, float gamma, float zeta, Span<float> z)
     {
         Activations.CheckSameLength(logAlpha.Length, noise.Length, z.Length);
+        SpanOverlap.ThrowIfOverlappingShifted(z, nameof(z), logAlpha, nameof(logAlpha));
+        SpanOverlap.ThrowIfOverlappingShifted(z, nameof(z), noise, nameof(noise));
         for (int i = 0; i < z.Length; i++)
             z[i] = Clamp01(Stretched(TrainingSigmoid(logAlpha[i], noise[i], beta), gamma, zeta));
     }
@@ -26,12 +29,15 @@ public static class HardConcreteMath
     /// <summary>
     /// dLogAlpha[i] += dz[i]·(ζ − γ)·s(1 − s)/β where the clamp is inactive (0 &lt; s·(ζ − γ) + γ &lt; 1), with s as in <see cref="TrainingGates"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or the destination overlaps a source other than in place.</exception>
     public static void TrainingGatesBackward(ReadOnlySpan<float> logAlpha, ReadOnlySpan<float> noise, float beta, float gamma, float zeta,
         ReadOnlySpan<float> dz, Span<float> dLogAlpha)
     {
         Activations.CheckSameLength(logAlpha.Length, noise.Length, dz.Length);
         Activations.CheckSameLength(logAlpha.Length, dLogAlpha.Length, dz.Length);
+        SpanOverlap.ThrowIfOverlappingShifted(dLogAlpha, nameof(dLogAlpha), logAlpha, nameof(logAlpha));
+        SpanOverlap.ThrowIfOverlappingShifted(dLogAlpha, nameof(dLogAlpha), noise, nameof(noise));
+        SpanOverlap.ThrowIfOverlappingShifted(dLogAlpha, nameof(dLogAlpha), dz, nameof(dz));
         for (int i = 0; i < dz.Length; i++)
         {
             float s = TrainingSigmoid(logAlpha[i], noise[i], beta);
@@ -41,18 +47,21 @@ public static class HardConcreteMath
     }
 
     /// <summary>z[i] = clamp(sigmoid(logAlpha[i])·(ζ − γ) + γ, 0, 1): the deterministic gate of a served model.</summary>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or the destination overlaps a source other than in place.</exception>
     public static void ServingGates(ReadOnlySpan<float> logAlpha, float gamma, float zeta, Span<float> z)
     {
         Activations.CheckSameLength(logAlpha.Length, z.Length, z.Length);
+        SpanOverlap.ThrowIfOverlappingShifted(z, nameof(z), logAlpha, nameof(logAlpha));
         for (int i = 0; i < z.Length; i++) z[i] = ServingGate(logAlpha[i], gamma, zeta);
     }
 
     /// <summary>dLogAlpha[i] += dz[i]·(ζ − γ)·σ(1 − σ), σ = sigmoid(logAlpha[i]), where the clamp is inactive.</summary>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or the destination overlaps a source other than in place.</exception>
     public static void ServingGatesBackward(ReadOnlySpan<float> logAlpha, float gamma, float zeta, ReadOnlySpan<float> dz, Span<float> dLogAlpha)
     {
         Activations.CheckSameLength(logAlpha.Length, dz.Length, dLogAlpha.Length);
+        SpanOverlap.ThrowIfOverlappingShifted(dLogAlpha, nameof(dLogAlpha), logAlpha, nameof(logAlpha));
+        SpanOverlap.ThrowIfOverlappingShifted(dLogAlpha, nameof(dLogAlpha), dz, nameof(dz));
         for (int i = 0; i < dz.Length; i++)
         {
             float s = Sigmoid(logAlpha[i]);
@@ -77,10 +86,11 @@ public static class HardConcreteMath
     }
 
     /// <summary>dLogAlpha[i] += dPenalty·p(1 − p), with p = P(z ≠ 0) of connection i.</summary>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or the destination overlaps a source other than in place.</exception>
     public static void ExpectedL0Backward(ReadOnlySpan<float> logAlpha, float beta, float gamma, float zeta, float dPenalty, Span<float> dLogAlpha)
     {
         Activations.CheckSameLength(logAlpha.Length, dLogAlpha.Length, dLogAlpha.Length);
+        SpanOverlap.ThrowIfOverlappingShifted(dLogAlpha, nameof(dLogAlpha), logAlpha, nameof(logAlpha));
         for (int i = 0; i < logAlpha.Length; i++)
         {
             float p = ProbabilityNonZero(logAlpha[i], beta, gamma, zeta);

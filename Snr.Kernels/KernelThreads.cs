@@ -122,7 +122,9 @@ internal abstract class ParallelJob
 /// After a job a worker spins for <see cref="SpinMicroseconds"/> watching for the next one before it
 /// blocks. Waking a blocked thread costs 10–50 µs on Linux, more than a whole matrix-vector product of
 /// a served row, so back-to-back small jobs (the layers of one prediction, the kernels of one training
-/// step) only get a second core if it is still awake. The spin is bounded, so an idle process sleeps.
+/// step) only get a second core if it is still awake. The spin is bounded and happens only after a job,
+/// so an idle process sleeps: a wake-up without a new job (a release meant for a worker that was still
+/// awake) sends the worker straight back to sleep, without spinning again.
 /// </remarks>
 internal static class KernelThreads
 {
@@ -141,9 +143,14 @@ internal static class KernelThreads
     /// <summary>The number of threads a kernel may use when asked for <paramref name="maxThreads"/> (≤ 0 means all cores).</summary>
     public static int Resolve(int maxThreads)
     {
-        int cores = KernelParallelism.CurrentLimit > 0 ? Math.Min(KernelParallelism.CurrentLimit, Environment.ProcessorCount) : Environment.ProcessorCount;
+        int limit = KernelParallelism.CurrentLimit;
+        int cores = limit > 0 ? Math.Min(limit, Environment.ProcessorCount) : Environment.ProcessorCount;
         return maxThreads <= 0 ? cores : Math.Min(maxThreads, cores);
     }
+
+    /// <summary>Workers started (0 before the first parallel job), workers blocked or about to block, and wake-ups not yet consumed.</summary>
+    internal static (int Workers, int Sleeping, int PendingWakes) IdleState =>
+        (Math.Max(0, Volatile.Read(ref s_workerCount)), Volatile.Read(ref s_sleeping), s_wake?.CurrentCount ?? 0);
 
     internal static void Run(ParallelJob job, int threads)
     {
@@ -247,9 +254,9 @@ internal static class KernelThreads
             if (!SpinUntil(ref s_generation, seen, equal: false))
             {
                 Interlocked.Increment(ref s_sleeping);
-                if (Volatile.Read(ref s_generation) == seen)
+                while (Volatile.Read(ref s_generation) == seen)
                 {
-                    s_wake!.Wait(); // a leftover release only costs one more round of this loop
+                    s_wake!.Wait(); // a release left over from an earlier job is consumed here, not spun on
                 }
 
                 Interlocked.Decrement(ref s_sleeping);

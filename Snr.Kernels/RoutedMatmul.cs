@@ -53,7 +53,7 @@ public static class RoutedMatmul
     /// <param name="y">[batch, kOut·hOut], written.</param>
     /// <param name="maxThreads">Most threads to use: ≤ 0 means <see cref="Environment.ProcessorCount"/>, 1 means the calling thread only.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
-    /// <exception cref="ArgumentException">A span is shorter than its shape needs. Nothing is written when any argument is invalid.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs, or <paramref name="y"/> overlaps <paramref name="gates"/>, <paramref name="x"/> or <paramref name="weight"/>. Nothing is written when any argument is invalid.</exception>
     public static unsafe void Forward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float beta, Span<float> y, int maxThreads = 0)
     {
@@ -64,6 +64,11 @@ public static class RoutedMatmul
         {
             return;
         }
+
+        ReadOnlySpan<float> output = y[..(batch * outWidth)];
+        SpanOverlap.ThrowIfOverlapping(output, nameof(y), gates, nameof(gates));
+        SpanOverlap.ThrowIfOverlapping(output, nameof(y), x, nameof(x));
+        SpanOverlap.ThrowIfOverlapping(output, nameof(y), weight, nameof(weight));
 
         // y = x·Wᵀ: op(A) = x [batch × kIn·hIn], op(B) = Wᵀ (W stored [kOut·hOut × kIn·hIn]).
         Scratch scratch = t_scratch ??= new Scratch();
@@ -136,7 +141,7 @@ public static class RoutedMatmul
     /// <param name="dGates">[kOut, kIn], accumulated into; empty when not needed.</param>
     /// <param name="maxThreads">Most threads to use: ≤ 0 means <see cref="Environment.ProcessorCount"/>, 1 means the calling thread only.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
-    /// <exception cref="ArgumentException">A span is shorter than its shape needs (a gradient span may also be empty). Nothing is written when any argument is invalid.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs (a gradient span may also be empty), or a gradient span overlaps an input or another gradient span. Nothing is written when any argument is invalid.</exception>
     public static unsafe void Backward(int batch, int kIn, int hIn, int kOut, int hOut, ReadOnlySpan<float> gates,
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dWeight, Span<float> dGates, int maxThreads = 0)
@@ -163,6 +168,13 @@ public static class RoutedMatmul
         {
             return; // every product is empty (G_ij = 0 for batch 0, so the gradients do not change)
         }
+
+        CheckGradientOverlap(dx, nameof(dx), gates, x, weight, dy);
+        CheckGradientOverlap(dWeight, nameof(dWeight), gates, x, weight, dy);
+        CheckGradientOverlap(dGates, nameof(dGates), gates, x, weight, dy);
+        SpanOverlap.ThrowIfOverlapping(dx, nameof(dx), dWeight, nameof(dWeight));
+        SpanOverlap.ThrowIfOverlapping(dx, nameof(dx), dGates, nameof(dGates));
+        SpanOverlap.ThrowIfOverlapping(dWeight, nameof(dWeight), dGates, nameof(dGates));
 
         Scratch scratch = t_scratch ??= new Scratch();
         if (!dx.IsEmpty)
@@ -321,6 +333,15 @@ public static class RoutedMatmul
                 }
             }
         }
+    }
+
+    private static void CheckGradientOverlap(ReadOnlySpan<float> gradient, string name,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dy)
+    {
+        SpanOverlap.ThrowIfOverlapping(gradient, name, gates, nameof(gates));
+        SpanOverlap.ThrowIfOverlapping(gradient, name, x, nameof(x));
+        SpanOverlap.ThrowIfOverlapping(gradient, name, weight, nameof(weight));
+        SpanOverlap.ThrowIfOverlapping(gradient, name, dy, nameof(dy));
     }
 
     private static void CheckShapes(int batch, int kIn, int hIn, int kOut, int hOut,

@@ -35,7 +35,7 @@ public static class Sgemm
     /// <param name="ldc">Row stride of C.</param>
     /// <param name="maxThreads">Most threads to use: ≤ 0 means <see cref="Environment.ProcessorCount"/>, 1 means the calling thread only.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/>, <paramref name="n"/> or <paramref name="k"/> is negative, or a leading dimension is smaller than the row width of its matrix as stored (or than 1).</exception>
-    /// <exception cref="ArgumentException">A span is shorter than its matrix needs, <c>(rows − 1)·ld + cols</c>. Nothing is written when any argument is invalid.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix needs, <c>(rows − 1)·ld + cols</c>, or <paramref name="c"/> overlaps <paramref name="a"/> or <paramref name="b"/> (when they are read). Nothing is written when any argument is invalid.</exception>
     public static unsafe void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int maxThreads = 0)
     {
@@ -62,6 +62,11 @@ public static class Sgemm
         }
 
         MatrixArguments.Check(c.Length, "C", nameof(c), m, n, ldc, nameof(ldc), checkLength: true);
+        if (readsAB && m > 0 && n > 0)
+        {
+            SpanOverlap.ThrowIfOverlapping(c, nameof(c), a, nameof(a));
+            SpanOverlap.ThrowIfOverlapping(c, nameof(c), b, nameof(b));
+        }
 
         if (m == 0 || n == 0)
         {

@@ -31,26 +31,29 @@ public static partial class Ops
         {
             TensorPrimitives.MultiplyAdd(b.Data, sign, a.Data, y.Data);
         }
-        if (tracks) Tape.Current.Record(AddScaledBackward, y, a, b, float0: sign, int0: broadcast ? 1 : 0);
+        if (tracks) Tape.Current.Record(y, new AddScaledOp(a, b, sign, broadcast));
         return y;
     }
 
     // da += dy;  db += sign·dy (summed over rows when b was broadcast)
-    private static void AddScaledBackward(Tape tape, in TapeEntry e)
+    private readonly record struct AddScaledOp(Tensor A, Tensor B, float Sign, bool Broadcast) : IRecordedOp
     {
-        Tensor a = e.A!, b = e.B!, y = e.Output;
-        float sign = e.Float0;
-        if (a.RequiresGrad) TensorPrimitives.Add(tape.GradOf(a), y.Grad, tape.GradOf(a));
-        if (!b.RequiresGrad) return;
-        Span<float> db = tape.GradOf(b);
-        if (e.Int0 == 1)
+        public void Backward(Tape tape, Tensor output)
         {
-            for (int r = 0; r < a.Rows; r++)
-                TensorPrimitives.MultiplyAdd(y.Grad.Slice(r * a.Cols, a.Cols), sign, db, db);
-        }
-        else
-        {
-            TensorPrimitives.MultiplyAdd(y.Grad, sign, db, db);
+            Tensor a = A, b = B, y = output;
+            float sign = Sign;
+            if (a.RequiresGrad) TensorPrimitives.Add(tape.GradOf(a), y.Grad, tape.GradOf(a));
+            if (!b.RequiresGrad) return;
+            Span<float> db = tape.GradOf(b);
+            if (Broadcast)
+            {
+                for (int r = 0; r < a.Rows; r++)
+                    TensorPrimitives.MultiplyAdd(y.Grad.Slice(r * a.Cols, a.Cols), sign, db, db);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(y.Grad, sign, db, db);
+            }
         }
     }
 

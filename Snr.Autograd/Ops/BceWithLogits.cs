@@ -19,18 +19,21 @@ public static partial class Ops
         for (int i = 0; i < z.Length; i++)
             sum += Math.Max(z[i], 0.0) - (double)z[i] * t[i] + Math.Log(1.0 + Math.Exp(-Math.Abs((double)z[i])));
         y.Data[0] = z.Length == 0 ? 0f : (float)(sum / z.Length);
-        if (tracks) Tape.Current.Record(BceWithLogitsBackward, y, logits, targets);
+        if (tracks) Tape.Current.Record(y, new BceWithLogitsOp(logits, targets));
         return y;
     }
 
     // dz += dy·(σ(z) − t)/n
-    private static void BceWithLogitsBackward(Tape tape, in TapeEntry e)
+    private readonly record struct BceWithLogitsOp(Tensor Logits, Tensor Targets) : IRecordedOp
     {
-        Tensor logits = e.A!, targets = e.B!;
-        Span<float> dz = tape.GradOf(logits);
-        ReadOnlySpan<float> z = logits.Data, t = targets.Data;
-        float scale = e.Output.Grad[0] / z.Length;
-        for (int i = 0; i < z.Length; i++)
-            dz[i] += scale * (1f / (1f + MathF.Exp(-z[i])) - t[i]);
+        public void Backward(Tape tape, Tensor output)
+        {
+            Tensor logits = Logits, targets = Targets;
+            Span<float> dz = tape.GradOf(logits);
+            ReadOnlySpan<float> z = logits.Data, t = targets.Data;
+            float scale = output.Grad[0] / z.Length;
+            for (int i = 0; i < z.Length; i++)
+                dz[i] += scale * (1f / (1f + MathF.Exp(-z[i])) - t[i]);
+        }
     }
 }

@@ -34,29 +34,32 @@ public static partial class Ops
             var tape = Tape.Current;
             var saved = tape.RentTensors(parts.Length);
             parts.CopyTo(saved);
-            tape.Record(ConcatColumnsBackward, y, null, state: saved);
+            tape.Record(y, new ConcatColumnsOp(saved));
         }
         return y;
     }
 
     // dxₖ += dy[:, columns of part k]
-    private static void ConcatColumnsBackward(Tape tape, in TapeEntry e)
+    private readonly record struct ConcatColumnsOp(Tensor[] Parts) : IRecordedOp
     {
-        var parts = (Tensor[])e.State!;
-        Tensor y = e.Output;
-        int offset = 0;
-        foreach (var p in parts)
+        public void Backward(Tape tape, Tensor output)
         {
-            if (p.RequiresGrad)
+            var parts = Parts;
+            Tensor y = output;
+            int offset = 0;
+            foreach (var p in parts)
             {
-                Span<float> dp = tape.GradOf(p);
-                for (int r = 0; r < y.Rows; r++)
+                if (p.RequiresGrad)
                 {
-                    Span<float> dpr = dp.Slice(r * p.Cols, p.Cols);
-                    TensorPrimitives.Add(dpr, y.Grad.Slice(r * y.Cols + offset, p.Cols), dpr);
+                    Span<float> dp = tape.GradOf(p);
+                    for (int r = 0; r < y.Rows; r++)
+                    {
+                        Span<float> dpr = dp.Slice(r * p.Cols, p.Cols);
+                        TensorPrimitives.Add(dpr, y.Grad.Slice(r * y.Cols + offset, p.Cols), dpr);
+                    }
                 }
+                offset += p.Cols;
             }
-            offset += p.Cols;
         }
     }
 }

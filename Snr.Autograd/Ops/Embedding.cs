@@ -26,22 +26,25 @@ public static partial class Ops
             var tape = Tape.Current;
             var saved = tape.RentInts(indices.Length);
             indices.CopyTo(saved);
-            tape.Record(EmbeddingBackward, y, table, state: saved);
+            tape.Record(y, new EmbeddingOp(table, saved));
         }
         return y;
     }
 
     // dtable[indices[r], :] += dy[r, :]
-    private static void EmbeddingBackward(Tape tape, in TapeEntry e)
+    private readonly record struct EmbeddingOp(Tensor Table, int[] Indices) : IRecordedOp
     {
-        var indices = (int[])e.State!;
-        Tensor table = e.A!, y = e.Output;
-        Span<float> dTable = tape.GradOf(table);
-        int dim = table.Cols;
-        for (int r = 0; r < indices.Length; r++)
+        public void Backward(Tape tape, Tensor output)
         {
-            Span<float> row = dTable.Slice(indices[r] * dim, dim);
-            TensorPrimitives.Add(row, y.Grad.Slice(r * dim, dim), row);
+            var indices = Indices;
+            Tensor table = Table, y = output;
+            Span<float> dTable = tape.GradOf(table);
+            int dim = table.Cols;
+            for (int r = 0; r < indices.Length; r++)
+            {
+                Span<float> row = dTable.Slice(indices[r] * dim, dim);
+                TensorPrimitives.Add(row, y.Grad.Slice(r * dim, dim), row);
+            }
         }
     }
 }

@@ -21,12 +21,15 @@ public static partial class Ops
             var tape = Tape.Current;
             var savedNoise = tape.RentFloats(noise.Length);
             noise.CopyTo(savedNoise);
-            tape.Record(HardConcreteGatesBackward, z, logAlpha, float0: hc.Beta, float1: hc.Gamma, float2: hc.Zeta, state: savedNoise);
+            tape.Record(z, new HardConcreteGatesOp(logAlpha, savedNoise, hc));
         }
         return z;
     }
 
     // dlogAlpha += dz·(ζ − γ)·s(1 − s)/β where 0 < s·(ζ − γ) + γ < 1
-    private static void HardConcreteGatesBackward(Tape tape, in TapeEntry e) =>
-        HardConcreteMath.TrainingGatesBackward(e.A!.Data, (float[])e.State!, e.Float0, e.Float1, e.Float2, e.Output.Grad, tape.GradOf(e.A!));
+    private readonly record struct HardConcreteGatesOp(Tensor LogAlpha, float[] Noise, HardConcrete Distribution) : IRecordedOp
+    {
+        public void Backward(Tape tape, Tensor output) =>
+            HardConcreteMath.TrainingGatesBackward(LogAlpha.Data, Noise, Distribution.Beta, Distribution.Gamma, Distribution.Zeta, output.Grad, tape.GradOf(LogAlpha));
+    }
 }

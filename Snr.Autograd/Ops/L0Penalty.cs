@@ -13,11 +13,14 @@ public static partial class Ops
         bool tracks = Tracks(logAlpha);
         var y = Result(Shape.Scalar, tracks);
         y.Data[0] = HardConcreteMath.ExpectedL0(logAlpha.Data, hc.Beta, hc.Gamma, hc.Zeta);
-        if (tracks) Tape.Current.Record(L0PenaltyBackward, y, logAlpha, float0: hc.Beta, float1: hc.Gamma, float2: hc.Zeta);
+        if (tracks) Tape.Current.Record(y, new L0PenaltyOp(logAlpha, hc));
         return y;
     }
 
     // dlogAlpha += dy·p(1 − p), p = sigmoid(logAlpha − β·log(−γ/ζ))
-    private static void L0PenaltyBackward(Tape tape, in TapeEntry e) =>
-        HardConcreteMath.ExpectedL0Backward(e.A!.Data, e.Float0, e.Float1, e.Float2, e.Output.Grad[0], tape.GradOf(e.A!));
+    private readonly record struct L0PenaltyOp(Tensor LogAlpha, HardConcrete Distribution) : IRecordedOp
+    {
+        public void Backward(Tape tape, Tensor output) =>
+            HardConcreteMath.ExpectedL0Backward(LogAlpha.Data, Distribution.Beta, Distribution.Gamma, Distribution.Zeta, output.Grad[0], tape.GradOf(LogAlpha));
+    }
 }

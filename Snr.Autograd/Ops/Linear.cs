@@ -21,17 +21,20 @@ public static partial class Ops
         var y = Result(Shape.Matrix(batch, outFeatures), tracks);
         Sgemm.Multiply(false, true, batch, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, y.Data, outFeatures);
         if (bias is not null) RowOps.AddBias(y.Data, bias.Data, batch, outFeatures);
-        if (tracks) Tape.Current.Record(LinearBackward, y, x, weight, bias);
+        if (tracks) Tape.Current.Record(y, new LinearOp(x, weight, bias));
         return y;
     }
 
     // dx += dy·W ([batch, out]·[out, in]);  dW += dyᵀ·x ([out, batch]·[batch, in]);  db += Σ_rows dy
-    private static void LinearBackward(Tape tape, in TapeEntry e)
+    private readonly record struct LinearOp(Tensor X, Tensor Weight, Tensor? Bias) : IRecordedOp
     {
-        Tensor x = e.A!, w = e.B!, y = e.Output;
-        int batch = x.Rows, inFeatures = x.Cols, outFeatures = w.Rows;
-        if (x.RequiresGrad) Sgemm.Multiply(false, false, batch, inFeatures, outFeatures, 1f, y.Grad, outFeatures, w.Data, inFeatures, 1f, tape.GradOf(x), inFeatures);
-        if (w.RequiresGrad) Sgemm.Multiply(true, false, outFeatures, inFeatures, batch, 1f, y.Grad, outFeatures, x.Data, inFeatures, 1f, tape.GradOf(w), inFeatures);
-        if (e.C is { RequiresGrad: true } b) RowOps.SumColumns(y.Grad, tape.GradOf(b), batch, outFeatures, accumulate: true);
+        public void Backward(Tape tape, Tensor output)
+        {
+            Tensor x = X, w = Weight, y = output;
+            int batch = x.Rows, inFeatures = x.Cols, outFeatures = w.Rows;
+            if (x.RequiresGrad) Sgemm.Multiply(false, false, batch, inFeatures, outFeatures, 1f, y.Grad, outFeatures, w.Data, inFeatures, 1f, tape.GradOf(x), inFeatures);
+            if (w.RequiresGrad) Sgemm.Multiply(true, false, outFeatures, inFeatures, batch, 1f, y.Grad, outFeatures, x.Data, inFeatures, 1f, tape.GradOf(w), inFeatures);
+            if (Bias is { RequiresGrad: true } b) RowOps.SumColumns(y.Grad, tape.GradOf(b), batch, outFeatures, accumulate: true);
+        }
     }
 }

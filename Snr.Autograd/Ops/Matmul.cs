@@ -16,16 +16,19 @@ public static partial class Ops
         bool tracks = Tracks(a, b);
         var c = Result(Shape.Matrix(m, n), tracks);
         Sgemm.Multiply(false, false, m, n, k, 1f, a.Data, k, b.Data, n, 0f, c.Data, n);
-        if (tracks) Tape.Current.Record(MatmulBackward, c, a, b);
+        if (tracks) Tape.Current.Record(c, new MatmulOp(a, b));
         return c;
     }
 
     // dA += dC·Bᵀ  ([m, n]·[n, k]);  dB += Aᵀ·dC  ([k, m]·[m, n])
-    private static void MatmulBackward(Tape tape, in TapeEntry e)
+    private readonly record struct MatmulOp(Tensor A, Tensor B) : IRecordedOp
     {
-        Tensor a = e.A!, b = e.B!, c = e.Output;
-        int m = a.Rows, k = a.Cols, n = b.Cols;
-        if (a.RequiresGrad) Sgemm.Multiply(false, true, m, k, n, 1f, c.Grad, n, b.Data, n, 1f, tape.GradOf(a), k);
-        if (b.RequiresGrad) Sgemm.Multiply(true, false, k, n, m, 1f, a.Data, k, c.Grad, n, 1f, tape.GradOf(b), n);
+        public void Backward(Tape tape, Tensor output)
+        {
+            Tensor a = A, b = B, c = output;
+            int m = a.Rows, k = a.Cols, n = b.Cols;
+            if (a.RequiresGrad) Sgemm.Multiply(false, true, m, k, n, 1f, c.Grad, n, b.Data, n, 1f, tape.GradOf(a), k);
+            if (b.RequiresGrad) Sgemm.Multiply(true, false, k, n, m, 1f, a.Data, k, c.Grad, n, 1f, tape.GradOf(b), n);
+        }
     }
 }

@@ -25,29 +25,32 @@ public static partial class Ops
         bool tracks = Tracks(experts, weights);
         var y = Result(Shape.Matrix(batch, h), tracks);
         BlockSums.PerRow(batch, e, h, experts.Data, weights.Data, e, y.Data, h);
-        if (tracks) Tape.Current.Record(MixExpertsBackward, y, experts, weights);
+        if (tracks) Tape.Current.Record(y, new MixExpertsOp(experts, weights));
         return y;
     }
 
     // dx[r, block k] += w[r, k]·dy[r];  dw[r, k] += ⟨dy[r], x[r, block k]⟩
-    private static void MixExpertsBackward(Tape tape, in TapeEntry entry)
+    private readonly record struct MixExpertsOp(Tensor Experts, Tensor Weights) : IRecordedOp
     {
-        Tensor experts = entry.A!, weights = entry.B!, y = entry.Output;
-        int batch = experts.Rows, e = weights.Cols, h = y.Cols;
-        Span<float> dx = GradOrEmpty(tape, experts), dw = GradOrEmpty(tape, weights);
-        ReadOnlySpan<float> x = experts.Data, w = weights.Data;
-        for (int r = 0; r < batch; r++)
+        public void Backward(Tape tape, Tensor output)
         {
-            ReadOnlySpan<float> dyr = y.Grad.Slice(r * h, h);
-            for (int k = 0; k < e; k++)
+            Tensor experts = Experts, weights = Weights, y = output;
+            int batch = experts.Rows, e = weights.Cols, h = y.Cols;
+            Span<float> dx = GradOrEmpty(tape, experts), dw = GradOrEmpty(tape, weights);
+            ReadOnlySpan<float> x = experts.Data, w = weights.Data;
+            for (int r = 0; r < batch; r++)
             {
-                int at = r * experts.Cols + k * h;
-                if (!dx.IsEmpty)
+                ReadOnlySpan<float> dyr = y.Grad.Slice(r * h, h);
+                for (int k = 0; k < e; k++)
                 {
-                    Span<float> dxk = dx.Slice(at, h);
-                    TensorPrimitives.MultiplyAdd(dyr, w[r * e + k], dxk, dxk);
+                    int at = r * experts.Cols + k * h;
+                    if (!dx.IsEmpty)
+                    {
+                        Span<float> dxk = dx.Slice(at, h);
+                        TensorPrimitives.MultiplyAdd(dyr, w[r * e + k], dxk, dxk);
+                    }
+                    if (!dw.IsEmpty) dw[r * e + k] += TensorPrimitives.Dot(dyr, x.Slice(at, h));
                 }
-                if (!dw.IsEmpty) dw[r * e + k] += TensorPrimitives.Dot(dyr, x.Slice(at, h));
             }
         }
     }

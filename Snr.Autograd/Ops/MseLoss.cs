@@ -21,17 +21,20 @@ public static partial class Ops
             sum += d * d;
         }
         y.Data[0] = p.Length == 0 ? 0f : (float)(sum / p.Length);
-        if (tracks) Tape.Current.Record(MseLossBackward, y, predictions, targets);
+        if (tracks) Tape.Current.Record(y, new MseLossOp(predictions, targets));
         return y;
     }
 
     // dp += dy·2(p − t)/n
-    private static void MseLossBackward(Tape tape, in TapeEntry e)
+    private readonly record struct MseLossOp(Tensor Predictions, Tensor Targets) : IRecordedOp
     {
-        Tensor p = e.A!, t = e.B!;
-        Span<float> dp = tape.GradOf(p);
-        float scale = 2f * e.Output.Grad[0] / p.Size;
-        for (int i = 0; i < dp.Length; i++)
-            dp[i] += scale * (p.Data[i] - t.Data[i]);
+        public void Backward(Tape tape, Tensor output)
+        {
+            Tensor p = Predictions, t = Targets;
+            Span<float> dp = tape.GradOf(p);
+            float scale = 2f * output.Grad[0] / p.Size;
+            for (int i = 0; i < dp.Length; i++)
+                dp[i] += scale * (p.Data[i] - t.Data[i]);
+        }
     }
 }

@@ -19,29 +19,32 @@ public static partial class Ops
             ReadOnlySpan<float> br = broadcast ? b.Data : b.Data.Slice(r * cols, cols);
             TensorPrimitives.Multiply(a.Data.Slice(r * cols, cols), br, y.Data.Slice(r * cols, cols));
         }
-        if (tracks) Tape.Current.Record(MultiplyBackward, y, a, b, int0: broadcast ? 1 : 0);
+        if (tracks) Tape.Current.Record(y, new MultiplyOp(a, b, broadcast));
         return y;
     }
 
     // da += dy ⊙ b;  db += dy ⊙ a (summed over rows when b was broadcast)
-    private static void MultiplyBackward(Tape tape, in TapeEntry e)
+    private readonly record struct MultiplyOp(Tensor A, Tensor B, bool Broadcast) : IRecordedOp
     {
-        Tensor a = e.A!, b = e.B!, y = e.Output;
-        bool broadcast = e.Int0 == 1;
-        int cols = a.Cols;
-        Span<float> da = GradOrEmpty(tape, a), db = GradOrEmpty(tape, b);
-        for (int r = 0; r < a.Rows; r++)
+        public void Backward(Tape tape, Tensor output)
         {
-            ReadOnlySpan<float> dyr = y.Grad.Slice(r * cols, cols);
-            if (!da.IsEmpty)
+            Tensor a = A, b = B, y = output;
+            bool broadcast = Broadcast;
+            int cols = a.Cols;
+            Span<float> da = GradOrEmpty(tape, a), db = GradOrEmpty(tape, b);
+            for (int r = 0; r < a.Rows; r++)
             {
-                Span<float> dar = da.Slice(r * cols, cols);
-                TensorPrimitives.MultiplyAdd(dyr, broadcast ? b.Data : b.Data.Slice(r * cols, cols), dar, dar);
-            }
-            if (!db.IsEmpty)
-            {
-                Span<float> dbr = broadcast ? db : db.Slice(r * cols, cols);
-                TensorPrimitives.MultiplyAdd(dyr, a.Data.Slice(r * cols, cols), dbr, dbr);
+                ReadOnlySpan<float> dyr = y.Grad.Slice(r * cols, cols);
+                if (!da.IsEmpty)
+                {
+                    Span<float> dar = da.Slice(r * cols, cols);
+                    TensorPrimitives.MultiplyAdd(dyr, broadcast ? b.Data : b.Data.Slice(r * cols, cols), dar, dar);
+                }
+                if (!db.IsEmpty)
+                {
+                    Span<float> dbr = broadcast ? db : db.Slice(r * cols, cols);
+                    TensorPrimitives.MultiplyAdd(dyr, a.Data.Slice(r * cols, cols), dbr, dbr);
+                }
             }
         }
     }

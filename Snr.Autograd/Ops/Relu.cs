@@ -10,11 +10,14 @@ public static partial class Ops
         bool tracks = Tracks(x);
         var y = Result(x.Shape, tracks);
         Activations.Relu(x.Data, y.Data);
-        if (tracks) Tape.Current.Record(ReluBackward, y, x);
+        if (tracks) Tape.Current.Record(y, new ReluOp(x));
         return y;
     }
 
     // dx += dy where x > 0
-    private static void ReluBackward(Tape tape, in TapeEntry e) =>
-        Activations.ReluBackward(e.A!.Data, e.Output.Grad, tape.GradOf(e.A!));
+    private readonly record struct ReluOp(Tensor X) : IRecordedOp
+    {
+        public void Backward(Tape tape, Tensor output) =>
+            Activations.ReluBackward(X.Data, output.Grad, tape.GradOf(X));
+    }
 }

@@ -10,14 +10,17 @@ public static partial class Ops
         bool tracks = Tracks(x);
         var y = Result(x.Shape, tracks);
         TensorPrimitives.Multiply(x.Data, s, y.Data);
-        if (tracks) Tape.Current.Record(ScaleBackward, y, x, float0: s);
+        if (tracks) Tape.Current.Record(y, new ScaleOp(x, s));
         return y;
     }
 
     // dx += s·dy
-    private static void ScaleBackward(Tape tape, in TapeEntry e)
+    private readonly record struct ScaleOp(Tensor X, float Factor) : IRecordedOp
     {
-        Span<float> dx = tape.GradOf(e.A!);
-        TensorPrimitives.MultiplyAdd(e.Output.Grad, e.Float0, dx, dx);
+        public void Backward(Tape tape, Tensor output)
+        {
+            Span<float> dx = tape.GradOf(X);
+            TensorPrimitives.MultiplyAdd(output.Grad, Factor, dx, dx);
+        }
     }
 }

@@ -13,11 +13,14 @@ public static partial class Ops
         bool tracks = Tracks(logAlpha);
         var z = Result(logAlpha.Shape, tracks);
         HardConcreteMath.ServingGates(logAlpha.Data, hc.Gamma, hc.Zeta, z.Data);
-        if (tracks) Tape.Current.Record(ServingGatesBackward, z, logAlpha, float1: hc.Gamma, float2: hc.Zeta);
+        if (tracks) Tape.Current.Record(z, new ServingGatesOp(logAlpha, hc));
         return z;
     }
 
     // dlogAlpha += dz·(ζ − γ)·σ(1 − σ) where 0 < σ·(ζ − γ) + γ < 1
-    private static void ServingGatesBackward(Tape tape, in TapeEntry e) =>
-        HardConcreteMath.ServingGatesBackward(e.A!.Data, e.Float1, e.Float2, e.Output.Grad, tape.GradOf(e.A!));
+    private readonly record struct ServingGatesOp(Tensor LogAlpha, HardConcrete Distribution) : IRecordedOp
+    {
+        public void Backward(Tape tape, Tensor output) =>
+            HardConcreteMath.ServingGatesBackward(LogAlpha.Data, Distribution.Gamma, Distribution.Zeta, output.Grad, tape.GradOf(LogAlpha));
+    }
 }

@@ -10,11 +10,14 @@ public static partial class Ops
         bool tracks = Tracks(x);
         var y = Result(x.Shape, tracks);
         Activations.Sigmoid(x.Data, y.Data);
-        if (tracks) Tape.Current.Record(SigmoidBackward, y, x);
+        if (tracks) Tape.Current.Record(y, new SigmoidOp(x));
         return y;
     }
 
     // dx += dy·y·(1 − y)
-    private static void SigmoidBackward(Tape tape, in TapeEntry e) =>
-        Activations.SigmoidBackward(e.Output.Data, e.Output.Grad, tape.GradOf(e.A!));
+    private readonly record struct SigmoidOp(Tensor X) : IRecordedOp
+    {
+        public void Backward(Tape tape, Tensor output) =>
+            Activations.SigmoidBackward(output.Data, output.Grad, tape.GradOf(X));
+    }
 }

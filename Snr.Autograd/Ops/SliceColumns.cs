@@ -16,7 +16,7 @@ public static partial class Ops
         var y = Result(Shape.Matrix(x.Rows, width), tracks);
         for (int r = 0; r < x.Rows; r++)
             x.Data.Slice(r * x.Cols + start, width).CopyTo(y.Data.Slice(r * width, width));
-        if (tracks) Tape.Current.Record(SliceColumnsBackward, y, x, int0: start);
+        if (tracks) Tape.Current.Record(y, new SliceColumnsOp(x, start));
         return y;
     }
 
@@ -35,14 +35,17 @@ public static partial class Ops
     }
 
     // dx[:, start .. start + width) += dy
-    private static void SliceColumnsBackward(Tape tape, in TapeEntry e)
+    private readonly record struct SliceColumnsOp(Tensor X, int Start) : IRecordedOp
     {
-        Tensor x = e.A!, y = e.Output;
-        Span<float> dx = tape.GradOf(x);
-        for (int r = 0; r < x.Rows; r++)
+        public void Backward(Tape tape, Tensor output)
         {
-            Span<float> dxr = dx.Slice(r * x.Cols + e.Int0, y.Cols);
-            TensorPrimitives.Add(dxr, y.Grad.Slice(r * y.Cols, y.Cols), dxr);
+            Tensor x = X, y = output;
+            Span<float> dx = tape.GradOf(x);
+            for (int r = 0; r < x.Rows; r++)
+            {
+                Span<float> dxr = dx.Slice(r * x.Cols + Start, y.Cols);
+                TensorPrimitives.Add(dxr, y.Grad.Slice(r * y.Cols, y.Cols), dxr);
+            }
         }
     }
 }

@@ -26,32 +26,35 @@ public static partial class Ops
         bool tracks = Tracks(x, gates);
         var y = Result(Shape.Matrix(batch, outCols), tracks);
         BlockSums.Gated(batch, kIn, kOut, h, gates.Data, x.Data, y.Data);
-        if (tracks) Tape.Current.Record(SnrAverBackward, y, x, gates);
+        if (tracks) Tape.Current.Record(y, new SnrAverOp(x, gates));
         return y;
     }
 
     // dx_j += Σ_i z_ij·dy_i;  dz_ij += Σ_rows ⟨dy_i, x_j⟩ (live connections only)
-    private static void SnrAverBackward(Tape tape, in TapeEntry e)
+    private readonly record struct SnrAverOp(Tensor X, Tensor Gates) : IRecordedOp
     {
-        Tensor x = e.A!, gates = e.B!, y = e.Output;
-        int kOut = gates.Rows, kIn = gates.Cols, batch = x.Rows, h = x.Cols / kIn;
-        ReadOnlySpan<float> z = gates.Data;
-        Span<float> dx = GradOrEmpty(tape, x), dz = GradOrEmpty(tape, gates);
-        for (int r = 0; r < batch; r++)
-            for (int i = 0; i < kOut; i++)
-            {
-                ReadOnlySpan<float> dyi = y.Grad.Slice(r * y.Cols + i * h, h);
-                for (int j = 0; j < kIn; j++)
+        public void Backward(Tape tape, Tensor output)
+        {
+            Tensor x = X, gates = Gates, y = output;
+            int kOut = gates.Rows, kIn = gates.Cols, batch = x.Rows, h = x.Cols / kIn;
+            ReadOnlySpan<float> z = gates.Data;
+            Span<float> dx = GradOrEmpty(tape, x), dz = GradOrEmpty(tape, gates);
+            for (int r = 0; r < batch; r++)
+                for (int i = 0; i < kOut; i++)
                 {
-                    float zij = z[i * kIn + j];
-                    if (zij == 0f) continue;
-                    if (!dx.IsEmpty)
+                    ReadOnlySpan<float> dyi = y.Grad.Slice(r * y.Cols + i * h, h);
+                    for (int j = 0; j < kIn; j++)
                     {
-                        Span<float> dxj = dx.Slice(r * x.Cols + j * h, h);
-                        TensorPrimitives.MultiplyAdd(dyi, zij, dxj, dxj);
+                        float zij = z[i * kIn + j];
+                        if (zij == 0f) continue;
+                        if (!dx.IsEmpty)
+                        {
+                            Span<float> dxj = dx.Slice(r * x.Cols + j * h, h);
+                            TensorPrimitives.MultiplyAdd(dyi, zij, dxj, dxj);
+                        }
+                        if (!dz.IsEmpty) dz[i * kIn + j] += TensorPrimitives.Dot(dyi, x.Data.Slice(r * x.Cols + j * h, h));
                     }
-                    if (!dz.IsEmpty) dz[i * kIn + j] += TensorPrimitives.Dot(dyi, x.Data.Slice(r * x.Cols + j * h, h));
                 }
-            }
+        }
     }
 }

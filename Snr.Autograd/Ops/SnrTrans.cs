@@ -40,20 +40,22 @@ public static partial class Ops
         if (bias is not null) RowOps.AddBias(y.Data, bias.Data, batch, weight.Rows);
         if (tracks)
         {
-            // The bias rides in State so that the three tensor slots hold x, weight and gates.
-            Tape.Current.Record(SnrTransBackward, y, x, weight, gates, state: bias);
+            Tape.Current.Record(y, new SnrTransOp(x, weight, bias, gates));
         }
         return y;
     }
 
     // dx_j += Σ_i z_ij·dy_i·W_ij;  G_ij = dy_iᵀ·x_j;  dW_ij += z_ij·G_ij;  dz_ij += ⟨W_ij, G_ij⟩;  db += Σ_rows dy
-    private static void SnrTransBackward(Tape tape, in TapeEntry e)
+    private readonly record struct SnrTransOp(Tensor X, Tensor Weight, Tensor? Bias, Tensor Gates) : IRecordedOp
     {
-        Tensor x = e.A!, weight = e.B!, gates = e.C!, y = e.Output;
-        int kOut = gates.Rows, kIn = gates.Cols, batch = x.Rows;
-        RoutedMatmul.Backward(batch, kIn, x.Cols / kIn, kOut, weight.Rows / kOut, gates.Data, x.Data, weight.Data, y.Grad,
-            GradOrEmpty(tape, x), GradOrEmpty(tape, weight), GradOrEmpty(tape, gates));
-        if (e.State is Tensor { RequiresGrad: true } bias)
-            RowOps.SumColumns(y.Grad, tape.GradOf(bias), batch, weight.Rows, accumulate: true);
+        public void Backward(Tape tape, Tensor output)
+        {
+            Tensor x = X, weight = Weight, gates = Gates, y = output;
+            int kOut = gates.Rows, kIn = gates.Cols, batch = x.Rows;
+            RoutedMatmul.Backward(batch, kIn, x.Cols / kIn, kOut, weight.Rows / kOut, gates.Data, x.Data, weight.Data, y.Grad,
+                GradOrEmpty(tape, x), GradOrEmpty(tape, weight), GradOrEmpty(tape, gates));
+            if (Bias is { RequiresGrad: true } bias)
+                RowOps.SumColumns(y.Grad, tape.GradOf(bias), batch, weight.Rows, accumulate: true);
+        }
     }
 }

@@ -10,11 +10,14 @@ public static partial class Ops
         bool tracks = Tracks(x);
         var y = Result(x.Shape, tracks);
         RowOps.SoftmaxRows(x.Data, y.Data, x.Rows, x.Cols);
-        if (tracks) Tape.Current.Record(SoftmaxRowsBackward, y, x);
+        if (tracks) Tape.Current.Record(y, new SoftmaxRowsOp(x));
         return y;
     }
 
     // dx[r] += y[r] ⊙ (dy[r] − ⟨dy[r], y[r]⟩)
-    private static void SoftmaxRowsBackward(Tape tape, in TapeEntry e) =>
-        RowOps.SoftmaxRowsBackward(e.Output.Data, e.Output.Grad, tape.GradOf(e.A!), e.A!.Rows, e.A!.Cols);
+    private readonly record struct SoftmaxRowsOp(Tensor X) : IRecordedOp
+    {
+        public void Backward(Tape tape, Tensor output) =>
+            RowOps.SoftmaxRowsBackward(output.Data, output.Grad, tape.GradOf(X), X.Rows, X.Cols);
+    }
 }

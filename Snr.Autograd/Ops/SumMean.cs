@@ -18,14 +18,17 @@ public static partial class Ops
         double sum = 0;
         foreach (float v in x.Data) sum += v;
         y.Data[0] = (float)(s * sum);
-        if (tracks) Tape.Current.Record(ScaledSumBackward, y, x, float0: s);
+        if (tracks) Tape.Current.Record(y, new ScaledSumOp(x, s));
         return y;
     }
 
     // dx += s·dy (dy a scalar)
-    private static void ScaledSumBackward(Tape tape, in TapeEntry e)
+    private readonly record struct ScaledSumOp(Tensor X, float Factor) : IRecordedOp
     {
-        Span<float> dx = tape.GradOf(e.A!);
-        TensorPrimitives.Add(dx, e.Float0 * e.Output.Grad[0], dx);
+        public void Backward(Tape tape, Tensor output)
+        {
+            Span<float> dx = tape.GradOf(X);
+            TensorPrimitives.Add(dx, Factor * output.Grad[0], dx);
+        }
     }
 }

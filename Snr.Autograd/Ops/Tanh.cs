@@ -10,11 +10,14 @@ public static partial class Ops
         bool tracks = Tracks(x);
         var y = Result(x.Shape, tracks);
         Activations.Tanh(x.Data, y.Data);
-        if (tracks) Tape.Current.Record(TanhBackward, y, x);
+        if (tracks) Tape.Current.Record(y, new TanhOp(x));
         return y;
     }
 
     // dx += dy·(1 − y²)
-    private static void TanhBackward(Tape tape, in TapeEntry e) =>
-        Activations.TanhBackward(e.Output.Data, e.Output.Grad, tape.GradOf(e.A!));
+    private readonly record struct TanhOp(Tensor X) : IRecordedOp
+    {
+        public void Backward(Tape tape, Tensor output) =>
+            Activations.TanhBackward(output.Data, output.Grad, tape.GradOf(X));
+    }
 }

@@ -82,7 +82,7 @@ internal sealed record GroupedLinearNode(string Name, int Source, int Width, IRe
     // For each group: y[:, out] = act(x[:, in]·Wᵀ + b), read and written in place through leading dimensions.
     private sealed class Prepared(GroupedLinearNode node, int index) : PreparedNode(index)
     {
-        private readonly PreparedProduct[] _products = [.. node.Groups.Select(PreparedProduct.For)];
+        private readonly PreparedMatmul[] _products = [.. node.Groups.Select(g => new PreparedMatmul(g.Weight, g.OutWidth, g.InWidth))];
 
         public override void Run(ServingWorkspace workspace, int rows, int maxThreads)
         {
@@ -92,7 +92,7 @@ internal sealed record GroupedLinearNode(string Name, int Source, int Width, IRe
             for (int i = 0; i < _products.Length; i++)
             {
                 var group = node.Groups[i];
-                _products[i].Run(x, xWidth, y, node.Width, rows, maxThreads);
+                _products[i].Multiply(x[group.InOffset..], xWidth, y[group.OutOffset..], node.Width, rows, maxThreads);
                 AddBiasActivate(y, rows, node.Width, group.OutOffset, group.Bias, node.Activation);
             }
         }

@@ -1,4 +1,5 @@
 using Snr.Core.Routing;
+using Snr.Kernels;
 
 namespace Snr.Core.Serving;
 
@@ -59,12 +60,12 @@ internal sealed record RoutedNode(string Name, int Source, int KIn, int HIn, int
 
     private sealed class Prepared(RoutedNode node, int index) : PreparedNode(index)
     {
-        private readonly PreparedProduct _product = PreparedProduct.For(node);
+        private readonly PreparedMatmul _product = new(node.Weight, node.KOut, node.HOut, node.KIn, node.HIn, node.Gates);
 
         public override void Run(ServingWorkspace workspace, int rows, int maxThreads)
         {
             Span<float> y = workspace.Buffer(Index, rows);
-            _product.Run(workspace.Buffer(node.Source, rows), node.KIn * node.HIn, y, node.Width, rows, maxThreads);
+            _product.Multiply(workspace.Buffer(node.Source, rows), node.KIn * node.HIn, y, node.Width, rows, maxThreads);
             AddBiasActivate(y, rows, node.Width, 0, node.Bias, node.Activation);
         }
     }

@@ -75,4 +75,20 @@ public class HardConcreteStatisticsTests
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
     private static double Logit(double p) => Math.Log(p / (1 - p));
+
+
+    [Fact]
+    public void A_destination_shifted_over_a_source_is_refused()
+    {
+        var v = Enumerable.Range(0, 12).Select(i => 0.05f + i * 0.07f).ToArray();
+        var before = v.ToArray();
+        Assert.Contains("z overlaps noise", Assert.Throws<ArgumentException>("z", () => HardConcreteMath.TrainingGates(new float[4], v.AsSpan(0, 4), 2f / 3, -0.1f, 1.1f, v.AsSpan(2, 4))).Message);
+        Assert.Throws<ArgumentException>("z", () => HardConcreteMath.TrainingGates(v.AsSpan(0, 4), new float[4], 2f / 3, -0.1f, 1.1f, v.AsSpan(3, 4)));
+        Assert.Throws<ArgumentException>("dLogAlpha", () => HardConcreteMath.TrainingGatesBackward(new float[4], v.AsSpan(4, 4), 2f / 3, -0.1f, 1.1f, new float[4], v.AsSpan(5, 4)));
+        Assert.Throws<ArgumentException>("z", () => HardConcreteMath.ServingGates(v.AsSpan(0, 4), -0.1f, 1.1f, v.AsSpan(1, 4)));
+        Assert.Throws<ArgumentException>("dLogAlpha", () => HardConcreteMath.ServingGatesBackward(new float[4], -0.1f, 1.1f, v.AsSpan(0, 4), v.AsSpan(2, 4)));
+        Assert.Throws<ArgumentException>("dLogAlpha", () => HardConcreteMath.ExpectedL0Backward(v.AsSpan(0, 4), 2f / 3, -0.1f, 1.1f, 1f, v.AsSpan(3, 4)));
+        Assert.Equal(before, v);
+        HardConcreteMath.ServingGates(v.AsSpan(0, 4), -0.1f, 1.1f, v.AsSpan(0, 4)); // in place is allowed
+    }
 }

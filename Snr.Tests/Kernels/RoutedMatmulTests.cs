@@ -290,4 +290,22 @@ public class RoutedMatmulTests
         Assert.All(dW, v => Assert.Equal(7f, v));
         Assert.All(dG, v => Assert.Equal(7f, v));
     }
+
+
+    [Fact]
+    public void Outputs_and_gradients_over_inputs_or_each_other_are_refused_before_anything_is_written()
+    {
+        // kIn = kOut = 2, hIn = hOut = 2, batch 2: gates 4, x 8, weight 16, y/dy 8, dx 8, dWeight 16, dGates 4.
+        float[] gates = [1, 1, 1, 1], x = new float[8], weight = new float[16], dy = new float[8];
+        var buffer = new float[40];
+        Assert.Contains("y overlaps x", Assert.Throws<ArgumentException>("y", () => RoutedMatmul.Forward(2, 2, 2, 2, 2, gates, buffer.AsSpan(0, 8), weight, 0f, buffer.AsSpan(4, 8))).Message);
+        Assert.Throws<ArgumentException>("y", () => RoutedMatmul.Forward(2, 2, 2, 2, 2, buffer.AsSpan(0, 4), x, weight, 0f, buffer.AsSpan(2, 8)));
+        Assert.Throws<ArgumentException>("y", () => RoutedMatmul.Forward(2, 2, 2, 2, 2, gates, x, buffer.AsSpan(0, 16), 0f, buffer.AsSpan(15, 8)));
+        Assert.Contains("dx overlaps dy", Assert.Throws<ArgumentException>("dx", () => RoutedMatmul.Backward(2, 2, 2, 2, 2, gates, x, weight, buffer.AsSpan(0, 8), buffer.AsSpan(7, 8), default, default)).Message);
+        Assert.Throws<ArgumentException>("dWeight", () => RoutedMatmul.Backward(2, 2, 2, 2, 2, gates, x, buffer.AsSpan(0, 16), dy, default, buffer.AsSpan(8, 16), default));
+        Assert.Throws<ArgumentException>("dGates", () => RoutedMatmul.Backward(2, 2, 2, 2, 2, buffer.AsSpan(0, 4), x, weight, dy, default, default, buffer.AsSpan(0, 4)));
+        Assert.Contains("dx overlaps dWeight", Assert.Throws<ArgumentException>("dx", () => RoutedMatmul.Backward(2, 2, 2, 2, 2, gates, x, weight, dy, buffer.AsSpan(0, 8), buffer.AsSpan(4, 16), default)).Message);
+        Assert.Throws<ArgumentException>("dWeight", () => RoutedMatmul.Backward(2, 2, 2, 2, 2, gates, x, weight, dy, default, buffer.AsSpan(0, 16), buffer.AsSpan(12, 4)));
+        Assert.All(buffer, v => Assert.Equal(0f, v));
+    }
 }

@@ -43,6 +43,23 @@ public class RowOpsTests
         Assert.Throws<ArgumentException>(() => RowOps.AddBias(new float[6], new float[2], 2, 3));
         Assert.Throws<ArgumentException>(() => RowOps.SoftmaxRows(new float[6], new float[5], 2, 3));
     }
+
+    [Fact]
+    public void A_destination_over_a_source_is_refused_except_softmax_in_place()
+    {
+        var m = Enumerable.Range(0, 12).Select(i => i * 0.1f).ToArray();
+        Assert.Contains("y overlaps bias", Assert.Throws<ArgumentException>("y", () => RowOps.AddBias(m.AsSpan(0, 6), m.AsSpan(4, 3), 2, 3)).Message);
+        Assert.Throws<ArgumentException>("sums", () => RowOps.SumRows(m.AsSpan(0, 6), m.AsSpan(5, 2), 2, 3));
+        Assert.Throws<ArgumentException>("sums", () => RowOps.SumColumns(m.AsSpan(0, 6), m.AsSpan(2, 3), 2, 3));
+        Assert.Throws<ArgumentException>("y", () => RowOps.SoftmaxRows(m.AsSpan(0, 6), m.AsSpan(3, 6), 2, 3));
+        Assert.Throws<ArgumentException>("dx", () => RowOps.SoftmaxRowsBackward(m.AsSpan(0, 6), m.AsSpan(6, 6), m.AsSpan(1, 6), 2, 3));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => i * 0.1f), m); // nothing written
+
+        var expected = new float[6];
+        RowOps.SoftmaxRows(m.AsSpan(0, 6), expected, 2, 3);
+        RowOps.SoftmaxRows(m.AsSpan(0, 6), m.AsSpan(0, 6), 2, 3);
+        Assert.Equal(expected, m[..6]);
+    }
 }
 
 public class ActivationKernelTests
@@ -59,5 +76,22 @@ public class ActivationKernelTests
         var dx = Enumerable.Repeat(0.5f, length).ToArray();
         Snr.Kernels.Activations.ReluBackward(x, dy, dx);
         for (int i = 0; i < length; i++) Assert.Equal(x[i] > 0 ? 0.5f + dy[i] : 0.5f, dx[i]);
+    }
+
+    [Fact]
+    public void A_destination_shifted_over_a_source_is_refused_and_in_place_is_allowed()
+    {
+        var v = Enumerable.Range(0, 16).Select(i => i - 7.5f).ToArray();
+        var before = v.ToArray();
+        Assert.Contains("y overlaps x at an offset", Assert.Throws<ArgumentException>("y", () => Snr.Kernels.Activations.Relu(v.AsSpan(0, 8), v.AsSpan(1, 8))).Message);
+        Assert.Throws<ArgumentException>("y", () => Snr.Kernels.Activations.Sigmoid(v.AsSpan(0, 8), v.AsSpan(4, 8)));
+        Assert.Throws<ArgumentException>("y", () => Snr.Kernels.Activations.Tanh(v.AsSpan(2, 8), v.AsSpan(0, 8)));
+        Assert.Throws<ArgumentException>("dx", () => Snr.Kernels.Activations.ReluBackward(v.AsSpan(0, 4), v.AsSpan(8, 4), v.AsSpan(2, 4)));
+        Assert.Throws<ArgumentException>("dx", () => Snr.Kernels.Activations.SigmoidBackward(v.AsSpan(0, 4), v.AsSpan(8, 4), v.AsSpan(10, 4)));
+        Assert.Throws<ArgumentException>("dx", () => Snr.Kernels.Activations.TanhBackward(v.AsSpan(0, 4), v.AsSpan(8, 4), v.AsSpan(3, 4)));
+        Assert.Equal(before, v);
+
+        Snr.Kernels.Activations.Relu(v, v);
+        Assert.Equal(before.Select(x => Math.Max(x, 0f)), v);
     }
 }

@@ -177,4 +177,16 @@ public class SgemmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Sgemm.Multiply(false, false, 1, -2, 3, 1f, [], 3, [], 2, 0f, [], 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => Sgemm.Multiply(false, false, 1, 2, -3, 1f, [], 3, [], 2, 0f, [], 2));
     }
+
+
+    [Fact]
+    public void C_over_A_or_B_is_refused_before_anything_is_written()
+    {
+        var buffer = Enumerable.Range(0, 64).Select(i => (float)i).ToArray();
+        var before = buffer.ToArray();
+        Assert.Contains("c overlaps a", Assert.Throws<ArgumentException>("c", () => Sgemm.Multiply(false, false, 4, 4, 4, 1f, buffer.AsSpan(0, 16), 4, new float[16], 4, 0f, buffer.AsSpan(8, 16), 4)).Message);
+        Assert.Contains("c overlaps b", Assert.Throws<ArgumentException>("c", () => Sgemm.Multiply(false, true, 4, 4, 4, 1f, new float[16], 4, buffer.AsSpan(16, 16), 4, 0f, buffer.AsSpan(20, 16), 4)).Message);
+        Assert.Equal(before, buffer);
+        Sgemm.Multiply(false, false, 4, 4, 4, 0f, buffer.AsSpan(0, 16), 4, buffer.AsSpan(0, 16), 4, 1f, buffer.AsSpan(8, 16), 4); // alpha 0: A and B are not read
+    }
 }

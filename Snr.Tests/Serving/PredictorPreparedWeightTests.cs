@@ -1,6 +1,7 @@
 using Snr.Autograd;
 using Snr.Core.Models;
 using Snr.Core.Serving;
+using Snr.Kernels;
 using Snr.Tests.Support;
 
 namespace Snr.Tests.Serving;
@@ -11,7 +12,7 @@ namespace Snr.Tests.Serving;
 /// forward pass scores, and a row of a small call must get the same bits alone, with two others, or on one or
 /// two threads.
 /// </summary>
-public class PreparedProductTests
+public class PredictorPreparedWeightTests
 {
     private const int D = 24, Rows = 9;
     private static readonly TaskConfig[] Tasks = [new("click", TaskKind.Binary), new("spend", TaskKind.Regression)];
@@ -42,8 +43,8 @@ public class PreparedProductTests
     public void The_level_0_and_routed_products_read_the_interleaved_copy()
     {
         var graph = Model().ServingGraph().Fuse();
-        Assert.All(graph.Nodes.OfType<RoutedNode>(), r => Assert.True(PreparedProduct.For(r).Interleaved, r.Name));
-        Assert.Contains(graph.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups), g => PreparedProduct.For(g).Interleaved);
+        Assert.All(graph.Nodes.OfType<RoutedNode>(), r => Assert.True(new PreparedMatmul(r.Weight, r.KOut, r.HOut, r.KIn, r.HIn, r.Gates).Interleaved, r.Name));
+        Assert.Contains(graph.Nodes.OfType<GroupedLinearNode>().SelectMany(g => g.Groups), g => new PreparedMatmul(g.Weight, g.OutWidth, g.InWidth).Interleaved);
     }
 
     [Theory]
