@@ -25,7 +25,8 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
 /// whose tasks are given with <c>--task NAME:COLUMN:POSITIVE</c> (binary; several positive
 /// values separated by <c>|</c>) or <c>--task NAME:COLUMN</c> (regression); column kinds are
 /// inferred (the rule is printed) unless declared with <c>--numeric</c>, <c>--categorical</c>,
-/// <c>--ignore</c> or <c>--schema FILE</c>. Every data set is split 70/10/20 with the run's seed.
+/// <c>--ignore</c> or <c>--schema FILE</c>. Every data set is split 70/10/20 with the run's seed;
+/// separate files by role go through <see cref="LoadFiles"/>.
 /// </summary>
 internal static class DataSource
 {
@@ -50,6 +51,24 @@ internal static class DataSource
     }
 
     /// <summary>
+    /// Resolves files by role (<c>--train</c>, <c>--validation</c>, <c>--test</c>): the schema is
+    /// inferred from (or declared for) the training file, the encoder is fitted on its training
+    /// rows only, and the other files are read through that schema. Without a validation file, a
+    /// seeded <see cref="ValidationFraction"/> of the training file validates.
+    /// </summary>
+    public static LoadedData LoadFiles(string train, string? validation, string test, CsvSettings csv, ulong seed, CliConsole console)
+    {
+        var (trainTable, schema) = ReadTable(train, csv, console);
+        var validationTable = validation is null ? null : ReadTable(validation, csv, console: null, schema).Table;
+        var testTable = ReadTable(test, csv, console: null, schema).Table;
+        var parts = TabularSplit.FromFiles(trainTable, validationTable, testTable, schema, seed, ValidationFraction);
+        var provenance = validation is null
+            ? new DataProvenance(train, seed, 1 - ValidationFraction, ValidationFraction, test)
+            : new DataProvenance(train, seed, 1, 0, test);
+        return new LoadedData(train, [.. schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], parts.Train, parts.Validation, parts.Test, parts.Encoder, provenance);
+    }
+
+    /// <summary>
     /// The rows to evaluate a saved model on, from <paramref name="data"/> (default: the data the
     /// model records): never the rows it was trained or validated on. The model's preprocessing
     /// identifies its training data by content, so the test split is found whatever the file is
@@ -62,7 +81,7 @@ internal static class DataSource
         var preprocessing = document.Preprocessing
             ?? throw new UserError("This model was trained on ready features (synthetic data) and has no schema to read a data file with.");
         var provenance = document.Data;
-        string name = data ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
+        string name = data ?? provenance?.TestFile ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
         var (table, _) = ReadTable(name, CsvSettings.Default with { Delimiter = delimiter }, console: null, preprocessing.Schema);
         var encoder = new TabularEncoder(preprocessing);
         int[] rows;
@@ -92,7 +111,7 @@ internal static class DataSource
         return (encoder.Encode(table, rows).ToDataset(), description);
     }
 
-    private static (RawTable, TabularSchema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)
+    private static (RawTable Table, TabularSchema Schema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)
     {
         switch (data)
         {

@@ -30,6 +30,10 @@ internal sealed class TrainingOptions
     /// <exception cref="ArgumentException">Not a usable delimiter.</exception>
     public static char Delimiter(ParseResult parse, Option<string> option) => Snr.Core.Tabular.CsvOptions.ParseDelimiter(parse.GetValue(option)!);
 
+    private readonly Option<string?> _train = new("--train") { Description = "a training CSV file (instead of --data): the schema and the encoder come from it alone; needs --test" };
+    private readonly Option<string?> _validation = new("--validation") { Description = "with --train: a validation CSV file (default: a seeded 10% of the training file)" };
+    private readonly Option<string?> _test = new("--test") { Description = "with --train: the test CSV file that the final metrics are computed on" };
+
     private readonly Option<int?> _patience = SnrCli.Patience();
     private readonly Option<string?> _watch = new("--watch") { Description = "the task whose validation loss --patience watches (default: the first task)" };
     private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
@@ -39,15 +43,26 @@ internal sealed class TrainingOptions
     {
         foreach (Option option in new Option[] { _data, _tasks, _ignore, _epochs, _batch, _lr, _l0, _delimiter, _numeric, _categorical, _schema, _maxLevels }) command.Options.Add(option);
         foreach (Option option in new Option[] { _patience, _watch, _clipNorm, _skipNonFinite }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _train, _validation, _test }) command.Options.Add(option);
     }
 
-    public string Data(ParseResult parse) => parse.GetValue(_data)!;
+    /// <summary>The data's name: the training file with --train, else --data.</summary>
+    public string Data(ParseResult parse) => parse.GetValue(_train) ?? parse.GetValue(_data)!;
 
     /// <summary>Loads and splits the data.</summary>
     /// <exception cref="UserError">The data is too small for every part of the split to have a row.</exception>
-    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console) =>
-        DataSource.Load(Data(parse), new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
-            parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels)), seed, console);
+    /// <exception cref="UserError">--train without --test (or the reverse), --validation without --train, or --train together with --data.</exception>
+    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console)
+    {
+        var csv = new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
+            parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels));
+        string? train = parse.GetValue(_train), validation = parse.GetValue(_validation), test = parse.GetValue(_test);
+        if (train is null && validation is null && test is null) return DataSource.Load(parse.GetValue(_data)!, csv, seed, console);
+        if (train is null) throw new UserError("--validation and --test go with --train FILE (files by role); for one data set split at random use --data.");
+        if (test is null) throw new UserError("--train needs --test FILE: the file the final metrics are computed on.");
+        if (parse.GetResult(_data) is { Implicit: false }) throw new UserError("Give either --data (one data set, split at random) or --train/--test files, not both.");
+        return DataSource.LoadFiles(train, validation, test, csv, seed, console);
+    }
 
     public TrainSettings Settings(ParseResult parse, string model, ulong seed) =>
         new(model, parse.GetValue(_epochs), parse.GetValue(_batch), parse.GetValue(_lr), parse.GetValue(_l0), seed)
