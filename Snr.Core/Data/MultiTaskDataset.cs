@@ -4,7 +4,8 @@ namespace Snr.Core.Data;
 /// An in-memory multi-task dataset: <see cref="Count"/> rows of <see cref="NumericCount"/> float inputs and
 /// <see cref="CategoricalCount"/> integer category indices (both row-major), and one float label per row for
 /// each task (0/1 for a binary task, a value for a regression task). Immutable once built; the arrays passed
-/// in are copied.
+/// in are copied. A label may be NaN: the row's label for that task is missing, and training and metrics
+/// leave the row out of that task (see <see cref="IsMissing"/>).
 /// </summary>
 public sealed class MultiTaskDataset
 {
@@ -20,7 +21,7 @@ public sealed class MultiTaskDataset
     /// <param name="categoricalCount">Categorical inputs per row (may be 0).</param>
     /// <param name="taskNames">One name per task, matching the model's tasks.</param>
     /// <param name="labels">labels[task][row].</param>
-    /// <exception cref="ArgumentException">The lengths are inconsistent, a task is missing, a value is not finite or an index is negative.</exception>
+    /// <exception cref="ArgumentException">The lengths are inconsistent, a task is missing, an input or label is infinite, an input is NaN, or an index is negative.</exception>
     public MultiTaskDataset(ReadOnlySpan<float> numeric, int numericCount, ReadOnlySpan<int> categorical, int categoricalCount,
         IReadOnlyList<string> taskNames, IReadOnlyList<float[]> labels)
     {
@@ -42,7 +43,7 @@ public sealed class MultiTaskDataset
             if (labels[t] is null || labels[t].Length != rows)
                 throw new ArgumentException($"Task '{taskNames[t]}' has {labels[t]?.Length ?? 0} labels for {rows} rows.", nameof(labels));
             for (int r = 0; r < rows; r++)
-                if (!float.IsFinite(labels[t][r])) throw new ArgumentException($"Task '{taskNames[t]}', row {r}: label {labels[t][r]} is not finite.", nameof(labels));
+                if (float.IsInfinity(labels[t][r])) throw new ArgumentException($"Task '{taskNames[t]}', row {r}: label {labels[t][r]} is not finite (NaN marks a missing label).", nameof(labels));
         }
         for (int i = 0; i < numeric.Length; i++)
             if (!float.IsFinite(numeric[i])) throw new ArgumentException($"Row {i / numericCount}, numeric input {i % numericCount}: {numeric[i]} is not finite.", nameof(numeric));
@@ -84,6 +85,9 @@ public sealed class MultiTaskDataset
 
     /// <summary>Task <paramref name="task"/>'s labels, one per row.</summary>
     public ReadOnlySpan<float> Labels(int task) => _labels[task];
+
+    /// <summary>True for the label value that marks a missing label (NaN): the row contributes no loss, no gradient and no metric to that task.</summary>
+    public static bool IsMissing(float label) => float.IsNaN(label);
 
     /// <summary>The index of the task named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such task.</exception>

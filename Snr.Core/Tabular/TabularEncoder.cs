@@ -267,9 +267,8 @@ public sealed class TabularEncoder
         for (int i = 0; i < labels.Length; i++)
         {
             string level = levels[i];
-            if (TabularSchema.IsMissing(level))
-                throw table.ErrorAtLevel(column, i, $"the label of task '{task.Name}' is missing");
-            if (task.Kind == TaskKind.Regression)
+            if (TabularSchema.IsMissing(level)) labels[i] = float.NaN; // masked: see MultiTaskDataset.IsMissing
+            else if (task.Kind == TaskKind.Regression)
             {
                 if (!TabularSchema.TryParseNumber(level, out labels[i]))
                     throw table.ErrorAtLevel(column, i, $"the label of regression task '{task.Name}' is '{level}', not a number");

@@ -37,7 +37,8 @@ public sealed record TaskSpec(string Name, string Column, TaskKind Kind, IReadOn
 /// column absent from a scored row counts as missing too. The policy: a missing numeric input
 /// becomes the training mean (0 after standardisation); a missing categorical input is a
 /// level of its own, stored as <c>?</c> (in Census-Income "?" is informative); a missing
-/// label is an error. In a numeric column, <c>NaN</c>, <c>Infinity</c>, a number beyond the
+/// label is masked: the row contributes no loss, no gradient and no metric to that task (it
+/// still trains the other tasks), and it counts in neither class of a binary task. In a numeric column, <c>NaN</c>, <c>Infinity</c>, a number beyond the
 /// float range (<c>1e400</c>) and a decimal comma (<c>1,5</c>) are not numbers and not missing:
 /// they are errors naming file, line and column (write <c>?</c> or leave the field empty).
 /// </remarks>

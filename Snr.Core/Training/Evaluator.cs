@@ -59,18 +59,26 @@ public static class Evaluator
         for (int t = 0; t < metrics.Length; t++)
         {
             var task = tasks.First(c => c.Name == predictor.Tasks[t]);
-            ReadOnlySpan<float> labels = data.Labels(data.TaskIndex(task.Name));
+            var (labels, scores) = LabelledRows(data.Labels(data.TaskIndex(task.Name)), predictions[t]);
             if (task.Kind == TaskKind.Binary)
             {
-                double auc = Metrics.RocAuc(labels, predictions[t]), logLoss = Metrics.LogLoss(labels, predictions[t]);
+                double auc = Metrics.RocAuc(labels, scores), logLoss = Metrics.LogLoss(labels, scores);
                 metrics[t] = new TaskMetrics(task.Name, logLoss, double.IsNaN(auc) ? null : auc, logLoss, null, null);
             }
             else
             {
-                double mse = Metrics.MeanSquaredError(labels, predictions[t]);
+                double mse = Metrics.MeanSquaredError(labels, scores);
                 metrics[t] = new TaskMetrics(task.Name, mse, null, null, mse, Math.Sqrt(mse));
             }
         }
         return metrics;
+    }
+
+    // The labels and predictions of the rows whose label is present (a missing label is left out of the metrics).
+    private static (float[] Labels, float[] Predictions) LabelledRows(ReadOnlySpan<float> labels, float[] predictions)
+    {
+        float[] all = labels.ToArray();
+        int[] kept = [.. Enumerable.Range(0, all.Length).Where(r => !MultiTaskDataset.IsMissing(all[r]))];
+        return kept.Length == all.Length ? (all, predictions) : ([.. kept.Select(r => all[r])], [.. kept.Select(r => predictions[r])]);
     }
 }
