@@ -12,6 +12,9 @@ internal sealed record CsvSettings(
     string? SchemaFile, int MaxCategoricalLevels)
 {
     public static CsvSettings Default { get; } = new(',', [], [], [], [], null, SchemaInference.DefaultMaxCategoricalLevels);
+
+    /// <summary>The column of per-row weights (--weight), or null.</summary>
+    public string? Weight { get; init; }
 }
 
 /// <summary>A data set ready for training: three parts, the tasks, and the encoder fitted on the training part (tabular data only).</summary>
@@ -39,6 +42,7 @@ internal static class DataSource
         if (data == "synthetic")
         {
             if (csv.Tasks.Count > 0) throw new UserError("--task applies to CSV files only; the synthetic data has tasks task1 and task2.");
+            if (csv.Weight is not null) throw new UserError("--weight applies to tabular data only; the synthetic data has no weight column.");
             var all = SyntheticMmoeData.Generate(SyntheticRows, correlation: 0.5, problemSeed: seed, rowSeed: seed + 1);
             var split = DataSplit.Shuffled(all.Count, seed, TrainFraction, ValidationFraction);
             TaskConfig[] tasks = [.. all.TaskNames.Select(n => new TaskConfig(n, TaskKind.Regression))];
@@ -118,7 +122,7 @@ internal static class DataSource
             case "census":
             case "census-education":
                 if (csv.Tasks.Count > 0) throw new UserError($"--task applies to CSV files only; {data} has its own tasks.");
-                return (CensusIncome.Load(), known ?? CensusIncome.Schema(data == "census" ? 1 : 2));
+                return (CensusIncome.Load(), known ?? Weighted(CensusIncome.Schema(data == "census" ? 1 : 2), csv.Weight));
         }
         if (!File.Exists(data))
             throw new UserError($"There is no data file '{data}' (and it is not one of census, census-education, synthetic).");
@@ -128,7 +132,9 @@ internal static class DataSource
         var tasks = csv.Tasks.Select(ParseTask).ToArray();
         foreach (var t in tasks) table.ColumnIndex(t.Column);
         var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
-        var (schema, notes) = inference.Infer(table, tasks);
+        if (csv.Weight is not null) table.ColumnIndex(csv.Weight);
+        var (inferred, notes) = inference.Infer(table, tasks);
+        var schema = Weighted(inferred, csv.Weight);
         schema.Validate();
         if (console is not null)
         {
@@ -139,6 +145,9 @@ internal static class DataSource
         return (table, schema);
     }
 
+    // The schema with --weight's column as its row weight (validated by the caller).
+    private static TabularSchema Weighted(TabularSchema schema, string? weight) => weight is null ? schema : schema with { WeightColumn = weight };
+
     // Kinds from --schema first, then --numeric, --categorical and --ignore; a column declared two ways is an error.
     private static Dictionary<string, ColumnKind> Declarations(CsvSettings csv)
     {
@@ -148,6 +157,12 @@ internal static class DataSource
                 if (declared.TryGetValue(name, out var other) && other != kind)
                     throw new UserError($"Column '{name}' is declared both {other} and {kind}.");
                 else declared[name] = kind;
+        if (csv.Weight is not null)
+        {
+            if (declared.TryGetValue(csv.Weight, out var kind) && kind != ColumnKind.Ignored)
+                throw new UserError($"Column '{csv.Weight}' is the --weight column, so it cannot also be declared {kind}.");
+            declared[csv.Weight] = ColumnKind.Ignored;
+        }
         return declared;
     }
 

@@ -34,6 +34,8 @@ internal sealed class TrainingOptions
     private readonly Option<string?> _validation = new("--validation") { Description = "with --train: a validation CSV file (default: a seeded 10% of the training file)" };
     private readonly Option<string?> _test = new("--test") { Description = "with --train: the test CSV file that the final metrics are computed on" };
 
+    private readonly Option<string?> _weight = new("--weight") { Description = "a column of per-row weights (finite, non-negative): the loss and the metrics are weighted means; the column is not an input" };
+
     private readonly Option<int?> _patience = SnrCli.Patience();
     private readonly Option<string?> _watch = new("--watch") { Description = "the task whose validation loss --patience watches (default: the first task)" };
     private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
@@ -43,7 +45,7 @@ internal sealed class TrainingOptions
     {
         foreach (Option option in new Option[] { _data, _tasks, _ignore, _epochs, _batch, _lr, _l0, _delimiter, _numeric, _categorical, _schema, _maxLevels }) command.Options.Add(option);
         foreach (Option option in new Option[] { _patience, _watch, _clipNorm, _skipNonFinite }) command.Options.Add(option);
-        foreach (Option option in new Option[] { _train, _validation, _test }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _train, _validation, _test, _weight }) command.Options.Add(option);
     }
 
     /// <summary>The data's name: the training file with --train, else --data.</summary>
@@ -55,7 +57,10 @@ internal sealed class TrainingOptions
     public LoadedData Load(ParseResult parse, ulong seed, CliConsole console)
     {
         var csv = new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
-            parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels));
+            parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels))
+        {
+            Weight = parse.GetValue(_weight),
+        };
         string? train = parse.GetValue(_train), validation = parse.GetValue(_validation), test = parse.GetValue(_test);
         if (train is null && validation is null && test is null) return DataSource.Load(parse.GetValue(_data)!, csv, seed, console);
         if (train is null) throw new UserError("--validation and --test go with --train FILE (files by role); for one data set split at random use --data.");

@@ -13,6 +13,7 @@ public sealed class MultiTaskDataset
     private readonly int[] _categorical;
     private readonly float[][] _labels;
     private readonly string[] _taskNames;
+    private float[]? _rowWeights;
 
     /// <summary>Creates a dataset of numeric and categorical inputs.</summary>
     /// <param name="numeric">Row-major [rows, numericCount].</param>
@@ -86,6 +87,33 @@ public sealed class MultiTaskDataset
     /// <summary>Task <paramref name="task"/>'s labels, one per row.</summary>
     public ReadOnlySpan<float> Labels(int task) => _labels[task];
 
+    /// <summary>The weight of each row in the loss and the metrics; empty when every row weighs 1 (see <see cref="WithRowWeights"/>).</summary>
+    public ReadOnlySpan<float> RowWeights => _rowWeights;
+
+    /// <summary>A copy of this dataset whose rows carry the given weights (for example a survey's sampling weights).</summary>
+    /// <exception cref="ArgumentException">Not one weight per row, or a weight that is negative or not finite.</exception>
+    public MultiTaskDataset WithRowWeights(ReadOnlySpan<float> weights)
+    {
+        if (weights.Length != Count) throw new ArgumentException($"{weights.Length} row weights for {Count} rows.", nameof(weights));
+        for (int r = 0; r < weights.Length; r++)
+            if (!(weights[r] >= 0 && float.IsFinite(weights[r])))
+                throw new ArgumentException($"Row {r}: weight {weights[r]} is not a finite non-negative number.", nameof(weights));
+        var copy = new MultiTaskDataset(_numeric, NumericCount, _categorical, CategoricalCount, _taskNames, _labels);
+        copy._rowWeights = weights.ToArray();
+        return copy;
+    }
+
+    /// <summary>Copies the weights of the given rows into <paramref name="destination"/> (1 for a dataset without weights). Allocates nothing.</summary>
+    /// <exception cref="ArgumentException">The destination has the wrong length.</exception>
+    public void CopyRowWeights(ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        if (destination.Length != rows.Length)
+            throw new ArgumentException($"The weight buffer holds {destination.Length} values for {rows.Length} rows.", nameof(destination));
+        if (_rowWeights is null) destination.Fill(1f);
+        else
+            for (int i = 0; i < rows.Length; i++) destination[i] = _rowWeights[rows[i]];
+    }
+
     /// <summary>True for the label value that marks a missing label (NaN): the row contributes no loss, no gradient and no metric to that task.</summary>
     public static bool IsMissing(float label) => float.IsNaN(label);
 
@@ -126,7 +154,7 @@ public sealed class MultiTaskDataset
         for (int i = 0; i < rows.Length; i++) destination[i] = labels[rows[i]];
     }
 
-    /// <summary>A new dataset of the given rows, in that order.</summary>
+    /// <summary>A new dataset of the given rows, in that order (with their weights).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A row index is out of range.</exception>
     public MultiTaskDataset Subset(ReadOnlySpan<int> rows)
     {
@@ -141,7 +169,13 @@ public sealed class MultiTaskDataset
             labels[t] = new float[rows.Length];
             CopyLabels(t, rows, labels[t]);
         }
-        return new MultiTaskDataset(numeric, NumericCount, categorical, CategoricalCount, _taskNames, labels);
+        var subset = new MultiTaskDataset(numeric, NumericCount, categorical, CategoricalCount, _taskNames, labels);
+        if (_rowWeights is not null)
+        {
+            subset._rowWeights = new float[rows.Length];
+            CopyRowWeights(rows, subset._rowWeights);
+        }
+        return subset;
     }
 
     /// <summary>

@@ -130,7 +130,24 @@ public sealed class TabularEncoder
             labels[t] = new float[rows.Length];
             for (int r = 0; r < rows.Length; r++) labels[t][r] = levelLabels[table.Code(rows[r], column)];
         }
-        return new EncodedTable(rows.Length, NumericCount, numeric, _vocabularies.Length, categorical, tasks.Select(t => t.Name).ToArray(), labels);
+        return new EncodedTable(rows.Length, NumericCount, numeric, _vocabularies.Length, categorical, tasks.Select(t => t.Name).ToArray(), labels)
+        {
+            RowWeights = Preprocessing.Schema.WeightColumn is { } weightColumn ? RowWeights(table, rows, table.ColumnIndex(weightColumn)) : null,
+        };
+    }
+
+    // The weight column's values of the rows: finite non-negative numbers, each distinct text parsed once.
+    private static float[] RowWeights(RawTable table, ReadOnlySpan<int> rows, int column)
+    {
+        var levels = table.Levels(column);
+        var weights = new float[levels.Count];
+        for (int i = 0; i < weights.Length; i++)
+            if (!TabularSchema.TryParseNumber(levels[i], out weights[i]) || weights[i] < 0)
+                throw table.ErrorAtLevel(column, i, TabularSchema.IsMissing(levels[i]) ? "the row weight is missing"
+                    : weights[i] < 0 ? $"the row weight '{levels[i]}' is negative" : $"the row weight {TabularSchema.NotANumberReason(levels[i])}");
+        var result = new float[rows.Length];
+        for (int r = 0; r < rows.Length; r++) result[r] = weights[table.Code(rows[r], column)];
+        return result;
     }
 
     /// <summary>

@@ -44,6 +44,14 @@ public sealed record TaskSpec(string Name, string Column, TaskKind Kind, IReadOn
 /// </remarks>
 public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyList<TaskSpec> Tasks)
 {
+    /// <summary>
+    /// The column of per-row weights (for example Census-Income's <c>instance_weight</c>), or null
+    /// for weight 1 everywhere. It is not an input: its kind must be <see cref="ColumnKind.Ignored"/>.
+    /// Training minimises the weighted mean loss Σ wᵢ·ℓᵢ / Σ wᵢ and the metrics (AUC, log loss,
+    /// MSE) are weighted alike. Weights are finite and non-negative; a missing weight is an error.
+    /// </summary>
+    public string? WeightColumn { get; init; }
+
     /// <summary>The one level a missing categorical value is stored as, whichever way the data wrote it.</summary>
     public const string MissingLevel = "?";
 
@@ -92,6 +100,12 @@ public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyL
             if (t.PositiveValues?.FirstOrDefault(v => IsMissing(v.Trim())) is { } missing)
                 throw new ArgumentException($"Schema.Tasks['{t.Name}'].PositiveValues: '{missing}' means a missing value, not a label; name the value of column '{t.Column}' that marks a positive row.");
         }
+        if (WeightColumn is not null)
+        {
+            var weight = Columns.FirstOrDefault(c => c.Name == WeightColumn) ?? throw new ArgumentException($"Schema.WeightColumn: there is no column '{WeightColumn}'.");
+            if (weight.Kind != ColumnKind.Ignored || Tasks.Any(t => t.Column == WeightColumn))
+                throw new ArgumentException($"Schema.WeightColumn: '{WeightColumn}' is {(weight.Kind != ColumnKind.Ignored ? $"a {weight.Kind} input" : "a label")}; a weight column must be Ignored (not an input, not a label).");
+        }
         if (!Inputs(ColumnKind.Numeric).Any() && !Inputs(ColumnKind.Categorical).Any())
             throw new ArgumentException("Schema.Columns: no input columns are left once the label columns are removed.");
     }
@@ -109,6 +123,8 @@ public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyL
     public string Describe() => string.Join(Environment.NewLine, Columns.Select(c =>
     {
         var task = Tasks.FirstOrDefault(t => t.Column == c.Name);
-        return task is null ? $"{c.Name}: {c.Kind}" : $"{c.Name}: label of task '{task.Name}' ({task.Kind})";
+        return task is not null ? $"{c.Name}: label of task '{task.Name}' ({task.Kind})"
+            : c.Name == WeightColumn ? $"{c.Name}: {c.Kind} # the row weight"
+            : $"{c.Name}: {c.Kind}";
     }));
 }

@@ -115,13 +115,14 @@ public sealed class Trainer
                 for (int t = 0; t < tasks; t++)
                 {
                     train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
+                    train.CopyRowWeights(rows, batch.Weights[t].Data);
                     batch.MaskMissingLabels(t);
                 }
                 float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, batch.Weights, taskLosses);
                 if (float.IsNaN(total)) continue; // a skipped non-finite batch
                 counted += batch.Rows;
                 totalSum += (double)total * batch.Rows;
-                // A task's training loss is the mean over the rows that have its label.
+                // A task's training loss is the (weighted) mean over the rows that have its label.
                 for (int t = 0; t < tasks; t++)
                 {
                     double labelled = System.Numerics.Tensors.TensorPrimitives.Sum(batch.Weights[t].Data);
@@ -203,16 +204,16 @@ public sealed class Trainer
             }
         }
 
-        // Weight 1 for a row with task t's label, 0 (and target 0) for a missing one.
+        // Weight 0 (and target 0) for a row whose task-t label is missing; the row weight otherwise.
         public void MaskMissingLabels(int t)
         {
             Span<float> targets = Targets[t].Data, weights = Weights[t].Data;
             for (int i = 0; i < targets.Length; i++)
-            {
-                bool missing = MultiTaskDataset.IsMissing(targets[i]);
-                weights[i] = missing ? 0f : 1f;
-                if (missing) targets[i] = 0f;
-            }
+                if (MultiTaskDataset.IsMissing(targets[i]))
+                {
+                    weights[i] = 0f;
+                    targets[i] = 0f;
+                }
         }
 
         public int Rows { get; }
