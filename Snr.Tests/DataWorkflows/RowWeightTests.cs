@@ -31,13 +31,13 @@ public sealed class RowWeightTests
                 if (labels[i] == 1 && labels[j] == 0)
                     pairs += weights[i] * weights[j] * (scores[i] > scores[j] ? 1 : scores[i] == scores[j] ? 0.5 : 0);
         }
-        Assert.Equal(pairs / (positives * negatives), Metrics.RocAuc(labels, scores, weights), 12);
-        Assert.Equal(logLoss / weightSum, Metrics.LogLoss(labels, scores, weights), 12);
+        Assert.Equal(pairs / (positives * negatives), Metrics.RocAuc(labels, scores, weights), 9);
+        Assert.Equal(logLoss / weightSum, Metrics.LogLoss(labels, scores, weights), 9);
         // Weight 1 everywhere is the unweighted metric; a row of weight 0 is as if absent.
         Assert.Equal(Metrics.RocAuc(labels, scores), Metrics.RocAuc(labels, scores, [.. Enumerable.Repeat(1f, n)]), 15);
         int[] kept = [.. Enumerable.Range(0, n).Where(i => weights[i] > 0)];
         Assert.Equal(Metrics.RocAuc([.. kept.Select(i => labels[i])], [.. kept.Select(i => scores[i])], [.. kept.Select(i => weights[i])]),
-            Metrics.RocAuc(labels, scores, weights), 12);
+            Metrics.RocAuc(labels, scores, weights), 9);
         Assert.Throws<ArgumentException>(() => Metrics.RocAuc(labels, scores, weights[..10]));
     }
 
