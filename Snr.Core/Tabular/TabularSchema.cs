@@ -119,12 +119,13 @@ public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyL
     public static TabularSchema Infer(RawTable table, IReadOnlyList<TaskSpec> tasks, int maxCategoricalLevels = SchemaInference.DefaultMaxCategoricalLevels) =>
         new SchemaInference { MaxCategoricalLevels = maxCategoricalLevels }.Infer(table, tasks).Schema;
 
-    /// <summary>One line per column: name, kind, and "label of task …" where it defines one.</summary>
+    /// <summary>
+    /// One line per column: name, kind, and "label of task …" where it defines one; then, with a
+    /// <see cref="WeightColumn"/>, a comment line naming it (the text reads back as a schema file).
+    /// </summary>
     public string Describe() => string.Join(Environment.NewLine, Columns.Select(c =>
     {
         var task = Tasks.FirstOrDefault(t => t.Column == c.Name);
-        return task is not null ? $"{c.Name}: label of task '{task.Name}' ({task.Kind})"
-            : c.Name == WeightColumn ? $"{c.Name}: {c.Kind} # the row weight"
-            : $"{c.Name}: {c.Kind}";
-    }));
+        return task is null ? $"{c.Name}: {c.Kind}" : $"{c.Name}: label of task '{task.Name}' ({task.Kind})";
+    }).Concat(WeightColumn is null ? [] : [$"# row weight: {WeightColumn}"]));
 }

@@ -99,7 +99,8 @@ public sealed class RowWeightTests
             string model = Path.Combine(folder, "model");
             var (code, output, error) = Run("train", "--data", data, "--task", "income:income:>50K", "--weight", "w", "--epochs", "1", "--out", model);
             Assert.True(code == 0, error);
-            Assert.Contains("w: Ignored # the row weight", output);
+            Assert.Contains("w: Ignored", output);
+            Assert.Contains("# row weight: w", output);
             var (evalCode, _, evalError) = Run("eval", "--model", model, "--data", data);
             Assert.True(evalCode == 0, evalError);
 
