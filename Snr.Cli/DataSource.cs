@@ -2,6 +2,7 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Data;
 using Snr.Core.Models;
 using Snr.Core.Tabular;
+using Snr.Data.Parquet;
 using Snr.Datasets;
 
 namespace Snr.Cli;
@@ -24,7 +25,8 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
 /// <summary>
 /// Resolves <c>--data</c>: <c>census</c> (Census-Income, income and never married),
 /// <c>census-education</c> (education and never married), <c>synthetic</c> (the MMoE paper's
-/// generator, two regression tasks of correlation 0.5), or a CSV file with a header row,
+/// generator, two regression tasks of correlation 0.5), or a CSV file with a header row (or a
+/// <c>.parquet</c> file, whose numeric columns are numeric and string columns categorical),
 /// whose tasks are given with <c>--task NAME:COLUMN:POSITIVE</c> (binary; several positive
 /// values separated by <c>|</c>) or <c>--task NAME:COLUMN</c> (regression); column kinds are
 /// inferred (the rule is printed) unless declared with <c>--numeric</c>, <c>--categorical</c>,
@@ -126,12 +128,14 @@ internal static class DataSource
         }
         if (!File.Exists(data))
             throw new UserError($"There is no data file '{data}' (and it is not one of census, census-education, synthetic).");
-        var table = RawTable.Load(data, CsvOptions.Default with { Delimiter = csv.Delimiter });
+        var (table, fileKinds) = ReadFile(data, csv.Delimiter);
         if (known is not null) return (table, known);
         if (csv.Tasks.Count == 0) throw new UserError($"Name the tasks of {data} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
         var tasks = csv.Tasks.Select(ParseTask).ToArray();
         foreach (var t in tasks) table.ColumnIndex(t.Column);
-        var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
+        var declared = Declarations(csv);
+        foreach (var (name, kind) in fileKinds) declared.TryAdd(name, kind); // a Parquet column's type, unless the user declared its kind
+        var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = declared };
         if (csv.Weight is not null) table.ColumnIndex(csv.Weight);
         var (inferred, notes) = inference.Infer(table, tasks);
         var schema = Weighted(inferred, csv.Weight);
@@ -144,6 +148,14 @@ internal static class DataSource
         }
         return (table, schema);
     }
+
+    /// <summary>
+    /// Reads a data file: Parquet by its extension (<c>.parquet</c>; the column kinds its types
+    /// imply come back too), else CSV with a header and <paramref name="delimiter"/>.
+    /// </summary>
+    /// <exception cref="CsvFormatException">The file is malformed (file, line or row, and column named).</exception>
+    public static (RawTable Table, IReadOnlyDictionary<string, ColumnKind> Kinds) ReadFile(string path, char delimiter = ',') =>
+        ParquetTable.IsParquet(path) ? ParquetTable.Load(path) : (RawTable.Load(path, CsvOptions.Default with { Delimiter = delimiter }), new Dictionary<string, ColumnKind>());
 
     // The schema with --weight's column as its row weight (validated by the caller).
     private static TabularSchema Weighted(TabularSchema schema, string? weight) => weight is null ? schema : schema with { WeightColumn = weight };
