@@ -2,6 +2,7 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Data;
 using Snr.Core.Models;
 using Snr.Core.Tabular;
+using Snr.Data.Parquet;
 using Snr.Datasets;
 
 namespace Snr.Cli;
@@ -12,6 +13,9 @@ internal sealed record CsvSettings(
     string? SchemaFile, int MaxCategoricalLevels)
 {
     public static CsvSettings Default { get; } = new(',', [], [], [], [], null, SchemaInference.DefaultMaxCategoricalLevels);
+
+    /// <summary>The column of per-row weights (--weight), or null.</summary>
+    public string? Weight { get; init; }
 }
 
 /// <summary>A data set ready for training: three parts, the tasks, and the encoder fitted on the training part (tabular data only).</summary>
@@ -21,11 +25,13 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
 /// <summary>
 /// Resolves <c>--data</c>: <c>census</c> (Census-Income, income and never married),
 /// <c>census-education</c> (education and never married), <c>synthetic</c> (the MMoE paper's
-/// generator, two regression tasks of correlation 0.5), or a CSV file with a header row,
+/// generator, two regression tasks of correlation 0.5), or a CSV file with a header row (or a
+/// <c>.parquet</c> file, whose numeric columns are numeric and string columns categorical),
 /// whose tasks are given with <c>--task NAME:COLUMN:POSITIVE</c> (binary; several positive
 /// values separated by <c>|</c>) or <c>--task NAME:COLUMN</c> (regression); column kinds are
 /// inferred (the rule is printed) unless declared with <c>--numeric</c>, <c>--categorical</c>,
-/// <c>--ignore</c> or <c>--schema FILE</c>. Every data set is split 70/10/20 with the run's seed.
+/// <c>--ignore</c> or <c>--schema FILE</c>. Every data set is split 70/10/20 with the run's seed;
+/// separate files by role go through <see cref="LoadFiles"/>.
 /// </summary>
 internal static class DataSource
 {
@@ -38,6 +44,7 @@ internal static class DataSource
         if (SyntheticSpec.TryParse(data, SyntheticRows) is { } spec)
         {
             if (csv.Tasks.Count > 0) throw new UserError("--task applies to CSV files only; the synthetic data has tasks task1 and task2.");
+            if (csv.Weight is not null) throw new UserError("--weight applies to tabular data only; the synthetic data has no weight column.");
             var all = SyntheticMmoeData.Generate(spec.Rows, correlation: spec.Correlation, problemSeed: spec.Problem ?? seed, rowSeed: seed + 1);
             var split = DataSplit.Shuffled(all.Count, seed, TrainFraction, ValidationFraction);
             TaskConfig[] tasks = [.. all.TaskNames.Select(n => new TaskConfig(n, TaskKind.Regression))];
@@ -47,6 +54,24 @@ internal static class DataSource
         ModelTraining.RequireRowsForEveryPart(data, table.RowCount);
         var parts = TabularSplit.Create(table, schema, seed, TrainFraction, ValidationFraction);
         return new LoadedData(data, [.. schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], parts.Train, parts.Validation, parts.Test, parts.Encoder, provenance);
+    }
+
+    /// <summary>
+    /// Resolves files by role (<c>--train</c>, <c>--validation</c>, <c>--test</c>): the schema is
+    /// inferred from (or declared for) the training file, the encoder is fitted on its training
+    /// rows only, and the other files are read through that schema. Without a validation file, a
+    /// seeded <see cref="ValidationFraction"/> of the training file validates.
+    /// </summary>
+    public static LoadedData LoadFiles(string train, string? validation, string test, CsvSettings csv, ulong seed, CliConsole console)
+    {
+        var (trainTable, schema) = ReadTable(train, csv, console);
+        var validationTable = validation is null ? null : ReadTable(validation, csv, console: null, schema).Table;
+        var testTable = ReadTable(test, csv, console: null, schema).Table;
+        var parts = TabularSplit.FromFiles(trainTable, validationTable, testTable, schema, seed, ValidationFraction);
+        var provenance = validation is null
+            ? new DataProvenance(train, seed, 1 - ValidationFraction, ValidationFraction, test)
+            : new DataProvenance(train, seed, 1, 0, test);
+        return new LoadedData(train, [.. schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], parts.Train, parts.Validation, parts.Test, parts.Encoder, provenance);
     }
 
     /// <summary>
@@ -62,7 +87,7 @@ internal static class DataSource
         var preprocessing = document.Preprocessing
             ?? throw new UserError("This model was trained on ready features (synthetic data) and has no schema to read a data file with.");
         var provenance = document.Data;
-        string name = data ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
+        string name = data ?? provenance?.TestFile ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
         var (table, _) = ReadTable(name, CsvSettings.Default with { Delimiter = delimiter }, console: null, preprocessing.Schema);
         var encoder = new TabularEncoder(preprocessing);
         int[] rows;
@@ -92,24 +117,28 @@ internal static class DataSource
         return (encoder.Encode(table, rows).ToDataset(), description);
     }
 
-    private static (RawTable, TabularSchema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)
+    private static (RawTable Table, TabularSchema Schema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)
     {
         switch (data)
         {
             case "census":
             case "census-education":
                 if (csv.Tasks.Count > 0) throw new UserError($"--task applies to CSV files only; {data} has its own tasks.");
-                return (CensusIncome.Load(), known ?? CensusIncome.Schema(data == "census" ? 1 : 2));
+                return (CensusIncome.Load(), known ?? Weighted(CensusIncome.Schema(data == "census" ? 1 : 2), csv.Weight));
         }
         if (!File.Exists(data))
             throw new UserError($"There is no data file '{data}' (and it is not one of census, census-education, synthetic).");
-        var table = RawTable.Load(data, CsvOptions.Default with { Delimiter = csv.Delimiter });
+        var (table, fileKinds) = ReadFile(data, csv.Delimiter);
         if (known is not null) return (table, known);
         if (csv.Tasks.Count == 0) throw new UserError($"Name the tasks of {data} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
         var tasks = csv.Tasks.Select(ParseTask).ToArray();
         foreach (var t in tasks) table.ColumnIndex(t.Column);
-        var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
-        var (schema, notes) = inference.Infer(table, tasks);
+        var declared = Declarations(csv);
+        foreach (var (name, kind) in fileKinds) declared.TryAdd(name, kind); // a Parquet column's type, unless the user declared its kind
+        var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = declared };
+        if (csv.Weight is not null) table.ColumnIndex(csv.Weight);
+        var (inferred, notes) = inference.Infer(table, tasks);
+        var schema = Weighted(inferred, csv.Weight);
         schema.Validate();
         if (console is not null)
         {
@@ -120,6 +149,17 @@ internal static class DataSource
         return (table, schema);
     }
 
+    /// <summary>
+    /// Reads a data file: Parquet by its extension (<c>.parquet</c>; the column kinds its types
+    /// imply come back too), else CSV with a header and <paramref name="delimiter"/>.
+    /// </summary>
+    /// <exception cref="CsvFormatException">The file is malformed (file, line or row, and column named).</exception>
+    public static (RawTable Table, IReadOnlyDictionary<string, ColumnKind> Kinds) ReadFile(string path, char delimiter = ',') =>
+        ParquetTable.IsParquet(path) ? ParquetTable.Load(path) : (RawTable.Load(path, CsvOptions.Default with { Delimiter = delimiter }), new Dictionary<string, ColumnKind>());
+
+    // The schema with --weight's column as its row weight (validated by the caller).
+    private static TabularSchema Weighted(TabularSchema schema, string? weight) => weight is null ? schema : schema with { WeightColumn = weight };
+
     // Kinds from --schema first, then --numeric, --categorical and --ignore; a column declared two ways is an error.
     private static Dictionary<string, ColumnKind> Declarations(CsvSettings csv)
     {
@@ -129,6 +169,12 @@ internal static class DataSource
                 if (declared.TryGetValue(name, out var other) && other != kind)
                     throw new UserError($"Column '{name}' is declared both {other} and {kind}.");
                 else declared[name] = kind;
+        if (csv.Weight is not null)
+        {
+            if (declared.TryGetValue(csv.Weight, out var kind) && kind != ColumnKind.Ignored)
+                throw new UserError($"Column '{csv.Weight}' is the --weight column, so it cannot also be declared {kind}.");
+            declared[csv.Weight] = ColumnKind.Ignored;
+        }
         return declared;
     }
 

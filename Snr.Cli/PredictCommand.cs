@@ -9,7 +9,8 @@ namespace Snr.Cli;
 /// <summary>
 /// <c>snr predict</c>: score the raw rows of a CSV file (with a header) through a saved model's
 /// schema. The output has a key column first (<c>row</c>, the 1-based number of the data row, or
-/// the input column named by <c>--key</c>), then one column per task, in plain decimal notation.
+/// the input column named by <c>--key</c>), then one column per task, in plain decimal notation;
+/// a <c>.parquet</c> input is read as Parquet, and a <c>.parquet</c> output is written as Parquet (float scores).
 /// </summary>
 internal static class PredictCommand
 {
@@ -27,7 +28,7 @@ internal static class PredictCommand
             if (!File.Exists(inputPath)) throw new UserError($"There is no input file '{inputPath}'.");
             string? outputPath = parse.GetValue(output);
             if (outputPath is not null) OutputPaths.RequireWritableFile("--output", outputPath, "--input", inputPath);
-            var table = RawTable.Load(inputPath, CsvOptions.Default);
+            var table = DataSource.ReadFile(inputPath).Table;
             string? keyName = parse.GetValue(key);
             int keyColumn = keyName is null ? -1 : table.ColumnIndex(keyName);
             float[] scores = predictor.Score(table);
@@ -38,7 +39,13 @@ internal static class PredictCommand
                 string rowKey = keyColumn < 0 ? (r + 1).ToString(CultureInfo.InvariantCulture) : CsvField(table.Value(r, keyColumn));
                 lines.Add(string.Join(",", [rowKey, .. Enumerable.Range(0, tasks.Count).Select(t => PlainDecimal(scores[r * tasks.Count + t]))]));
             }
-            if (outputPath is null)
+            if (outputPath is not null && Snr.Data.Parquet.ParquetTable.IsParquet(outputPath))
+            {
+                var keys = Enumerable.Range(0, table.RowCount).Select(r => keyColumn < 0 ? (r + 1).ToString(CultureInfo.InvariantCulture) : table.Value(r, keyColumn)).ToArray();
+                Snr.Data.Parquet.ParquetPredictions.Write(outputPath, keyName ?? "row", keys, tasks, scores);
+                console.Error.WriteLine($"Wrote {table.RowCount:N0} rows × {tasks.Count} tasks to {Path.GetFullPath(outputPath)} (Parquet)");
+            }
+            else if (outputPath is null)
             {
                 foreach (var line in lines) console.Output.WriteLine(line);
             }

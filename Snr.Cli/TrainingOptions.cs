@@ -32,6 +32,12 @@ internal sealed class TrainingOptions
     /// <exception cref="ArgumentException">Not a usable delimiter.</exception>
     public static char Delimiter(ParseResult parse, Option<string> option) => Snr.Core.Tabular.CsvOptions.ParseDelimiter(parse.GetValue(option)!);
 
+    private readonly Option<string?> _train = new("--train") { Description = "a training CSV file (instead of --data): the schema and the encoder come from it alone; needs --test" };
+    private readonly Option<string?> _validation = new("--validation") { Description = "with --train: a validation CSV file (default: a seeded 10% of the training file)" };
+    private readonly Option<string?> _test = new("--test") { Description = "with --train: the test CSV file that the final metrics are computed on" };
+
+    private readonly Option<string?> _weight = new("--weight") { Description = "a column of per-row weights (finite, non-negative): the loss and the metrics are weighted means; the column is not an input" };
+
     private readonly Option<int?> _patience = SnrCli.Patience();
     private readonly Option<string?> _watch = new("--watch") { Description = "the task whose validation loss --patience watches (default: the first task)" };
     private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
@@ -43,15 +49,29 @@ internal sealed class TrainingOptions
         foreach (Option option in new Option[] { _data, _tasks, _ignore, _epochs, _batch, _lr, _l0, _delimiter, _numeric, _categorical, _schema, _maxLevels }) command.Options.Add(option);
         foreach (Option option in new Option[] { _patience, _watch, _clipNorm, _skipNonFinite }) command.Options.Add(option);
         _routing.AddTo(command, budgets);
+        foreach (Option option in new Option[] { _train, _validation, _test, _weight }) command.Options.Add(option);
     }
 
-    public string Data(ParseResult parse) => parse.GetValue(_data)!;
+    /// <summary>The data's name: the training file with --train, else --data.</summary>
+    public string Data(ParseResult parse) => parse.GetValue(_train) ?? parse.GetValue(_data)!;
 
     /// <summary>Loads and splits the data (<paramref name="data"/> instead of --data when given).</summary>
     /// <exception cref="UserError">The data is too small for every part of the split to have a row.</exception>
-    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console, string? data = null) =>
-        DataSource.Load(data ?? Data(parse), new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
-            parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels)), seed, console);
+    /// <exception cref="UserError">--train without --test (or the reverse), --validation without --train, or --train together with --data.</exception>
+    public LoadedData Load(ParseResult parse, ulong seed, CliConsole console, string? data = null)
+    {
+        var csv = new CsvSettings(Delimiter(parse, _delimiter), parse.GetValue(_tasks) ?? [], parse.GetValue(_ignore) ?? [],
+            parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels))
+        {
+            Weight = parse.GetValue(_weight),
+        };
+        string? train = parse.GetValue(_train), validation = parse.GetValue(_validation), test = parse.GetValue(_test);
+        if (train is null && validation is null && test is null) return DataSource.Load(data ?? parse.GetValue(_data)!, csv, seed, console);
+        if (train is null) throw new UserError("--validation and --test go with --train FILE (files by role); for one data set split at random use --data.");
+        if (test is null) throw new UserError("--train needs --test FILE: the file the final metrics are computed on.");
+        if (parse.GetResult(_data) is { Implicit: false }) throw new UserError("Give either --data (one data set, split at random) or --train/--test files, not both.");
+        return DataSource.LoadFiles(train, validation, test, csv, seed, console);
+    }
 
     /// <summary>
     /// The run's settings: the configuration file's (<c>--config</c>) when given, else the command line's

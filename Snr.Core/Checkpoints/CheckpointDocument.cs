@@ -23,7 +23,8 @@ public sealed record CheckpointDocument(string Format, ModelConfig Model, Tabula
 /// <param name="Seed">The seed of the train/validation/test split.</param>
 /// <param name="Train">The training fraction.</param>
 /// <param name="Validation">The validation fraction (the rest is the test set).</param>
-public sealed record DataProvenance(string Source, ulong Seed, double Train, double Validation);
+/// <param name="TestFile">The separate test file, when the data came as files by role (then <paramref name="Source"/> is the training file and the fractions split it into training and validation rows); null for a split of one data set.</param>
+public sealed record DataProvenance(string Source, ulong Seed, double Train, double Validation, string? TestFile = null);
 
 /// <summary>Source-generated JSON for checkpoints (trimming- and AOT-safe), snake_case like the configurations.</summary>
 [JsonSourceGenerationOptions(

@@ -4,7 +4,8 @@ namespace Snr.Core.Data;
 /// An in-memory multi-task dataset: <see cref="Count"/> rows of <see cref="NumericCount"/> float inputs and
 /// <see cref="CategoricalCount"/> integer category indices (both row-major), and one float label per row for
 /// each task (0/1 for a binary task, a value for a regression task). Immutable once built; the arrays passed
-/// in are copied.
+/// in are copied. A label may be NaN: the row's label for that task is missing, and training and metrics
+/// leave the row out of that task (see <see cref="IsMissing"/>).
 /// </summary>
 public sealed class MultiTaskDataset
 {
@@ -12,6 +13,7 @@ public sealed class MultiTaskDataset
     private readonly int[] _categorical;
     private readonly float[][] _labels;
     private readonly string[] _taskNames;
+    private float[]? _rowWeights;
 
     /// <summary>Creates a dataset of numeric and categorical inputs.</summary>
     /// <param name="numeric">Row-major [rows, numericCount].</param>
@@ -20,7 +22,7 @@ public sealed class MultiTaskDataset
     /// <param name="categoricalCount">Categorical inputs per row (may be 0).</param>
     /// <param name="taskNames">One name per task, matching the model's tasks.</param>
     /// <param name="labels">labels[task][row].</param>
-    /// <exception cref="ArgumentException">The lengths are inconsistent, a task is missing, a value is not finite or an index is negative.</exception>
+    /// <exception cref="ArgumentException">The lengths are inconsistent, a task is missing, an input or label is infinite, an input is NaN, or an index is negative.</exception>
     public MultiTaskDataset(ReadOnlySpan<float> numeric, int numericCount, ReadOnlySpan<int> categorical, int categoricalCount,
         IReadOnlyList<string> taskNames, IReadOnlyList<float[]> labels)
     {
@@ -42,7 +44,7 @@ public sealed class MultiTaskDataset
             if (labels[t] is null || labels[t].Length != rows)
                 throw new ArgumentException($"Task '{taskNames[t]}' has {labels[t]?.Length ?? 0} labels for {rows} rows.", nameof(labels));
             for (int r = 0; r < rows; r++)
-                if (!float.IsFinite(labels[t][r])) throw new ArgumentException($"Task '{taskNames[t]}', row {r}: label {labels[t][r]} is not finite.", nameof(labels));
+                if (float.IsInfinity(labels[t][r])) throw new ArgumentException($"Task '{taskNames[t]}', row {r}: label {labels[t][r]} is not finite (NaN marks a missing label).", nameof(labels));
         }
         for (int i = 0; i < numeric.Length; i++)
             if (!float.IsFinite(numeric[i])) throw new ArgumentException($"Row {i / numericCount}, numeric input {i % numericCount}: {numeric[i]} is not finite.", nameof(numeric));
@@ -85,6 +87,36 @@ public sealed class MultiTaskDataset
     /// <summary>Task <paramref name="task"/>'s labels, one per row.</summary>
     public ReadOnlySpan<float> Labels(int task) => _labels[task];
 
+    /// <summary>The weight of each row in the loss and the metrics; empty when every row weighs 1 (see <see cref="WithRowWeights"/>).</summary>
+    public ReadOnlySpan<float> RowWeights => _rowWeights;
+
+    /// <summary>A copy of this dataset whose rows carry the given weights (for example a survey's sampling weights).</summary>
+    /// <exception cref="ArgumentException">Not one weight per row, or a weight that is negative or not finite.</exception>
+    public MultiTaskDataset WithRowWeights(ReadOnlySpan<float> weights)
+    {
+        if (weights.Length != Count) throw new ArgumentException($"{weights.Length} row weights for {Count} rows.", nameof(weights));
+        for (int r = 0; r < weights.Length; r++)
+            if (!(weights[r] >= 0 && float.IsFinite(weights[r])))
+                throw new ArgumentException($"Row {r}: weight {weights[r]} is not a finite non-negative number.", nameof(weights));
+        var copy = new MultiTaskDataset(_numeric, NumericCount, _categorical, CategoricalCount, _taskNames, _labels);
+        copy._rowWeights = weights.ToArray();
+        return copy;
+    }
+
+    /// <summary>Copies the weights of the given rows into <paramref name="destination"/> (1 for a dataset without weights). Allocates nothing.</summary>
+    /// <exception cref="ArgumentException">The destination has the wrong length.</exception>
+    public void CopyRowWeights(ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        if (destination.Length != rows.Length)
+            throw new ArgumentException($"The weight buffer holds {destination.Length} values for {rows.Length} rows.", nameof(destination));
+        if (_rowWeights is null) destination.Fill(1f);
+        else
+            for (int i = 0; i < rows.Length; i++) destination[i] = _rowWeights[rows[i]];
+    }
+
+    /// <summary>True for the label value that marks a missing label (NaN): the row contributes no loss, no gradient and no metric to that task.</summary>
+    public static bool IsMissing(float label) => float.IsNaN(label);
+
     /// <summary>The index of the task named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such task.</exception>
     public int TaskIndex(string name)
@@ -122,7 +154,7 @@ public sealed class MultiTaskDataset
         for (int i = 0; i < rows.Length; i++) destination[i] = labels[rows[i]];
     }
 
-    /// <summary>A new dataset of the given rows, in that order.</summary>
+    /// <summary>A new dataset of the given rows, in that order (with their weights).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A row index is out of range.</exception>
     public MultiTaskDataset Subset(ReadOnlySpan<int> rows)
     {
@@ -137,7 +169,13 @@ public sealed class MultiTaskDataset
             labels[t] = new float[rows.Length];
             CopyLabels(t, rows, labels[t]);
         }
-        return new MultiTaskDataset(numeric, NumericCount, categorical, CategoricalCount, _taskNames, labels);
+        var subset = new MultiTaskDataset(numeric, NumericCount, categorical, CategoricalCount, _taskNames, labels);
+        if (_rowWeights is not null)
+        {
+            subset._rowWeights = new float[rows.Length];
+            CopyRowWeights(rows, subset._rowWeights);
+        }
+        return subset;
     }
 
     /// <summary>

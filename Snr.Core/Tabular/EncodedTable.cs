@@ -16,6 +16,13 @@ public sealed record EncodedTable(
     IReadOnlyList<string> TaskNames,
     IReadOnlyList<float[]> Labels)
 {
-    /// <summary>The rows as a <see cref="MultiTaskDataset"/>: numeric inputs and category indices.</summary>
-    public MultiTaskDataset ToDataset() => new(Numeric, NumericCount, Categorical, CategoricalCount, TaskNames, Labels);
+    /// <summary>The weight of each row, from the schema's <see cref="TabularSchema.WeightColumn"/>; null when it has none.</summary>
+    public float[]? RowWeights { get; init; }
+
+    /// <summary>The rows as a <see cref="MultiTaskDataset"/>: numeric inputs, category indices and any row weights.</summary>
+    public MultiTaskDataset ToDataset()
+    {
+        var data = new MultiTaskDataset(Numeric, NumericCount, Categorical, CategoricalCount, TaskNames, Labels);
+        return RowWeights is null ? data : data.WithRowWeights(RowWeights);
+    }
 }

@@ -25,6 +25,7 @@ internal static class LabelCheck
             int positives = 0, total = 0;
             for (int l = 0; l < levels.Count; l++)
             {
+                if (TabularSchema.IsMissing(levels[l])) continue; // a missing label is masked, in neither class
                 total += counts[l];
                 if (task.PositiveValues!.Contains(levels[l])) positives += counts[l];
             }

@@ -89,6 +89,33 @@ public sealed class RawTable
         return table;
     }
 
+    /// <summary>
+    /// Builds a table row by row from another source than a CSV file (a Parquet file, a
+    /// database): each row is its texts, missing values as <c>?</c> or empty, with the row's
+    /// position for error messages.
+    /// </summary>
+    public sealed class Builder
+    {
+        private readonly RawTable _table;
+
+        /// <summary>Starts a table read from <paramref name="source"/> with the given column names.</summary>
+        public Builder(string source, IReadOnlyList<string> columnNames) => _table = new RawTable(source, [.. columnNames]);
+
+        /// <summary>Appends a row; <paramref name="line"/> is its position in the source (a line or a row number), column positions count from 1.</summary>
+        /// <exception cref="ArgumentException">Not one value per column.</exception>
+        public void AddRow(ReadOnlySpan<string> values, long line)
+        {
+            var columns = _table._columns;
+            if (values.Length != columns.Length)
+                throw new ArgumentException($"{values.Length} values for {columns.Length} columns.", nameof(values));
+            for (int c = 0; c < columns.Length; c++) columns[c].Codes.Add(columns[c].Add(values[c].AsSpan().Trim(), line, c + 1));
+            _table._rowLines.Add(line);
+        }
+
+        /// <summary>The table of the rows added so far.</summary>
+        public RawTable Build() => _table;
+    }
+
     private static string Shown(char delimiter) => delimiter == '\t' ? "a tab" : $"'{delimiter}'";
 
     /// <summary>The index of the column named <paramref name="name"/>.</summary>

@@ -130,7 +130,24 @@ public sealed class TabularEncoder
             labels[t] = new float[rows.Length];
             for (int r = 0; r < rows.Length; r++) labels[t][r] = levelLabels[table.Code(rows[r], column)];
         }
-        return new EncodedTable(rows.Length, NumericCount, numeric, _vocabularies.Length, categorical, tasks.Select(t => t.Name).ToArray(), labels);
+        return new EncodedTable(rows.Length, NumericCount, numeric, _vocabularies.Length, categorical, tasks.Select(t => t.Name).ToArray(), labels)
+        {
+            RowWeights = Preprocessing.Schema.WeightColumn is { } weightColumn ? RowWeights(table, rows, table.ColumnIndex(weightColumn)) : null,
+        };
+    }
+
+    // The weight column's values of the rows: finite non-negative numbers, each distinct text parsed once.
+    private static float[] RowWeights(RawTable table, ReadOnlySpan<int> rows, int column)
+    {
+        var levels = table.Levels(column);
+        var weights = new float[levels.Count];
+        for (int i = 0; i < weights.Length; i++)
+            if (!TabularSchema.TryParseNumber(levels[i], out weights[i]) || weights[i] < 0)
+                throw table.ErrorAtLevel(column, i, TabularSchema.IsMissing(levels[i]) ? "the row weight is missing"
+                    : weights[i] < 0 ? $"the row weight '{levels[i]}' is negative" : $"the row weight {TabularSchema.NotANumberReason(levels[i])}");
+        var result = new float[rows.Length];
+        for (int r = 0; r < rows.Length; r++) result[r] = weights[table.Code(rows[r], column)];
+        return result;
     }
 
     /// <summary>
@@ -267,9 +284,8 @@ public sealed class TabularEncoder
         for (int i = 0; i < labels.Length; i++)
         {
             string level = levels[i];
-            if (TabularSchema.IsMissing(level))
-                throw table.ErrorAtLevel(column, i, $"the label of task '{task.Name}' is missing");
-            if (task.Kind == TaskKind.Regression)
+            if (TabularSchema.IsMissing(level)) labels[i] = float.NaN; // masked: see MultiTaskDataset.IsMissing
+            else if (task.Kind == TaskKind.Regression)
             {
                 if (!TabularSchema.TryParseNumber(level, out labels[i]))
                     throw table.ErrorAtLevel(column, i, $"the label of regression task '{task.Name}' is '{level}', not a number");

@@ -37,12 +37,21 @@ public sealed record TaskSpec(string Name, string Column, TaskKind Kind, IReadOn
 /// column absent from a scored row counts as missing too. The policy: a missing numeric input
 /// becomes the training mean (0 after standardisation); a missing categorical input is a
 /// level of its own, stored as <c>?</c> (in Census-Income "?" is informative); a missing
-/// label is an error. In a numeric column, <c>NaN</c>, <c>Infinity</c>, a number beyond the
+/// label is masked: the row contributes no loss, no gradient and no metric to that task (it
+/// still trains the other tasks), and it counts in neither class of a binary task. In a numeric column, <c>NaN</c>, <c>Infinity</c>, a number beyond the
 /// float range (<c>1e400</c>) and a decimal comma (<c>1,5</c>) are not numbers and not missing:
 /// they are errors naming file, line and column (write <c>?</c> or leave the field empty).
 /// </remarks>
 public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyList<TaskSpec> Tasks)
 {
+    /// <summary>
+    /// The column of per-row weights (for example Census-Income's <c>instance_weight</c>), or null
+    /// for weight 1 everywhere. It is not an input: its kind must be <see cref="ColumnKind.Ignored"/>.
+    /// Training minimises the weighted mean loss Σ wᵢ·ℓᵢ / Σ wᵢ and the metrics (AUC, log loss,
+    /// MSE) are weighted alike. Weights are finite and non-negative; a missing weight is an error.
+    /// </summary>
+    public string? WeightColumn { get; init; }
+
     /// <summary>The one level a missing categorical value is stored as, whichever way the data wrote it.</summary>
     public const string MissingLevel = "?";
 
@@ -91,6 +100,12 @@ public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyL
             if (t.PositiveValues?.FirstOrDefault(v => IsMissing(v.Trim())) is { } missing)
                 throw new ArgumentException($"Schema.Tasks['{t.Name}'].PositiveValues: '{missing}' means a missing value, not a label; name the value of column '{t.Column}' that marks a positive row.");
         }
+        if (WeightColumn is not null)
+        {
+            var weight = Columns.FirstOrDefault(c => c.Name == WeightColumn) ?? throw new ArgumentException($"Schema.WeightColumn: there is no column '{WeightColumn}'.");
+            if (weight.Kind != ColumnKind.Ignored || Tasks.Any(t => t.Column == WeightColumn))
+                throw new ArgumentException($"Schema.WeightColumn: '{WeightColumn}' is {(weight.Kind != ColumnKind.Ignored ? $"a {weight.Kind} input" : "a label")}; a weight column must be Ignored (not an input, not a label).");
+        }
         if (!Inputs(ColumnKind.Numeric).Any() && !Inputs(ColumnKind.Categorical).Any())
             throw new ArgumentException("Schema.Columns: no input columns are left once the label columns are removed.");
     }
@@ -104,10 +119,13 @@ public sealed record TabularSchema(IReadOnlyList<ColumnSpec> Columns, IReadOnlyL
     public static TabularSchema Infer(RawTable table, IReadOnlyList<TaskSpec> tasks, int maxCategoricalLevels = SchemaInference.DefaultMaxCategoricalLevels) =>
         new SchemaInference { MaxCategoricalLevels = maxCategoricalLevels }.Infer(table, tasks).Schema;
 
-    /// <summary>One line per column: name, kind, and "label of task …" where it defines one.</summary>
+    /// <summary>
+    /// One line per column: name, kind, and "label of task …" where it defines one; then, with a
+    /// <see cref="WeightColumn"/>, a comment line naming it (the text reads back as a schema file).
+    /// </summary>
     public string Describe() => string.Join(Environment.NewLine, Columns.Select(c =>
     {
         var task = Tasks.FirstOrDefault(t => t.Column == c.Name);
         return task is null ? $"{c.Name}: {c.Kind}" : $"{c.Name}: label of task '{task.Name}' ({task.Kind})";
-    }));
+    }).Concat(WeightColumn is null ? [] : [$"# row weight: {WeightColumn}"]));
 }

@@ -30,4 +30,44 @@ public sealed record TabularSplit(TabularEncoder Encoder, MultiTaskDataset Train
             encoder.Encode(table, split.Validation).ToDataset(),
             encoder.Encode(table, split.Test).ToDataset());
     }
+
+    /// <summary>
+    /// Uses separate files by role: the encoder is fitted on the rows of <paramref name="train"/>
+    /// that train the model (never on validation or test rows), and each table is encoded with
+    /// it. Without a <paramref name="validation"/> table, a seeded ⌊<paramref name="validationFraction"/>·n⌋
+    /// rows of <paramref name="train"/> (by <see cref="DataSplit.Shuffled"/>) validate instead.
+    /// </summary>
+    /// <remarks>The preprocessing records the content of the training and validation rows of <paramref name="train"/>, with no split, so evaluating a saved model leaves them out of any file.</remarks>
+    /// <exception cref="CsvFormatException">A value does not fit the schema (file, line and column named).</exception>
+    /// <exception cref="ArgumentException">The schema is invalid, a table lacks a column of the schema, or the validation fraction leaves no training or validation row.</exception>
+    /// <exception cref="InvalidDataException">A binary task's training labels are all one class; the message lists the values and any near miss.</exception>
+    public static TabularSplit FromFiles(RawTable train, RawTable? validation, RawTable test, TabularSchema schema, ulong seed, double validationFraction = 0.1)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        schema.Validate();
+        int[] trainRows, validationRows;
+        if (validation is null)
+        {
+            // The fractions' rounding may leave a row or two in the recipe's test part: they train too.
+            var split = new SplitRecipe(seed, 1 - validationFraction, validationFraction).Apply(train.RowCount);
+            trainRows = [.. split.Train, .. split.Test];
+            validationRows = split.Validation;
+            if (trainRows.Length == 0 || validationRows.Length == 0)
+                throw new ArgumentException($"A validation fraction of {validationFraction} of the {train.RowCount:N0} rows of {train.Source} leaves {trainRows.Length} training and {validationRows.Length} validation rows; give a validation file or another fraction.", nameof(validationFraction));
+        }
+        else
+        {
+            trainRows = AllRows(train);
+            validationRows = [];
+        }
+        var identity = TrainingDataIdentity.Of(train, schema, [.. trainRows, .. validationRows], split: null);
+        var encoder = TabularEncoder.Fit(train, schema, trainRows, identity);
+        return new TabularSplit(encoder,
+            encoder.Encode(train, trainRows).ToDataset(),
+            validation is null ? encoder.Encode(train, validationRows).ToDataset() : encoder.Encode(validation, AllRows(validation)).ToDataset(),
+            encoder.Encode(test, AllRows(test)).ToDataset());
+    }
+
+    private static int[] AllRows(RawTable table) => [.. Enumerable.Range(0, table.RowCount)];
 }

@@ -5,7 +5,7 @@ using Snr.Core.Serving;
 namespace Snr.Core.Training;
 
 /// <summary>
-/// Evaluation of a model on a dataset through the compiled <see cref="Predictor"/>: the same forward pass that
+/// Evaluation of a model on a dataset (weighted by its row weights, leaving out missing labels) through the compiled <see cref="Predictor"/>: the same forward pass that
 /// serves the model, so validation and test metrics are the numbers the served model gives.
 /// </summary>
 public static class Evaluator
@@ -59,18 +59,27 @@ public static class Evaluator
         for (int t = 0; t < metrics.Length; t++)
         {
             var task = tasks.First(c => c.Name == predictor.Tasks[t]);
-            ReadOnlySpan<float> labels = data.Labels(data.TaskIndex(task.Name));
+            var (labels, scores, weights) = LabelledRows(data.Labels(data.TaskIndex(task.Name)), predictions[t], data.RowWeights);
             if (task.Kind == TaskKind.Binary)
             {
-                double auc = Metrics.RocAuc(labels, predictions[t]), logLoss = Metrics.LogLoss(labels, predictions[t]);
+                double auc = Metrics.RocAuc(labels, scores, weights), logLoss = Metrics.LogLoss(labels, scores, weights);
                 metrics[t] = new TaskMetrics(task.Name, logLoss, double.IsNaN(auc) ? null : auc, logLoss, null, null);
             }
             else
             {
-                double mse = Metrics.MeanSquaredError(labels, predictions[t]);
+                double mse = Metrics.MeanSquaredError(labels, scores, weights);
                 metrics[t] = new TaskMetrics(task.Name, mse, null, null, mse, Math.Sqrt(mse));
             }
         }
         return metrics;
+    }
+
+    // The labels, predictions and weights (empty: all 1) of the rows whose label is present: a missing label is left out of the metrics.
+    private static (float[] Labels, float[] Predictions, float[] Weights) LabelledRows(ReadOnlySpan<float> labels, float[] predictions, ReadOnlySpan<float> rowWeights)
+    {
+        float[] all = labels.ToArray(), weights = rowWeights.ToArray();
+        int[] kept = [.. Enumerable.Range(0, all.Length).Where(r => !MultiTaskDataset.IsMissing(all[r]))];
+        if (kept.Length == all.Length) return (all, predictions, weights);
+        return ([.. kept.Select(r => all[r])], [.. kept.Select(r => predictions[r])], weights.Length == 0 ? [] : [.. kept.Select(r => weights[r])]);
     }
 }

@@ -101,6 +101,7 @@ public sealed class Trainer
             var clock = Stopwatch.StartNew();
             Shuffle.Permutation(order, _config.Seed, stream: (ulong)epoch);
             var lossSums = new double[tasks];
+            var labelledRows = new double[tasks];
             double totalSum = 0;
             int counted = 0;
             for (int start = 0; start < n; start += batchSize)
@@ -114,16 +115,27 @@ public sealed class Trainer
                 var batch = n - start < batchSize ? last : full;
                 ReadOnlySpan<int> rows = order.AsSpan(start, batch.Rows);
                 train.CopyInputs(rows, batch.Numeric.Data, batch.Categorical);
-                for (int t = 0; t < tasks; t++) train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
-                float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, taskLosses);
+                for (int t = 0; t < tasks; t++)
+                {
+                    train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
+                    train.CopyRowWeights(rows, batch.Weights[t].Data);
+                    batch.MaskMissingLabels(t);
+                }
+                float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, batch.Weights, taskLosses);
                 routing?.AfterStep();
                 if (float.IsNaN(total)) continue; // a skipped non-finite batch
                 counted += batch.Rows;
                 totalSum += (double)total * batch.Rows;
-                for (int t = 0; t < tasks; t++) lossSums[t] += (double)taskLosses[t] * batch.Rows;
+                // A task's training loss is the (weighted) mean over the rows that have its label.
+                for (int t = 0; t < tasks; t++)
+                {
+                    double labelled = System.Numerics.Tensors.TensorPrimitives.Sum(batch.Weights[t].Data);
+                    lossSums[t] += taskLosses[t] * labelled;
+                    labelledRows[t] += labelled;
+                }
             }
             var trainLoss = new double[tasks];
-            for (int t = 0; t < tasks; t++) trainLoss[t] = lossSums[t] / Math.Max(counted, 1);
+            for (int t = 0; t < tasks; t++) trainLoss[t] = labelledRows[t] == 0 ? double.NaN : lossSums[t] / labelledRows[t];
 
             routing?.EndEpoch();
             IReadOnlyList<TaskMetrics> metrics = validation is null ? [] : Evaluator.Evaluate(_model, validation);
@@ -194,12 +206,30 @@ public sealed class Trainer
             Numeric = Tensor.Zeros(rows, model.NumericInputs);
             Categorical = new int[rows * model.CategoricalInputs];
             Targets = new Tensor[tasks];
-            for (int t = 0; t < tasks; t++) Targets[t] = Tensor.Zeros(rows, 1);
+            Weights = new Tensor[tasks];
+            for (int t = 0; t < tasks; t++)
+            {
+                Targets[t] = Tensor.Zeros(rows, 1);
+                Weights[t] = Tensor.Zeros(rows, 1);
+            }
+        }
+
+        // Weight 0 (and target 0) for a row whose task-t label is missing; the row weight otherwise.
+        public void MaskMissingLabels(int t)
+        {
+            Span<float> targets = Targets[t].Data, weights = Weights[t].Data;
+            for (int i = 0; i < targets.Length; i++)
+                if (MultiTaskDataset.IsMissing(targets[i]))
+                {
+                    weights[i] = 0f;
+                    targets[i] = 0f;
+                }
         }
 
         public int Rows { get; }
         public Tensor Numeric { get; }
         public int[] Categorical { get; }
         public Tensor[] Targets { get; }
+        public Tensor[] Weights { get; }
     }
 }

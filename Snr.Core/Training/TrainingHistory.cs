@@ -27,7 +27,7 @@ public sealed record TaskMetrics(string Task, double Loss, double? Auc, double? 
 
 /// <summary>What happened in one epoch.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
-/// <param name="TrainLoss">Mean unweighted training loss per task (in task order), averaged over the epoch's rows.</param>
+/// <param name="TrainLoss">Mean unweighted training loss per task (in task order), averaged over the epoch's rows that have the task's label (NaN when none has).</param>
 /// <param name="TrainTotalLoss">Mean total training loss (weighted task losses plus λ·penalty).</param>
 /// <param name="Validation">Per-task validation metrics, in task order (empty without a validation set).</param>
 /// <param name="ZeroGateFraction">For SNR models, the fraction of serving gates that are exactly 0 after the epoch; otherwise null.</param>

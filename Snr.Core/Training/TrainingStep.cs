@@ -8,7 +8,11 @@ namespace Snr.Core.Training;
 /// forward → loss = Σ_t w_t·loss_t + λ·penalty → backward → gradient clipping → optimiser update
 /// → zero gradients → <see cref="Tape.Reset"/>.
 /// </summary>
-/// <remarks>loss_t is the mean binary cross-entropy with logits of a binary task, the mean squared error of a regression task.</remarks>
+/// <remarks>
+/// loss_t is the mean binary cross-entropy with logits of a binary task, the mean squared error of a
+/// regression task; with per-row weights, their weighted means Σ wᵢ·ℓᵢ / Σ wᵢ, where a row of weight 0
+/// (a missing label) adds no loss and no gradient to that task.
+/// </remarks>
 public sealed class TrainingStep
 {
     private readonly MultiTaskModel _model;
@@ -70,9 +74,21 @@ public sealed class TrainingStep
     /// then the step returns NaN and counts it in <see cref="SkippedBatches"/>). Either way the
     /// update is not applied.
     /// </exception>
-    public float Run(Tensor numeric, ReadOnlySpan<int> categorical, ReadOnlySpan<Tensor> targets, Span<float> taskLosses = default)
+    public float Run(Tensor numeric, ReadOnlySpan<int> categorical, ReadOnlySpan<Tensor> targets, Span<float> taskLosses = default) =>
+        Run(numeric, categorical, targets, ReadOnlySpan<Tensor>.Empty, taskLosses);
+
+    /// <summary>
+    /// Runs one step on a batch whose rows are weighted per task (see the other overload):
+    /// <paramref name="rowWeights"/> holds one [batch, 1] tensor of non-negative weights per task,
+    /// or is empty for weight 1 everywhere. A row of weight 0 for a task (its label missing) adds
+    /// no loss and no gradient to that task, and its target is not read.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not one target (and, when given, one weight tensor) per task, shapes that do not fit, or a negative weight.</exception>
+    /// <exception cref="NonFiniteTrainingException">A loss or gradient is NaN or infinite (see the other overload).</exception>
+    public float Run(Tensor numeric, ReadOnlySpan<int> categorical, ReadOnlySpan<Tensor> targets, ReadOnlySpan<Tensor> rowWeights, Span<float> taskLosses = default)
     {
         if (targets.Length != _weights.Length) throw new ArgumentException($"{targets.Length} targets for {_weights.Length} tasks.", nameof(targets));
+        if (!rowWeights.IsEmpty && rowWeights.Length != _weights.Length) throw new ArgumentException($"{rowWeights.Length} weight tensors for {_weights.Length} tasks.", nameof(rowWeights));
         var tape = Tape.Current;
         Steps++;
         try
@@ -81,9 +97,10 @@ public sealed class TrainingStep
             Tensor? loss = null;
             for (int t = 0; t < outputs.Length; t++)
             {
+                var rows = rowWeights.IsEmpty ? null : rowWeights[t];
                 var taskLoss = _model.Tasks[t].Kind == TaskKind.Binary
-                    ? Ops.BceWithLogits(outputs[t], targets[t])
-                    : Ops.MseLoss(outputs[t], targets[t]);
+                    ? Ops.BceWithLogits(outputs[t], targets[t], rows)
+                    : Ops.MseLoss(outputs[t], targets[t], rows);
                 float value = taskLoss.Item();
                 if (!float.IsFinite(value)) return Reject(_model.Tasks[t].Name, "the loss", value);
                 if (!taskLosses.IsEmpty) taskLosses[t] = value;

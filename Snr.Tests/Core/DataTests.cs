@@ -74,7 +74,8 @@ public class DataTests
         Assert.Equal([7, 4], categories);
         Assert.Throws<ArgumentException>(() => new MultiTaskDataset([0.5f], 1, [-1], 1, ["y"], [[0f]]));
         Assert.Throws<ArgumentException>(() => new MultiTaskDataset([1f, 2f, 3f], 2, ["a"], [new float[1]]));
-        Assert.Throws<ArgumentException>(() => new MultiTaskDataset([1f, 2f], 1, ["a"], [new[] { 0f, float.NaN }]));
+        Assert.Throws<ArgumentException>(() => new MultiTaskDataset([1f, 2f], 1, ["a"], [new[] { 0f, float.PositiveInfinity }]));
+        Assert.True(MultiTaskDataset.IsMissing(new MultiTaskDataset([1f, 2f], 1, ["a"], [new[] { 0f, float.NaN }]).Labels(0)[1])); // NaN: a missing label (issue 16)
         Assert.Throws<ArgumentException>(() => new MultiTaskDataset([1f, 2f], 1, ["a", "b"], [new float[2]]));
         Assert.Throws<KeyNotFoundException>(() => data.TaskIndex("nope"));
     }
