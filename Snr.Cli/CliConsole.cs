@@ -23,7 +23,7 @@ internal sealed class CliConsole
             ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
         });
-        if (!interactive) Rich.Profile.Width = 120;
+        if (!interactive) Rich.Profile.Width = 200; // wide enough for a gate table of 8 blocks; a pipe has no width of its own
     }
 
     public TextWriter Output { get; }
@@ -39,5 +39,10 @@ internal sealed class CliConsole
     /// <summary>The same console with standard output discarded (errors still shown): for work repeated per seed.</summary>
     public CliConsole Quiet() => new(TextWriter.Null, Error, interactive: false, Interrupt);
 
-    public void Line(string text = "") => Rich.WriteLine(text);
+    /// <summary>One line of plain text (never wrapped when standard output is not a terminal).</summary>
+    public void Line(string text = "")
+    {
+        if (Interactive) Rich.WriteLine(text);
+        else Output.WriteLine(text);
+    }
 }
