@@ -20,7 +20,8 @@ internal static class PredictCommand
         var input = new Option<string>("--input") { Description = "a CSV file with a header row naming the model's input columns", Required = true };
         var output = new Option<string?>("--output") { Description = "where to write the scores (default: standard output); never the input file" };
         var key = new Option<string?>("--key") { Description = "an input column to copy as the first output column (default: row, the 1-based row number)" };
-        var command = new Command("predict", "Score raw rows with a saved model: a key column, then one output column per task.") { model, input, output, key };
+        var delimiter = TrainingOptions.DelimiterOption();
+        var command = new Command("predict", "Score raw rows with a saved model: a key column, then one output column per task.") { model, input, output, key, delimiter };
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {
             var predictor = TabularPredictor.Load(parse.GetValue(model)!);
@@ -28,7 +29,7 @@ internal static class PredictCommand
             if (!File.Exists(inputPath)) throw new UserError($"There is no input file '{inputPath}'.");
             string? outputPath = parse.GetValue(output);
             if (outputPath is not null) OutputPaths.RequireWritableFile("--output", outputPath, "--input", inputPath);
-            var table = DataSource.ReadFile(inputPath).Table;
+            var table = DataSource.ReadFile(inputPath, TrainingOptions.Delimiter(parse, delimiter)).Table;
             string? keyName = parse.GetValue(key);
             int keyColumn = keyName is null ? -1 : table.ColumnIndex(keyName);
             float[] scores = predictor.Score(table);

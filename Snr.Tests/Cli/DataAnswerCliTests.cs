@@ -139,6 +139,9 @@ public sealed class DataAnswerCliTests : IDisposable
         (code, var output, error) = Run("eval", "--model", Path("m3"), "--data", tabs, "--delimiter", "tab");
         Assert.True(code == 0, error);
         Assert.Contains(", 80 rows", Flat(output));
+        (code, output, error) = Run("predict", "--model", Path("m3"), "--input", tabs, "--delimiter", "tab");
+        Assert.True(code == 0, error);
+        Assert.Equal(1 + AdultLikeCsv.Rows().Count(), output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]
