@@ -88,13 +88,7 @@ public sealed class FilesByRoleTests : IDisposable
         Assert.Contains("leaves 3 training and 0 validation rows", e.Message);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SnrCli.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
 
     [Fact]
     public void Snr_train_takes_files_by_role_and_eval_scores_the_test_file_by_default()

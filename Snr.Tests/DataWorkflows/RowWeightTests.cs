@@ -80,13 +80,7 @@ public sealed class RowWeightTests
         Assert.Contains("a Numeric input", Assert.Throws<ArgumentException>(() => (CensusIncome.Schema(1) with { WeightColumn = "age" }).Validate()).Message);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SnrCli.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
 
     [Fact]
     public void Snr_train_takes_a_weight_column_and_a_bad_weight_is_named_with_its_place()

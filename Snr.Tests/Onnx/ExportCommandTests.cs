@@ -6,13 +6,7 @@ namespace Snr.Tests.Onnx;
 [Collection(OnnxCensusCollection.Name)]
 public sealed class ExportCommandTests(OnnxCensusFixture census)
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SnrCli.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
 
     [Fact]
     public void Export_writes_a_file_onnx_runtime_scores_like_the_model()
