@@ -116,9 +116,11 @@ public sealed class SnrModel : MultiTaskModel
     {
         int zeros = 0, total = 0;
         foreach (var level in _levels)
-            for (int i = 0; i < level.OutputBlocks; i++)
-                for (int j = 0; j < level.InputBlocks; j++, total++)
-                    if (level.Gate.ServingGate(i, j) == 0f) zeros++;
+        {
+            var z = level.Gate.ServingGates();
+            zeros += z.Count(v => v == 0f);
+            total += z.Length;
+        }
         return total == 0 ? 0 : (double)zeros / total;
     }
 

@@ -91,6 +91,16 @@ public sealed class HardConcreteGate : Module
         return float.IsNaN(forced) ? HardConcreteMath.ServingGate(LogAlpha.Data[i * Inputs + j], HardConcrete.Gamma, HardConcrete.Zeta) : forced;
     }
 
+    /// <summary>Every connection's serving gate (forced gates at their forced values) as a new [Outputs, Inputs] row-major array.</summary>
+    public float[] ServingGates()
+    {
+        var z = new float[Outputs * Inputs];
+        for (int i = 0; i < Outputs; i++)
+            for (int j = 0; j < Inputs; j++)
+                z[i * Inputs + j] = ServingGate(i, j);
+        return z;
+    }
+
     /// <summary>P(z ≠ 0) of connection (i, j) during training: sigmoid(log_alpha − β·log(−γ/ζ)), or 0/1 for a forced gate.</summary>
     public float ProbabilityNonZero(int i, int j)
     {

@@ -80,11 +80,7 @@ public abstract class RoutingLevel : Module
     /// </summary>
     internal int WriteServingNodes(ServingGraphWriter graph, string name, int source)
     {
-        var z = new float[OutputBlocks * InputBlocks];
-        for (int i = 0; i < OutputBlocks; i++)
-            for (int j = 0; j < InputBlocks; j++)
-                z[i * InputBlocks + j] = Gate.ServingGate(i, j);
-        int routed = graph.Add(RoutingNode(name, source, z));
+        int routed = graph.Add(RoutingNode(name, source, Gate.ServingGates()));
         return _blocks is null ? routed : graph.AddMlps(routed, $"{name}.blocks", _blocks, sharedInput: false, activateLast: true);
     }
 
