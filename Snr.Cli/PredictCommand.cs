@@ -34,19 +34,18 @@ internal static class PredictCommand
             int keyColumn = keyName is null ? -1 : table.ColumnIndex(keyName);
             float[] scores = predictor.Score(table);
             var tasks = predictor.Predictor.Tasks;
-            var lines = new List<string>(table.RowCount + 1) { string.Join(",", [CsvField(keyName ?? "row"), .. tasks.Select(CsvField)]) };
-            for (int r = 0; r < table.RowCount; r++)
-            {
-                string rowKey = keyColumn < 0 ? (r + 1).ToString(CultureInfo.InvariantCulture) : CsvField(table.Value(r, keyColumn));
-                lines.Add(string.Join(",", [rowKey, .. Enumerable.Range(0, tasks.Count).Select(t => PlainDecimal(scores[r * tasks.Count + t]))]));
-            }
+            string keyHeader = keyName ?? "row";
+            var keys = Enumerable.Range(0, table.RowCount).Select(r => keyColumn < 0 ? (r + 1).ToString(CultureInfo.InvariantCulture) : table.Value(r, keyColumn)).ToArray();
             if (outputPath is not null && Snr.Data.Parquet.ParquetTable.IsParquet(outputPath))
             {
-                var keys = Enumerable.Range(0, table.RowCount).Select(r => keyColumn < 0 ? (r + 1).ToString(CultureInfo.InvariantCulture) : table.Value(r, keyColumn)).ToArray();
-                Snr.Data.Parquet.ParquetPredictions.Write(outputPath, keyName ?? "row", keys, tasks, scores);
+                Snr.Data.Parquet.ParquetPredictions.Write(outputPath, keyHeader, keys, tasks, scores);
                 console.Error.WriteLine($"Wrote {table.RowCount:N0} rows × {tasks.Count} tasks to {Path.GetFullPath(outputPath)} (Parquet)");
+                return 0;
             }
-            else if (outputPath is null)
+            var lines = new List<string>(table.RowCount + 1) { string.Join(",", [CsvField(keyHeader), .. tasks.Select(CsvField)]) };
+            for (int r = 0; r < table.RowCount; r++)
+                lines.Add(string.Join(",", [CsvField(keys[r]), .. Enumerable.Range(0, tasks.Count).Select(t => PlainDecimal(scores[r * tasks.Count + t]))]));
+            if (outputPath is null)
             {
                 foreach (var line in lines) console.Output.WriteLine(line);
             }
