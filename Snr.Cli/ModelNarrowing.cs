@@ -32,15 +32,6 @@ internal static class ModelNarrowing
         return best;
     }
 
-    private static ModelConfig Scaled(ModelConfig config, double scale)
-    {
-        int[] Widths(int[] widths) => [.. widths.Select(w => Math.Max(1, (int)Math.Round(w * scale)))];
-        return config switch
-        {
-            SharedBottomConfig c => c with { BottomHidden = Widths(c.BottomHidden) },
-            MmoeConfig c => c with { ExpertHidden = Widths(c.ExpertHidden) },
-            SingleTaskConfig c => c with { Hidden = Widths(c.Hidden) },
-            _ => throw new ArgumentException($"{config.KindName} has no shared widths to narrow; narrow a baseline (shared-bottom, mmoe, single-task)."),
-        };
-    }
+    private static ModelConfig Scaled(ModelConfig config, double scale) => config.Narrowed(scale)
+        ?? throw new ArgumentException($"{config.KindName} has no shared widths to narrow; narrow a baseline (shared-bottom, mmoe, single-task).");
 }

@@ -59,6 +59,16 @@ public abstract record ModelConfig : IJsonOnDeserialized
     [JsonIgnore]
     public abstract string KindName { get; }
 
+    /// <summary>
+    /// The same architecture with every shared width scaled by <paramref name="scale"/> (rounded, at least 1), for
+    /// comparing at a matched serving cost; null for a kind without uniformly scalable shared widths (SNR, whose
+    /// cost is set by its gates).
+    /// </summary>
+    public virtual ModelConfig? Narrowed(double scale) => null;
+
+    /// <summary>Each width times <paramref name="scale"/>, rounded, at least 1.</summary>
+    private protected static int[] Scaled(int[] widths, double scale) => [.. widths.Select(w => Math.Max(1, (int)Math.Round(w * scale)))];
+
     /// <summary>Builds the (uninitialised) model this configuration describes; validates first.</summary>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
     internal abstract MultiTaskModel Build();
@@ -114,6 +124,9 @@ public sealed record SharedBottomConfig : ModelConfig
     internal override MultiTaskModel Build() => new SharedBottomModel(this);
 
     /// <inheritdoc/>
+    public override ModelConfig Narrowed(double scale) => this with { BottomHidden = Scaled(BottomHidden, scale) };
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         base.Validate();
@@ -136,6 +149,9 @@ public sealed record MmoeConfig : ModelConfig
     internal override MultiTaskModel Build() => new MmoeModel(this);
 
     /// <inheritdoc/>
+    public override ModelConfig Narrowed(double scale) => this with { ExpertHidden = Scaled(ExpertHidden, scale) };
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         base.Validate();
@@ -154,6 +170,9 @@ public sealed record SingleTaskConfig : ModelConfig
     public override string KindName => "single-task";
 
     internal override MultiTaskModel Build() => new SingleTaskModel(this);
+
+    /// <inheritdoc/>
+    public override ModelConfig Narrowed(double scale) => this with { Hidden = Scaled(Hidden, scale) };
 
     /// <inheritdoc/>
     public override void Validate()
