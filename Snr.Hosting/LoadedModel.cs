@@ -12,4 +12,5 @@ namespace Snr.Hosting;
 /// <param name="Inputs">How request values become the predictor's inputs.</param>
 /// <param name="Checkpoint">The size and time stamp of the file it was loaded from.</param>
 /// <param name="LoadedAt">When it was loaded.</param>
-internal sealed record LoadedModel(long Version, TabularPredictor Predictor, InputLayout Inputs, FileStamp Checkpoint, DateTimeOffset LoadedAt);
+/// <param name="Digest">SHA-256 of the checkpoint file's bytes: a reload of the same bytes keeps this version.</param>
+internal sealed record LoadedModel(long Version, TabularPredictor Predictor, InputLayout Inputs, FileStamp Checkpoint, DateTimeOffset LoadedAt, byte[] Digest);

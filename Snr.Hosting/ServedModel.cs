@@ -59,8 +59,13 @@ internal sealed class ServedModel
             if (stamp is null) return Refuse($"there is no checkpoint file {CheckpointPath}", null);
             TabularPredictor predictor;
             InputLayout inputs;
+            byte[] digest;
             try
             {
+                // A reload of the bytes already serving is not a new version, whatever event or poll asked for it
+                // (a save raises several file events, and a busy machine can spread them past the debounce).
+                digest = System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(CheckpointPath));
+                if (Current is { } serving && digest.AsSpan().SequenceEqual(serving.Digest)) return true;
                 predictor = TabularPredictor.Load(Options.Directory, Options.Tasks, Options.Predictor);
                 inputs = new InputLayout(predictor.Encoder);
                 Probe(predictor, inputs);
@@ -70,7 +75,7 @@ internal sealed class ServedModel
             {
                 return Refuse(e.Message, e);
             }
-            var loaded = new LoadedModel(++_loads, predictor, inputs, stamp.Value, DateTimeOffset.UtcNow);
+            var loaded = new LoadedModel(++_loads, predictor, inputs, stamp.Value, DateTimeOffset.UtcNow, digest);
             var previous = Interlocked.Exchange(ref _current, loaded);
             LastError = null;
             _metrics.Reloaded(Name, loaded: true);
