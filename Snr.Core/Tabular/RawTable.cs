@@ -67,9 +67,7 @@ public sealed class RawTable
         {
             if (!reader.Read()) throw new CsvFormatException(reader.FileName, 0, 0, "the file is empty (no header)");
             names = Enumerable.Range(0, reader.FieldCount).Select(i => reader.Field(i).ToString()).ToArray();
-            if (names.Count == 1 && CsvOptions.CommonDelimiters.FirstOrDefault(d => d != options.Delimiter && names[0].Contains(d)) is var other and not '\0')
-                throw new CsvFormatException(reader.FileName, reader.Line, 0,
-                    $"the header is one column, '{names[0]}', which contains {Shown(other)}: the delimiter is probably {Shown(other)}, not {Shown(options.Delimiter)} (set CsvOptions.Delimiter, or --delimiter on the command line)");
+            CsvHeader.Check(names, options, reader.FileName, reader.Line);
         }
         else
         {
@@ -115,8 +113,6 @@ public sealed class RawTable
         /// <summary>The table of the rows added so far.</summary>
         public RawTable Build() => _table;
     }
-
-    private static string Shown(char delimiter) => delimiter == '\t' ? "a tab" : $"'{delimiter}'";
 
     /// <summary>The index of the column named <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No such column; the message lists the columns.</exception>
