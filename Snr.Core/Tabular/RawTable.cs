@@ -116,11 +116,15 @@ public sealed class RawTable
 
     /// <summary>The index of the column named <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No such column; the message lists the columns.</exception>
-    public int ColumnIndex(string name)
+    public int ColumnIndex(string name) => ColumnIndex(Source, ColumnNames, name);
+
+    /// <summary>The index of the column named <paramref name="name"/> among <paramref name="columnNames"/> of <paramref name="source"/>.</summary>
+    /// <exception cref="ArgumentException">No such column; the message lists the columns.</exception>
+    internal static int ColumnIndex(string source, IReadOnlyList<string> columnNames, string name)
     {
-        for (int c = 0; c < ColumnNames.Count; c++)
-            if (ColumnNames[c] == name) return c;
-        throw new ArgumentException($"{Source} has no column '{name}'; its columns are: {string.Join(", ", ColumnNames)}.", nameof(name));
+        for (int c = 0; c < columnNames.Count; c++)
+            if (columnNames[c] == name) return c;
+        throw new ArgumentException($"{source} has no column '{name}'; its columns are: {string.Join(", ", columnNames)}.", nameof(name));
     }
 
     /// <summary>The distinct texts of column <paramref name="column"/>, in order of first appearance.</summary>
