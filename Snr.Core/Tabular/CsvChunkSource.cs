@@ -56,7 +56,7 @@ public sealed class CsvChunkSource : IRowChunkSource
         _options = options;
         ChunkRows = chunkRows;
         _fieldEnds = SearchValues.Create([options.Delimiter, '\r', '\n']);
-        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
         try
         {
             _line = 1;
