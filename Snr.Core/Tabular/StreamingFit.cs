@@ -75,6 +75,27 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
         return new Pass(source, tasks, schema: null, inference, weightColumn, split, limits).Run(cancellation);
     }
 
+    /// <summary>
+    /// Reads the validation and test rows of the split (rows by content hash) into memory, encoded:
+    /// one more pass over <paramref name="source"/>, the file this fit was made on.
+    /// </summary>
+    /// <exception cref="CsvFormatException">A row is malformed (file, line and column named).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public (MultiTaskDataset Validation, MultiTaskDataset Test) ReadHeldOut(IRowChunkSource source, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var encoder = new ChunkEncoder(Encoder, source.Name, source.ColumnNames, Split);
+        EncodedRows validation = encoder.NewBlock(), test = encoder.NewBlock();
+        var chunk = new RowChunk(source.Name, source.ColumnNames);
+        for (int i = 0; source.TryReadChunk(i, chunk); i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            encoder.Encode(chunk, train: null, validation, test);
+        }
+        bool weighted = Schema.WeightColumn is not null;
+        return (validation.ToDataset(encoder.TaskNames, weighted), test.ToDataset(encoder.TaskNames, weighted));
+    }
+
     // The state of the pass: one plan per column of the file.
     private sealed class Pass
     {
