@@ -234,13 +234,13 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
                     if (_declared[c] == ColumnKind.Numeric && _isInput[c])
                     {
                         if (TabularSchema.IsMissing(text)) continue;
-                        if (!TabularSchema.TryParseNumber(text, out float declared)) throw chunk.Error(r, c, TabularSchema.NotANumberReason(text.ToString()));
+                        if (!FastNumber.TryParse(text, out float declared)) throw chunk.Error(r, c, TabularSchema.NotANumberReason(text.ToString()));
                         if (training) _moments[c].Add(declared);
                         continue;
                     }
                     if (_profiles[c] is { } profile)
                     {
-                        bool isNumber = TabularSchema.TryParseNumber(text, out float value);
+                        bool isNumber = FastNumber.TryParse(text, out float value);
                         int row = r, column = c;
                         profile.Observe(text, isNumber, () => $"{chunk.Source}:{chunk.Line(row)}:{chunk.Position(row, column)}");
                         if (training && isNumber && profile.AllNumbers) _moments[c].Add(value);
