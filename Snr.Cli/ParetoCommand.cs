@@ -224,11 +224,12 @@ internal static class ParetoCommand
             table.AddRow(cells.ToArray());
         }
         console.Rich.Write(table);
+        string gaps = WritePairedDifferences(console, runs, taskNames, metrics, folder);
 
         var csv = new StringBuilder("data,correlation,model,budget,seed,serving_flops_per_row,live_connections,parameters,seconds,lr,gate_lr,epochs,kept_epoch,validation_loss,"
             + string.Join(",", taskNames.Select((n, t) => $"{n}_{metrics[t]}")) + "\n");
         foreach (var r in runs)
-            csv.Append(ParetoChart.Invariant($"{r.Data},{r.Correlation},{r.Model},{r.Budget},{r.Seed},{r.ServingFlopsPerRow},{r.LiveConnections},{r.Parameters},{r.Seconds},"))
+            csv.Append(ParetoChart.Invariant($"{CsvField(r.Data)},{r.Correlation},{r.Model},{r.Budget},{r.Seed},{r.ServingFlopsPerRow},{r.LiveConnections},{r.Parameters},{r.Seconds},"))
                .Append(ParetoChart.Invariant($"{r.LearningRate:R},{r.GateLearningRate:R},{r.Epochs},{r.KeptEpoch},{r.ValidationLoss:R},"))
                .Append(string.Join(",", r.Tasks.Select(t => t.Value?.ToString("R", CultureInfo.InvariantCulture) ?? ""))).Append('\n');
         Snr.Core.Checkpoints.AtomicFile.WriteAllText(Path.Combine(folder, "pareto.csv"), csv.ToString());
@@ -238,8 +239,45 @@ internal static class ParetoCommand
         if (curves.Count > 0)
             svgs = [.. svgs, .. ParetoChart.Write(Path.Combine(folder, "curves"), data, "epoch",
                 curves.ToDictionary(c => c.Key, c => ("validation loss, mean over tasks (mean ± sd over seeds)", (IReadOnlyList<ChartPoint>)c.Value)))];
-        console.Line($"Wrote {Path.Combine(folder, "pareto.csv")}, pareto.json and {string.Join(", ", svgs.Select(Path.GetFileName))}");
+        console.Line($"Wrote {Path.Combine(folder, "pareto.csv")}, pareto.json, {gaps}and {string.Join(", ", svgs.Select(Path.GetFileName))}");
     }
+
+    // Each model's metric minus a baseline's on the same seed (same data, split and test rows), mean ± sd over seeds: the spread
+    // of a paired difference leaves out what the seeds' test sets share, so it says whether a gap is larger than the seeds' noise.
+    // Returns the file name written ("" when there is no baseline to compare with).
+    private static string WritePairedDifferences(CliConsole console, List<SweepRun> runs, string[] taskNames, string[] metrics, string folder)
+    {
+        string[] references = [.. new[] { "shared-bottom", "mmoe" }.Where(r => runs.Any(x => x.Model == r))];
+        if (references.Length == 0 || runs.Select(r => r.Model).Distinct().Count() < 2) return "";
+        var table = new Table().Title("paired differences over seeds (model − reference on the same seed), mean ± sd").AddColumn("correlation / data").AddColumn("budget")
+            .AddColumn("model").AddColumn("reference");
+        foreach (var (name, t) in taskNames.Select((n, t) => (n, t))) table.AddColumn(new TableColumn($"Δ {name} {metrics[t]}").RightAligned());
+        table.AddColumn(new TableColumn("Δ mean of tasks").RightAligned());
+        var csv = new StringBuilder("data,correlation,budget,model,reference,seeds," + string.Join(",", taskNames.Select(n => $"delta_{n}_mean,delta_{n}_sd")) + ",delta_tasks_mean,delta_tasks_sd\n");
+        foreach (var group in runs.GroupBy(r => (r.Data, r.Correlation, r.Budget)))
+            foreach (string reference in references)
+            {
+                var baseline = group.Where(r => r.Model == reference).ToDictionary(r => r.Seed);
+                foreach (var model in group.Select(r => r.Model).Distinct().Where(m => m != reference))
+                {
+                    var pairs = group.Where(r => r.Model == model && baseline.ContainsKey(r.Seed)).Select(r => (Run: r, Reference: baseline[r.Seed])).ToArray();
+                    if (pairs.Length == 0) continue;
+                    double?[] Differences(Func<SweepRun, double?> value) => [.. pairs.Select(p => value(p.Run) - value(p.Reference))];
+                    var perTask = taskNames.Select((_, t) => MeanSd(Differences(r => r.Tasks[t].Value).OfType<double>().ToArray())).ToList();
+                    perTask.Add(MeanSd(Differences(r => r.Tasks.All(x => x.Value is not null) ? r.Tasks.Average(x => x.Value!.Value) : null).OfType<double>().ToArray()));
+                    table.AddRow([group.Key.Correlation?.ToString("0.###", CultureInfo.InvariantCulture) ?? group.Key.Data, group.Key.Budget.ToString("0.###", CultureInfo.InvariantCulture),
+                        model, reference, .. perTask.Select(d => ParetoChart.Invariant($"{d.Mean:+0.0000;-0.0000} ± {d.Sd:F4}"))]);
+                    csv.Append(ParetoChart.Invariant($"{CsvField(group.Key.Data)},{group.Key.Correlation},{group.Key.Budget},{model},{reference},{pairs.Length},"))
+                       .Append(string.Join(",", perTask.Select(d => ParetoChart.Invariant($"{d.Mean:R},{d.Sd:R}")))).Append('\n');
+                }
+            }
+        console.Rich.Write(table);
+        Snr.Core.Checkpoints.AtomicFile.WriteAllText(Path.Combine(folder, "paired.csv"), csv.ToString());
+        return "paired.csv ";
+    }
+
+    // A synthetic data name has commas (synthetic:corr=0.5,rows=800): quote it, as RFC 4180 does.
+    private static string CsvField(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
 
     private static string CurveKey(double correlation) => ParetoChart.Invariant($"corr-{correlation:0.0##}");
 

@@ -134,6 +134,16 @@ public sealed class RoutingCliTests : IDisposable
         });
         Assert.All(runs.Where(r => r.GetProperty("model").GetString() == "mmoe"), r => Assert.Equal(fileModel.ParameterCount, r.GetProperty("parameters").GetInt64()));
         Assert.Contains("lr,gate_lr,epochs,kept_epoch,validation_loss", File.ReadAllLines(Path("lr/pareto.csv"))[0]);
+        // Paired differences: SNR-Trans minus MMoE on each seed, averaged; the CSV's mean is the mean of the per-seed differences.
+        var paired = File.ReadAllLines(Path("lr/paired.csv"));
+        Assert.Equal(2, paired.Length);
+        Assert.StartsWith("\"synthetic:corr=0.5,rows=800\",", paired[1]);   // the data name's commas are quoted
+        var cells = paired[1]["\"synthetic:corr=0.5,rows=800\",".Length..].Split(',');   // correlation, budget, model, reference, seeds, Δ task1 mean, …
+        Assert.Equal(["snr-trans", "mmoe", "2"], cells[2..5]);
+        double Rmse(string model, int seed) => runs.Single(r => r.GetProperty("model").GetString() == model && r.GetProperty("seed").GetInt32() == seed)
+            .GetProperty("tasks")[0].GetProperty("value").GetDouble();
+        double expected = (Rmse("snr-trans", 1) - Rmse("mmoe", 1) + Rmse("snr-trans", 2) - Rmse("mmoe", 2)) / 2;
+        Assert.Equal(expected, double.Parse(cells[5], System.Globalization.CultureInfo.InvariantCulture), 12);
     }
 
     [Theory]
