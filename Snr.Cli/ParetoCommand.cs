@@ -53,9 +53,18 @@ internal static class ParetoCommand
         var gateLearningRates = new Option<string?>("--gate-lrs") { Description = "gate learning rates of SNR kinds to choose among, with --lrs, by the validation loss of the first seed" };
         var command = new Command("pareto", "Train SNR at several serving-cost budgets and baselines narrowed to the same cost; table, CSV/JSON and SVG charts.")
             { budgets, models, baselines, seeds, correlations, output, modelConfigs, noNarrowing, learningRates, gateLearningRates };
+        var from = new Option<string?>("--from") { Description = "train nothing: write the tables, CSV files and charts of the runs in this pareto.json (of an earlier or interrupted sweep) into --out" };
+        command.Options.Add(from);
         training.AddTo(command, budgets: false);
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {
+            if (parse.GetValue(from) is { } earlier)
+            {
+                var saved = ReadRuns(earlier);
+                Report(console, saved, saved[0].Correlation is null ? saved[0].Data : SyntheticSpec.WithoutCorrelation(saved[0].Data), saved.Select(r => r.Seed).Distinct().Count(),
+                    Directory.CreateDirectory(parse.GetValue(output)!).FullName);
+                return 0;
+            }
             double[] budgetList = ParseList(parse.GetValue(budgets)!, "--budgets").Select(b => double.Parse(b, CultureInfo.InvariantCulture)).ToArray();
             if (Array.Exists(budgetList, b => !(b > 0 && b <= 1))) throw new UserError("--budgets takes fractions in (0, 1], such as 1,0.5,0.25.");
             string[] snrKinds = ParseList(parse.GetValue(models)!, "--models"), baselineKinds = ParseList(parse.GetValue(baselines)!, "--baselines", allowEmpty: true);
@@ -280,6 +289,20 @@ internal static class ParetoCommand
     private static string CsvField(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
 
     private static string CurveKey(double correlation) => ParetoChart.Invariant($"corr-{correlation:0.0##}");
+
+    private static List<SweepRun> ReadRuns(string path)
+    {
+        if (!File.Exists(path)) throw new UserError($"There is no file '{path}'.");
+        try
+        {
+            var runs = JsonSerializer.Deserialize(File.ReadAllText(path), SweepJsonContext.Default.ListSweepRun);
+            return runs is { Count: > 0 } ? runs : throw new UserError($"{path} holds no runs.");
+        }
+        catch (JsonException e)
+        {
+            throw new UserError($"{path} is not a pareto.json: {e.Message}");
+        }
+    }
 
     // Every run so far, rewritten after each one so that an interrupted sweep keeps what it measured.
     private static void SaveRuns(string folder, List<SweepRun> runs) =>

@@ -101,6 +101,12 @@ public sealed class RoutingCliTests : IDisposable
         Assert.Equal("synthetic:corr=0.5,rows=600", runs[^1].GetProperty("data").GetString());
         Assert.Contains("task correlation", File.ReadAllText(Path("c/pareto-task1.svg")));
         Assert.Contains("validation loss", File.ReadAllText(Path("c/curves-corr-0.5.svg")));   // the loss against epochs per correlation, as the MMoE paper's figure 4
+        // --from writes the same report again from the saved runs, training nothing
+        (code, output, error) = Run("pareto", "--from", Path("c/pareto.json"), "--out", Path("again"));
+        Assert.True(code == 0, error);
+        Assert.Contains("synthetic:rows=600: test metrics", output);
+        Assert.Equal(File.ReadAllText(Path("c/pareto.csv")), File.ReadAllText(Path("again/pareto.csv")));
+        Assert.True(File.Exists(Path("again/curves-corr-1.0.svg")));
         (code, _, error) = Run("pareto", "--data", "census", "--correlations", "1", "--out", Path("d"));
         Assert.Equal(SnrCli.UserErrorCode, code);
         Assert.Contains("--correlations applies to --data synthetic only", error);
