@@ -14,7 +14,7 @@ internal static class ParetoChart
 {
     /// <summary>Writes one SVG per panel to <c>{prefix}-{panel}.svg</c> (y axis titled by the panel's text) and returns the paths.</summary>
     public static IReadOnlyList<string> Write(string prefix, string title, string xTitle, IReadOnlyDictionary<string, (string YTitle, IReadOnlyList<ChartPoint> Points)> panels,
-        bool logX = false)
+        bool logX = false, bool logY = false)
     {
         var paths = new List<string>();
         foreach (var (task, (yTitle, points)) in panels)
@@ -24,7 +24,9 @@ internal static class ParetoChart
             plot.Axes.Add(logX
                 ? new LogarithmicAxis { Position = AxisPosition.Bottom, Title = xTitle }
                 : new LinearAxis { Position = AxisPosition.Bottom, Title = xTitle });
-            plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = yTitle });
+            plot.Axes.Add(logY
+                ? new LogarithmicAxis { Position = AxisPosition.Left, Title = yTitle }
+                : new LinearAxis { Position = AxisPosition.Left, Title = yTitle });
             foreach (var group in points.GroupBy(p => p.Series))
             {
                 var line = new LineSeries { Title = group.Key, MarkerType = MarkerType.Circle, MarkerSize = 3 };

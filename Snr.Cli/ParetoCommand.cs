@@ -247,7 +247,7 @@ internal static class ParetoCommand
             charts.ToDictionary(c => c.Key, c => (ParetoChart.Invariant($"{c.Key} {metrics[Array.IndexOf(taskNames, c.Key)]} (test, mean ± sd)"), (IReadOnlyList<ChartPoint>)c.Value)));
         if (curves.Count > 0)
             svgs = [.. svgs, .. ParetoChart.Write(Path.Combine(folder, "curves"), data, "epoch",
-                curves.ToDictionary(c => c.Key, c => ("validation loss, mean over tasks (mean ± sd over seeds)", (IReadOnlyList<ChartPoint>)c.Value)))];
+                curves.ToDictionary(c => c.Key, c => ("validation loss, mean over tasks (mean ± sd over seeds, log scale)", (IReadOnlyList<ChartPoint>)c.Value)), logY: true)];
         console.Line($"Wrote {Path.Combine(folder, "pareto.csv")}, pareto.json, {gaps}and {string.Join(", ", svgs.Select(Path.GetFileName))}");
     }
 
