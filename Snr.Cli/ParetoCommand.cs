@@ -80,9 +80,7 @@ internal static class ParetoCommand
             foreach (var k in configured.Keys)
                 if (!snrKinds.Contains(k) && !baselineKinds.Contains(k) && k != "snr-trans") throw new UserError($"--model-config gives a {k} model, which this sweep does not train.");
             bool narrow = !parse.GetValue(noNarrowing);
-            float[] lrGrid = Rates(parse.GetValue(learningRates), "--lrs");
-            float[] gateGrid = Rates(parse.GetValue(gateLearningRates), "--gate-lrs");
-            var chosen = new Dictionary<(double?, string, double), TrainSettings>();
+            var rateChoice = new RateChoice(RateChoice.Parse(parse.GetValue(learningRates), "--lrs"), RateChoice.Parse(parse.GetValue(gateLearningRates), "--gate-lrs"));
             var runs = new List<SweepRun>();
             int seedCount = parse.GetValue(seeds);
             foreach (double? correlation in correlationList?.Select(c => (double?)c) ?? [null])
@@ -108,24 +106,7 @@ internal static class ParetoCommand
                                     Training = settings.Training with { TargetCost = budget < 1 ? BudgetOf(ConfigOf(kind), budget, denseFlops) : null },
                                 }
                                 : settings with { Config = narrow ? ModelNarrowing.ToFlops(ConfigOf(kind), budget * denseFlops) : ConfigOf(kind) };
-                            var key = (correlation, kind, budget);
-                            if (chosen.TryGetValue(key, out var choice))
-                            {
-                                settings = WithRates(settings, choice.LearningRate, choice.Training.GateLearningRate);
-                                runs.Add(Run(console, data, name, correlation, settings, budget, s));
-                            }
-                            else
-                            {
-                                // The first seed tries every rate; the run of least validation loss counts as that seed's result.
-                                var candidates = lrGrid.Length == 0 ? [settings.LearningRate] : lrGrid;
-                                var gates = isSnr && gateGrid.Length > 0 ? gateGrid : [settings.Training.GateLearningRate];
-                                var tried = candidates.SelectMany(lr => gates.Select(g => Run(console, data, name, correlation, WithRates(settings, lr, g), budget, s))).ToList();
-                                var best = tried.MinBy(r => r.ValidationLoss)!;
-                                chosen[key] = WithRates(settings, best.LearningRate, best.GateLearningRate ?? settings.Training.GateLearningRate);
-                                if (tried.Count > 1)
-                                    console.Line(ParetoChart.Invariant($"{name} budget {budget:0.###} {kind}: chose lr {best.LearningRate:G3}{(isSnr ? $", gate lr {best.GateLearningRate:G3}" : "")} (validation loss {best.ValidationLoss:F5}; tried {string.Join(", ", tried.Select(r => $"{r.LearningRate:G3}{(isSnr ? $"/{r.GateLearningRate:G3}" : "")}: {r.ValidationLoss:F5}"))})"));
-                                runs.Add(best);
-                            }
+                            runs.Add(rateChoice.Run((correlation, kind, budget), settings, isSnr, st => Run(console, data, name, correlation, st, budget, s), console.Line));
                             SaveRuns(folder, runs);
                         }
                     }
@@ -162,32 +143,9 @@ internal static class ParetoCommand
         return run;
     }
 
-    private static TrainSettings WithRates(TrainSettings settings, float learningRate, float gateLearningRate) => settings with
-    {
-        Training = settings.Training with { Optimizer = settings.Training.Optimizer with { LearningRate = learningRate }, GateLearningRate = gateLearningRate },
-    };
-
-    private static float[] Rates(string? list, string option)
-    {
-        if (list is null) return [];
-        var rates = ParseList(list, option).Select(r => float.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v) && v > 0
-            ? v : throw new UserError($"{option} takes positive learning rates such as 0.001,0.003,0.01; got '{r}'.")).ToArray();
-        return rates;
-    }
-
     // The model of a --model-config file (a run configuration as snr config writes it).
-    private static ModelConfig ReadModel(string path)
-    {
-        if (!File.Exists(path)) throw new UserError($"There is no configuration file '{path}'.");
-        try
-        {
-            return RunConfig.Deserialize(File.ReadAllText(path)).Model ?? throw new UserError($"{path} has no \"model\"; write one with snr config --kind KIND.");
-        }
-        catch (JsonException e)
-        {
-            throw new UserError($"{path}: {e.Message}");
-        }
-    }
+    private static ModelConfig ReadModel(string path) =>
+        RoutingOptions.Read(path).Model ?? throw new UserError($"{path} has no \"model\"; write one with snr config --kind KIND.");
 
     private static void Report(CliConsole console, List<SweepRun> runs, string data, int seeds, string folder)
     {

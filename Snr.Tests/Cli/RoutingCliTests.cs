@@ -124,7 +124,7 @@ public sealed class RoutingCliTests : IDisposable
         foreach (var model in new[] { "snr-trans", "mmoe" })
         {
             // The choice is the rate of least validation loss among those tried on the first seed, and later seeds use it.
-            var line = output.Split('\n').Single(l => l.Contains($" {model}: chose lr"));
+            var line = output.Split('\n').Single(l => l.StartsWith($"{model} at budget 1: chose lr", StringComparison.Ordinal));
             var tried = System.Text.RegularExpressions.Regex.Matches(line, @"(0\.0+1)(?:/0\.03)?: ([0-9.]+)").ToDictionary(m => float.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(2, tried.Count);
             var mine = runs.Where(r => r.GetProperty("model").GetString() == model).ToArray();
