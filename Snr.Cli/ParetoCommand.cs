@@ -233,7 +233,7 @@ internal static class ParetoCommand
                     var perTask = taskNames.Select((_, t) => MeanSd(Differences(r => r.Tasks[t].Value).OfType<double>().ToArray())).ToList();
                     perTask.Add(MeanSd(Differences(r => r.Tasks.All(x => x.Value is not null) ? r.Tasks.Average(x => x.Value!.Value) : null).OfType<double>().ToArray()));
                     table.AddRow([group.Key.Correlation?.ToString("0.###", CultureInfo.InvariantCulture) ?? group.Key.Data, group.Key.Budget.ToString("0.###", CultureInfo.InvariantCulture),
-                        model, reference, .. perTask.Select(d => ParetoChart.Invariant($"{d.Mean:+0.0000;-0.0000} ± {d.Sd:F4}"))]);
+                        model, reference, .. perTask.Select(d => ParetoChart.Invariant($"{Signed(d.Mean)} ± {d.Sd:F4}"))]);
                     csv.Append(ParetoChart.Invariant($"{CsvField(group.Key.Data)},{group.Key.Correlation},{group.Key.Budget},{model},{reference},{pairs.Length},"))
                        .Append(string.Join(",", perTask.Select(d => ParetoChart.Invariant($"{d.Mean:R},{d.Sd:R}")))).Append('\n');
                 }
@@ -241,6 +241,13 @@ internal static class ParetoCommand
         console.Rich.Write(table);
         Snr.Core.Checkpoints.AtomicFile.WriteAllText(Path.Combine(folder, "paired.csv"), csv.ToString());
         return "paired.csv ";
+    }
+
+    // +0.0012, -0.0003, and +0.0000 for a difference that rounds to zero from either side (never "-+0.0000").
+    private static string Signed(double value)
+    {
+        double rounded = Math.Round(value, 4);
+        return ParetoChart.Invariant($"{(rounded == 0 ? 0 : rounded):+0.0000;-0.0000;+0.0000}");
     }
 
     // A synthetic data name has commas (synthetic:corr=0.5,rows=800): quote it, as RFC 4180 does.
