@@ -41,7 +41,13 @@ internal sealed class RoutingOptions
     public RunConfig? File(ParseResult parse)
     {
         string? path = parse.GetValue(_config);
-        if (path is null) return null;
+        return path is null ? null : Read(path);
+    }
+
+    /// <summary>Reads a run configuration file (as <c>snr config</c> writes it).</summary>
+    /// <exception cref="UserError">The file is missing or not a valid run configuration (the message names the field).</exception>
+    public static RunConfig Read(string path)
+    {
         if (!System.IO.File.Exists(path)) throw new UserError($"There is no configuration file '{path}'.");
         try
         {

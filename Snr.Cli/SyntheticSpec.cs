@@ -11,12 +11,22 @@ namespace Snr.Cli;
 internal sealed record SyntheticSpec(double Correlation, int Rows, ulong? Problem = null)
 {
     /// <summary>The <c>--data</c> text of <paramref name="data"/> (a synthetic spec) with its correlation set to <paramref name="correlation"/>.</summary>
-    public static string WithCorrelation(string data, double correlation)
+    public static string WithCorrelation(string data, double correlation) =>
+        Text([string.Create(CultureInfo.InvariantCulture, $"corr={correlation}"), .. OtherSettings(data)]);
+
+    /// <summary>The <c>--data</c> text of <paramref name="data"/> (a synthetic spec) without its correlation: what a sweep over correlations is named by.</summary>
+    public static string WithoutCorrelation(string data) => Text(OtherSettings(data));
+
+    private static string Text(IReadOnlyList<string> settings) => settings.Count == 0 ? "synthetic" : "synthetic:" + string.Join(",", settings);
+
+    // The settings of the spec besides its correlation: rows and problem, when given.
+    private static List<string> OtherSettings(string data)
     {
         var spec = TryParse(data, defaultRows: 0) ?? throw new UserError($"{data} is not synthetic data.");
-        string rows = spec.Rows > 0 ? string.Create(CultureInfo.InvariantCulture, $",rows={spec.Rows}") : "";
-        string problem = spec.Problem is { } p ? string.Create(CultureInfo.InvariantCulture, $",problem={p}") : "";
-        return string.Create(CultureInfo.InvariantCulture, $"synthetic:corr={correlation}{rows}{problem}");
+        var settings = new List<string>();
+        if (spec.Rows > 0) settings.Add(string.Create(CultureInfo.InvariantCulture, $"rows={spec.Rows}"));
+        if (spec.Problem is { } p) settings.Add(string.Create(CultureInfo.InvariantCulture, $"problem={p}"));
+        return settings;
     }
 
     /// <summary>The spec, or null when <paramref name="data"/> does not start with <c>synthetic</c>.</summary>

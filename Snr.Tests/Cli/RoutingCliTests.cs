@@ -100,9 +100,56 @@ public sealed class RoutingCliTests : IDisposable
         Assert.Equal([1.0, 1.0, 0.5, 0.5], runs.Select(r => r.GetProperty("correlation").GetDouble()));
         Assert.Equal("synthetic:corr=0.5,rows=600", runs[^1].GetProperty("data").GetString());
         Assert.Contains("task correlation", File.ReadAllText(Path("c/pareto-task1.svg")));
+        Assert.Contains("validation loss", File.ReadAllText(Path("c/curves-corr-0.5.svg")));   // the loss against epochs per correlation, as the MMoE paper's figure 4
+        // --from writes the same report again from the saved runs, training nothing
+        (code, output, error) = Run("pareto", "--from", Path("c/pareto.json"), "--out", Path("again"));
+        Assert.True(code == 0, error);
+        Assert.Contains("synthetic:rows=600: test metrics", output);
+        Assert.Equal(File.ReadAllText(Path("c/pareto.csv")), File.ReadAllText(Path("again/pareto.csv")));
+        Assert.True(File.Exists(Path("again/curves-corr-1.0.svg")));
         (code, _, error) = Run("pareto", "--data", "census", "--correlations", "1", "--out", Path("d"));
         Assert.Equal(SnrCli.UserErrorCode, code);
         Assert.Contains("--correlations applies to --data synthetic only", error);
+    }
+
+    [Fact]
+    public void Pareto_chooses_the_learning_rate_on_validation_and_trains_the_configured_models()
+    {
+        File.WriteAllText(Path("mmoe.json"), "{\"model\": {\"kind\": \"mmoe\", \"experts\": 2, \"expert_hidden\": [4], \"tower_hidden\": [3]}}");
+        var (code, output, error) = Run("pareto", "--data", "synthetic:corr=0.5,rows=800", "--budgets", "1", "--models", "snr-trans", "--baselines", "mmoe",
+            "--no-narrowing", "--model-config", Path("mmoe.json"), "--lrs", "0.0001,0.01", "--gate-lrs", "0.03", "--seeds", "2", "--epochs", "2", "--out", Path("lr"));
+        Assert.True(code == 0, error);
+        var runs = JsonDocument.Parse(File.ReadAllText(Path("lr/pareto.json"))).RootElement.EnumerateArray().ToArray();
+        Assert.Equal(4, runs.Length);   // the first seed's rejected rates are not results
+        foreach (var model in new[] { "snr-trans", "mmoe" })
+        {
+            // The choice is the rate of least validation loss among those tried on the first seed, and later seeds use it.
+            var line = output.Split('\n').Single(l => l.StartsWith($"{model} at budget 1: chose lr", StringComparison.Ordinal));
+            var tried = System.Text.RegularExpressions.Regex.Matches(line, @"(0\.0+1)(?:/0\.03)?: ([0-9.]+)").ToDictionary(m => float.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(2, tried.Count);
+            var mine = runs.Where(r => r.GetProperty("model").GetString() == model).ToArray();
+            float chosen = mine[0].GetProperty("learning_rate").GetSingle();
+            Assert.Equal(tried.MinBy(t => t.Value).Key, chosen);
+            Assert.Equal(chosen, mine[1].GetProperty("learning_rate").GetSingle());
+            Assert.True(mine.All(r => r.GetProperty("validation_loss").GetDouble() > 0 && r.GetProperty("validation_curve").GetArrayLength() == 2));
+        }
+        // The MMoE of the file, not narrowed to the SNR-Trans FLOPs.
+        var fileModel = Snr.Core.Models.ModelFactory.Create(new Snr.Core.Models.MmoeConfig
+        {
+            NumericInputs = 100, Tasks = Snr.Tests.Core.CoreTestModels.Regression, Experts = 2, ExpertHidden = [4], TowerHidden = [3],
+        });
+        Assert.All(runs.Where(r => r.GetProperty("model").GetString() == "mmoe"), r => Assert.Equal(fileModel.ParameterCount, r.GetProperty("parameters").GetInt64()));
+        Assert.Contains("lr,gate_lr,epochs,kept_epoch,validation_loss", File.ReadAllLines(Path("lr/pareto.csv"))[0]);
+        // Paired differences: SNR-Trans minus MMoE on each seed, averaged; the CSV's mean is the mean of the per-seed differences.
+        var paired = File.ReadAllLines(Path("lr/paired.csv"));
+        Assert.Equal(2, paired.Length);
+        Assert.StartsWith("\"synthetic:corr=0.5,rows=800\",", paired[1]);   // the data name's commas are quoted
+        var cells = paired[1]["\"synthetic:corr=0.5,rows=800\",".Length..].Split(',');   // correlation, budget, model, reference, seeds, Δ task1 mean, …
+        Assert.Equal(["snr-trans", "mmoe", "2"], cells[2..5]);
+        double Rmse(string model, int seed) => runs.Single(r => r.GetProperty("model").GetString() == model && r.GetProperty("seed").GetInt32() == seed)
+            .GetProperty("tasks")[0].GetProperty("value").GetDouble();
+        double expected = (Rmse("snr-trans", 1) - Rmse("mmoe", 1) + Rmse("snr-trans", 2) - Rmse("mmoe", 2)) / 2;
+        Assert.Equal(expected, double.Parse(cells[5], System.Globalization.CultureInfo.InvariantCulture), 12);
     }
 
     [Theory]

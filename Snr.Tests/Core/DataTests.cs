@@ -13,7 +13,7 @@ public class DataTests
             return Pearson(data.Labels(0), data.Labels(1));
         }
         double same = Correlation(1.0), half = Correlation(0.5), none = Correlation(0.0);
-        Assert.True(same > 0.99, $"p = 1 gives label correlation {same:F3}: the tasks differ only by their noise");
+        Assert.True(same > 0.97, $"p = 1 gives label correlation {same:F3}: the tasks differ only by their noise (σ = 0.1 against a label sd near 1)");
         Assert.True(same > half && half > none, $"correlations {same:F3}, {half:F3}, {none:F3} do not fall with p");
 
         var a = SyntheticMmoeData.Generate(50, 0.5, 1, 2);
