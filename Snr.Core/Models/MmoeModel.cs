@@ -90,11 +90,4 @@ public sealed class MmoeModel : MultiTaskModel
         int width = _experts[0].OutFeatures;
         return (graph.Add(new MixtureNode("mixture", experts, ExpertCount, width, gates, Tasks.Count)), width);
     }
-
-    private static MmoeConfig Validated(MmoeConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        return config;
-    }
 }

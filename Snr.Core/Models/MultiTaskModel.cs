@@ -36,6 +36,15 @@ public abstract class MultiTaskModel : Module
             _towers[t] = towers.Add(config.Tasks[t].Name, new Mlp(towerInput, widths, activateLast: false));
     }
 
+    /// <summary>Validates <paramref name="config"/> and returns it, for derived constructors that read widths from it when calling this one.</summary>
+    /// <exception cref="ConfigException">The configuration is invalid.</exception>
+    private protected static T Validated<T>(T config) where T : ModelConfig
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        return config;
+    }
+
     /// <summary>The configuration the model was built from.</summary>
     public ModelConfig Config { get; }
 

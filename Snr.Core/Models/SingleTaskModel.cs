@@ -34,11 +34,4 @@ public sealed class SingleTaskModel : MultiTaskModel
 
     private protected override (int, int) WriteServingNodes(ServingGraphWriter graph) =>
         (graph.AddMlps(0, "tasks", _networks, sharedInput: true, activateLast: true), _networks[0].OutFeatures);
-
-    private static SingleTaskConfig Validated(SingleTaskConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        return config;
-    }
 }
