@@ -28,10 +28,7 @@ public sealed class SnrModel : MultiTaskModel
     public SnrModel(SnrConfig config) : base(Validated(config), LastWidth(config))
     {
         var hc = new HardConcrete(config.Beta, config.Gamma, config.Zeta);
-        var level0 = AddModule("level0", new ModuleList());
-        _level0 = new Mlp[config.Level0Blocks];
-        for (int j = 0; j < _level0.Length; j++)
-            _level0[j] = level0.Add(j, new Mlp(config.InputWidth, config.Level0Hidden, activateLast: true));
+        _level0 = AddModules("level0", config.Level0Blocks, _ => new Mlp(config.InputWidth, config.Level0Hidden, activateLast: true));
         _level0Outputs = new Tensor[_level0.Length];
 
         var routing = AddModule("routing", new ModuleList());

@@ -53,6 +53,18 @@ public abstract class Module
         return module;
     }
 
+    /// <summary>
+    /// Registers a <see cref="ModuleList"/> under <paramref name="name"/> holding <paramref name="count"/> modules made
+    /// by <paramref name="create"/>, entry i named <paramref name="entryNames"/>[i] or, without names, i; returns them.
+    /// </summary>
+    private protected T[] AddModules<T>(string name, int count, Func<int, T> create, IReadOnlyList<string>? entryNames = null) where T : Module
+    {
+        var list = AddModule(name, new ModuleList());
+        var modules = new T[count];
+        for (int i = 0; i < count; i++) modules[i] = entryNames is null ? list.Add(i, create(i)) : list.Add(entryNames[i], create(i));
+        return modules;
+    }
+
     /// <summary>Every parameter of this module and its descendants, with full dotted names, in registration order.</summary>
     public IReadOnlyList<NamedParameter> Parameters()
     {
