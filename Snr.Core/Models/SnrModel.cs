@@ -106,14 +106,8 @@ public sealed class SnrModel : MultiTaskModel
     /// <summary>The fraction of connections whose serving gate is exactly 0.</summary>
     public double ZeroGateFraction()
     {
-        int zeros = 0, total = 0;
-        foreach (var level in _levels)
-        {
-            var z = level.Gate.ServingGates();
-            zeros += z.Count(v => v == 0f);
-            total += z.Length;
-        }
-        return total == 0 ? 0 : (double)zeros / total;
+        float[] z = [.. _levels.SelectMany(level => level.Gate.ServingGates())];
+        return z.Length == 0 ? 0 : (double)z.Count(v => v == 0f) / z.Length;
     }
 
     /// <summary>
