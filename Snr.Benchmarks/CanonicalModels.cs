@@ -1,4 +1,6 @@
 using Snr.Core.Models;
+using Snr.Core.Serving;
+using Snr.Kernels;
 
 namespace Snr.Benchmarks;
 
@@ -24,6 +26,20 @@ internal static class CanonicalModels
         if (zeroFraction > 0)
             foreach (var level in snr.Levels) level.Gate.Force(ZeroPattern(level.OutputBlocks, level.InputBlocks, zeroFraction));
         return snr;
+    }
+
+    /// <summary>
+    /// W5's setup, shared by the serving suites: the canonical SNR-Trans with the zero gates <paramref name="gates"/>
+    /// names (see <see cref="ZeroFraction"/>), compiled for <paramref name="threads"/> threads, and
+    /// <paramref name="batch"/> rows of N(0, 1) features.
+    /// </summary>
+    public static (SnrModel Model, Predictor Predictor, float[] Features) Served(string gates, int batch, int threads)
+    {
+        var model = SnrTrans(ZeroFraction(gates));
+        var predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: threads));
+        var features = new float[batch * Features];
+        new CounterRng(11).FillNormal(features, stream: 0);
+        return (model, predictor, features);
     }
 
     /// <summary>W4 MMoE: 8 experts Linear(256→128)+ReLU → Linear(128→128)+ReLU, a softmax gate per task, towers Linear(128→64)+ReLU → Linear(64→1).</summary>

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using Snr.Core.Serving;
-using Snr.Kernels;
 using Snr.Onnx;
 
 namespace Snr.Benchmarks;
@@ -40,16 +39,13 @@ public class OnnxServingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var model = CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Gates));
-        _predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: Threads));
+        (var model, _predictor, _features) = CanonicalModels.Served(Gates, Batch, Threads);
         var file = new MemoryStream();
         var summary = OnnxExporter.Write(model, null, OnnxInputForm.Encoded, file);
         var options = new SessionOptions { IntraOpNumThreads = Threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         _session = new InferenceSession(file.ToArray(), options);
         _runOptions = new RunOptions();
 
-        _features = new float[Batch * CanonicalModels.Features];
-        new CounterRng(11).FillNormal(_features, stream: 0);
         _snrOutputs = new float[Batch * 2];
         _outputNames = [.. summary.OutputNames];
         _onnxOutputs = [.. _outputNames.Select(_ => new float[Batch])];

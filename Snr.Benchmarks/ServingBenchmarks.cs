@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Snr.Core.Serving;
-using Snr.Kernels;
 
 namespace Snr.Benchmarks;
 
@@ -32,10 +31,7 @@ public class ServingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var model = CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Gates));
-        _predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: Threads));
-        _features = new float[Batch * CanonicalModels.Features];
-        new CounterRng(11).FillNormal(_features, stream: 0);
+        (_, _predictor, _features) = CanonicalModels.Served(Gates, Batch, Threads);
         _outputs = new float[Batch * 2];
         Console.WriteLine($"// {Gates}: {_predictor.Summary.FlopsPerRow} FLOPs per row, {_predictor.Summary.LiveConnections}/{_predictor.Summary.TotalConnections} live connections, removed: {string.Join(", ", _predictor.Summary.RemovedGroups)}");
         Predict();

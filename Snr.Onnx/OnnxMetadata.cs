@@ -46,7 +46,7 @@ public static class OnnxMetadata
         yield return Entry(Inputs, inputs == OnnxInputForm.Raw ? "raw" : "encoded");
         if (preprocessing is not null)
             // Without the training rows' identities: they serve evaluation, not scoring, and would outweigh the model.
-            yield return Entry(Preprocessing, JsonSerializer.Serialize(preprocessing with { TrainingData = null }, CheckpointJsonContext.Default.TabularPreprocessing));
+            yield return Entry(Preprocessing, JsonSerializer.Serialize(preprocessing with { TrainingData = null }, SnrJsonContext.Default.TabularPreprocessing));
         yield return Entry(ServingFlopsPerRow, flopsPerRow.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

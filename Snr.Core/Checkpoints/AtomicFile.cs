@@ -48,7 +48,8 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Write(path, stream => stream.Write(new System.Text.UTF8Encoding(false).GetBytes(text)));
 
-    private static void TryDelete(string file)
+    /// <summary>Deletes <paramref name="file"/> if it can; a file that is in use or not ours to delete is left.</summary>
+    internal static void TryDelete(string file)
     {
         try { File.Delete(file); }
         catch (IOException) { }

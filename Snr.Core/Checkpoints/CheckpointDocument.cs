@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Snr.Core.Models;
 using Snr.Core.Tabular;
 
@@ -25,12 +24,3 @@ public sealed record CheckpointDocument(string Format, ModelConfig Model, Tabula
 /// <param name="Validation">The validation fraction (the rest is the test set).</param>
 /// <param name="TestFile">The separate test file, when the data came as files by role (then <paramref name="Source"/> is the training file and the fractions split it into training and validation rows); null for a split of one data set.</param>
 public sealed record DataProvenance(string Source, ulong Seed, double Train, double Validation, string? TestFile = null);
-
-/// <summary>Source-generated JSON for checkpoints (trimming- and AOT-safe), snake_case like the configurations.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UseStringEnumConverter = true,
-    WriteIndented = true,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-[JsonSerializable(typeof(CheckpointDocument))]
-internal sealed partial class CheckpointJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Snr.Core.Models;
+using Snr.Core.Serialization;
 using Snr.Core.Tabular;
 
 namespace Snr.Core.Checkpoints;
@@ -65,19 +66,14 @@ public static class ModelCheckpoint
     }
 
     /// <summary>The text of <c>config.json</c> for <paramref name="document"/> (the same JSON the weights file carries).</summary>
-    internal static string ConfigJson(CheckpointDocument document) => JsonSerializer.Serialize(document, CheckpointJsonContext.Default.CheckpointDocument);
+    internal static string ConfigJson(CheckpointDocument document) => JsonSerializer.Serialize(document, SnrJsonContext.Default.CheckpointDocument);
 
     // Temporaries of AtomicFile (".model.safetensors.<guid>.tmp") that a killed save left; only
     // called under the folder lock, when no save of ours is writing one.
     private static void RemoveStaleTemporaries(string directory)
     {
         foreach (string name in new[] { WeightsFile, ConfigFile })
-            foreach (string stale in Directory.EnumerateFiles(directory, $".{name}.*.tmp"))
-            {
-                try { File.Delete(stale); }
-                catch (IOException) { }
-                catch (UnauthorizedAccessException) { }
-            }
+            foreach (string stale in Directory.EnumerateFiles(directory, $".{name}.*.tmp")) AtomicFile.TryDelete(stale);
     }
 
     // config.json is a copy for people: when it is missing or says something other than the
@@ -181,7 +177,7 @@ public static class ModelCheckpoint
         CheckpointDocument? document;
         try
         {
-            document = JsonSerializer.Deserialize(json, CheckpointJsonContext.Default.CheckpointDocument);
+            document = JsonSerializer.Deserialize(json, SnrJsonContext.Default.CheckpointDocument);
         }
         catch (JsonException e)
         {

@@ -19,14 +19,8 @@ public sealed class MmoeModel : MultiTaskModel
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
     public MmoeModel(MmoeConfig config) : base(Validated(config), config.ExpertHidden[^1])
     {
-        var experts = AddModule("experts", new ModuleList());
-        _experts = new Mlp[config.Experts];
-        for (int k = 0; k < _experts.Length; k++)
-            _experts[k] = experts.Add(k, new Mlp(config.InputWidth, config.ExpertHidden, activateLast: true));
-        var gates = AddModule("gates", new ModuleList());
-        _gates = new Linear[config.Tasks.Length];
-        for (int t = 0; t < _gates.Length; t++)
-            _gates[t] = gates.Add(config.Tasks[t].Name, new Linear(config.InputWidth, config.Experts));
+        _experts = AddModules("experts", config.Experts, _ => new Mlp(config.InputWidth, config.ExpertHidden, activateLast: true));
+        _gates = AddModules("gates", config.Tasks.Length, _ => new Linear(config.InputWidth, config.Experts), TaskNames);
         _expertOutputs = new Tensor[config.Experts];
     }
 
@@ -89,12 +83,5 @@ public sealed class MmoeModel : MultiTaskModel
         int gates = graph.Add(new GroupedLinearNode("gates", 0, gateGroups.Length * ExpertCount, gateGroups, ServingActivation.None));
         int width = _experts[0].OutFeatures;
         return (graph.Add(new MixtureNode("mixture", experts, ExpertCount, width, gates, Tasks.Count)), width);
-    }
-
-    private static MmoeConfig Validated(MmoeConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        return config;
     }
 }

@@ -87,7 +87,7 @@ public abstract record ModelConfig : IJsonOnDeserialized
         for (int t = 0; t < Tasks.Length; t++)
         {
             var task = Tasks[t] ?? throw new ConfigException($"tasks[{t}]", "is null");
-            if (string.IsNullOrEmpty(task.Name) || !IsValidName(task.Name))
+            if (string.IsNullOrEmpty(task.Name) || !task.Name.All(IsNameCharacter))
                 throw new ConfigException($"tasks[{t}].name", $"'{task.Name}' must be non-empty and contain only letters, digits, '_' or '-'");
             if (!names.Add(task.Name)) throw new ConfigException($"tasks[{t}].name", $"'{task.Name}' is used by another task");
             if (!Enum.IsDefined(task.Kind)) throw new ConfigException($"tasks[{t}].kind", $"unknown kind {(int)task.Kind}");
@@ -104,12 +104,7 @@ public abstract record ModelConfig : IJsonOnDeserialized
             if (widths[i] <= 0) throw new ConfigException($"{field}[{i}]", $"must be positive, got {widths[i]}");
     }
 
-    private static bool IsValidName(string name)
-    {
-        foreach (char c in name)
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-')) return false;
-        return true;
-    }
+    private static bool IsNameCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
 }
 
 /// <summary>Shared-Bottom: one shared MLP (ReLU after every layer) read by every tower.</summary>

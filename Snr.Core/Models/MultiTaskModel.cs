@@ -29,11 +29,17 @@ public abstract class MultiTaskModel : Module
         Config = config;
         _outputs = new Tensor[config.Tasks.Length];
         if (config.Embeddings is not null) Input = AddModule("input", new InputEmbedding(config.NumericInputs, config.Embeddings));
-        _towers = new Mlp[config.Tasks.Length];
-        var towers = AddModule("towers", new ModuleList());
         int[] widths = [.. config.TowerHidden, 1];
-        for (int t = 0; t < _towers.Length; t++)
-            _towers[t] = towers.Add(config.Tasks[t].Name, new Mlp(towerInput, widths, activateLast: false));
+        _towers = AddModules("towers", config.Tasks.Length, _ => new Mlp(towerInput, widths, activateLast: false), TaskNames);
+    }
+
+    /// <summary>Validates <paramref name="config"/> and returns it, for derived constructors that read widths from it when calling this one.</summary>
+    /// <exception cref="ConfigException">The configuration is invalid.</exception>
+    private protected static T Validated<T>(T config) where T : ModelConfig
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        return config;
     }
 
     /// <summary>The configuration the model was built from.</summary>
@@ -44,6 +50,9 @@ public abstract class MultiTaskModel : Module
 
     /// <summary>The tasks, in output order.</summary>
     public IReadOnlyList<TaskConfig> Tasks => Config.Tasks;
+
+    /// <summary>The task names, in output order (the names of per-task modules such as <c>towers.{task}</c>).</summary>
+    private protected IReadOnlyList<string> TaskNames => [.. Tasks.Select(t => t.Name)];
 
     /// <summary>
     /// Runs the model: numeric: [batch, NumericInputs], categorical: [batch, CategoricalInputs] category indices
@@ -91,7 +100,7 @@ public abstract class MultiTaskModel : Module
         var graph = new ServingGraphWriter(Config.InputWidth);
         var (shared, blockWidth) = WriteServingNodes(graph);
         // Towers: each reads its task's block (or, with block width 0, the whole shared output).
-        int last = graph.AddMlps(shared, "towers", _towers, sharedInput: blockWidth == 0, activateLast: false, names: [.. Tasks.Select(t => t.Name)]);
+        int last = graph.AddMlps(shared, "towers", _towers, sharedInput: blockWidth == 0, activateLast: false, names: TaskNames);
         var outputs = Tasks.Select((t, i) => new TaskOutput(t.Name, last, i, t.Kind == TaskKind.Binary)).ToArray();
         EmbeddingTable[] embeddings = Input is null ? [] :
             [.. Input.Tables.Select((t, c) => new EmbeddingTable($"input.embeddings.{c}", t.Rows, t.Cols, t.Data.ToArray()))];

@@ -30,11 +30,4 @@ public sealed class SharedBottomModel : MultiTaskModel
 
     private protected override (int, int) WriteServingNodes(ServingGraphWriter graph) =>
         (graph.AddMlps(0, "bottom", [_bottom], sharedInput: true, activateLast: true), 0);
-
-    private static SharedBottomConfig Validated(SharedBottomConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        return config;
-    }
 }

@@ -18,10 +18,7 @@ public sealed class SingleTaskModel : MultiTaskModel
     public SingleTaskModel(SingleTaskConfig config)
         : base(Validated(config), config.Hidden.Length == 0 ? config.InputWidth : config.Hidden[^1])
     {
-        var list = AddModule("tasks", new ModuleList());
-        _networks = new Mlp[config.Tasks.Length];
-        for (int t = 0; t < _networks.Length; t++)
-            _networks[t] = list.Add(config.Tasks[t].Name, new Mlp(config.InputWidth, config.Hidden, activateLast: true));
+        _networks = AddModules("tasks", config.Tasks.Length, _ => new Mlp(config.InputWidth, config.Hidden, activateLast: true), TaskNames);
     }
 
     /// <summary>Task t's own network (before its tower).</summary>
@@ -34,11 +31,4 @@ public sealed class SingleTaskModel : MultiTaskModel
 
     private protected override (int, int) WriteServingNodes(ServingGraphWriter graph) =>
         (graph.AddMlps(0, "tasks", _networks, sharedInput: true, activateLast: true), _networks[0].OutFeatures);
-
-    private static SingleTaskConfig Validated(SingleTaskConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        return config;
-    }
 }

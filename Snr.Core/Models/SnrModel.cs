@@ -28,10 +28,7 @@ public sealed class SnrModel : MultiTaskModel
     public SnrModel(SnrConfig config) : base(Validated(config), LastWidth(config))
     {
         var hc = new HardConcrete(config.Beta, config.Gamma, config.Zeta);
-        var level0 = AddModule("level0", new ModuleList());
-        _level0 = new Mlp[config.Level0Blocks];
-        for (int j = 0; j < _level0.Length; j++)
-            _level0[j] = level0.Add(j, new Mlp(config.InputWidth, config.Level0Hidden, activateLast: true));
+        _level0 = AddModules("level0", config.Level0Blocks, _ => new Mlp(config.InputWidth, config.Level0Hidden, activateLast: true));
         _level0Outputs = new Tensor[_level0.Length];
 
         var routing = AddModule("routing", new ModuleList());
@@ -48,13 +45,8 @@ public sealed class SnrModel : MultiTaskModel
         }
         _lastWidth = width;
         _gates = new Tensor[_levels.Length];
-        _outputLive = new bool[_levels.Length][];
-        _rowMasks = new Tensor[_levels.Length];
-        for (int l = 0; l < _levels.Length; l++)
-        {
-            _outputLive[l] = new bool[_levels[l].OutputBlocks];
-            _rowMasks[l] = Tensor.Zeros(_levels[l].OutputBlocks, _levels[l].InputBlocks);
-        }
+        _outputLive = [.. _levels.Select(level => new bool[level.OutputBlocks])];
+        _rowMasks = [.. _levels.Select(level => Tensor.Zeros(level.OutputBlocks, level.InputBlocks))];
         _level0Live = new bool[_level0.Length];
     }
 
@@ -114,14 +106,8 @@ public sealed class SnrModel : MultiTaskModel
     /// <summary>The fraction of connections whose serving gate is exactly 0.</summary>
     public double ZeroGateFraction()
     {
-        int zeros = 0, total = 0;
-        foreach (var level in _levels)
-        {
-            var z = level.Gate.ServingGates();
-            zeros += z.Count(v => v == 0f);
-            total += z.Length;
-        }
-        return total == 0 ? 0 : (double)zeros / total;
+        float[] z = [.. _levels.SelectMany(level => level.Gate.ServingGates())];
+        return z.Length == 0 ? 0 : (double)z.Count(v => v == 0f) / z.Length;
     }
 
     /// <summary>
@@ -175,19 +161,7 @@ public sealed class SnrModel : MultiTaskModel
         return (h, _lastWidth);
     }
 
-    private static SnrConfig Validated(SnrConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        return config;
-    }
 
-    private static int LastWidth(SnrConfig config)
-    {
-        var last = config.Routing[^1];
-        if (last.Hidden.Length > 0) return last.Hidden[^1];
-        if (config.Variant == SnrVariant.Trans) return last.Width;
-        // SNR-Aver keeps the width of its input blocks (validation requires Hidden, so this is defensive).
-        return config.Routing.Length > 1 && config.Routing[^2].Hidden.Length > 0 ? config.Routing[^2].Hidden[^1] : config.Level0Hidden[^1];
-    }
+    // Validation requires SNR-Aver's last level to have a sub-network, so without one the level is SNR-Trans.
+    private static int LastWidth(SnrConfig config) => config.Routing[^1].Hidden is [.., int last] ? last : config.Routing[^1].Width;
 }

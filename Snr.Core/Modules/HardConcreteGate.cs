@@ -114,12 +114,7 @@ public sealed class HardConcreteGate : Module
     public bool IsForced(int i, int j) => !float.IsNaN(ForcedValue(i, j));
 
     /// <summary>Forces every gate to 1 (a dense layer).</summary>
-    public void ForceOpen()
-    {
-        var values = new float[Outputs * Inputs];
-        values.AsSpan().Fill(1f);
-        Force(values);
-    }
+    public void ForceOpen() => Force([.. Enumerable.Repeat(1f, Outputs * Inputs)]);
 
     /// <summary>Forces z_ii = 1 and every other gate to 0 (independent blocks).</summary>
     /// <exception cref="InvalidOperationException">The grid is not square.</exception>

@@ -22,11 +22,8 @@ public sealed class InputEmbedding : Module
         ArgumentOutOfRangeException.ThrowIfNegative(numericInputs);
         config.Validate();
         Numeric = numericInputs;
-        var list = AddModule("embeddings", new ModuleList());
-        _tables = new Tensor[config.Cardinalities.Length];
         var init = new ParameterInit(-MathF.Sqrt(3f), MathF.Sqrt(3f));
-        for (int c = 0; c < _tables.Length; c++)
-            _tables[c] = list.Add(c, new EmbeddingTable(config.Cardinalities[c], config.Dims[c], init)).Table;
+        _tables = [.. AddModules("embeddings", config.Cardinalities.Length, c => new EmbeddingTable(config.Cardinalities[c], config.Dims[c], init)).Select(e => e.Table)];
         _indices = new int[_tables.Length][];
         _parts = new Tensor[_tables.Length + 1];
         OutputWidth = Numeric + config.Dims.Sum();

@@ -53,6 +53,18 @@ public abstract class Module
         return module;
     }
 
+    /// <summary>
+    /// Registers a <see cref="ModuleList"/> under <paramref name="name"/> holding <paramref name="count"/> modules made
+    /// by <paramref name="create"/>, entry i named <paramref name="entryNames"/>[i] or, without names, i; returns them.
+    /// </summary>
+    private protected T[] AddModules<T>(string name, int count, Func<int, T> create, IReadOnlyList<string>? entryNames = null) where T : Module
+    {
+        var list = AddModule(name, new ModuleList());
+        var modules = new T[count];
+        for (int i = 0; i < count; i++) modules[i] = entryNames is null ? list.Add(i, create(i)) : list.Add(entryNames[i], create(i));
+        return modules;
+    }
+
     /// <summary>Every parameter of this module and its descendants, with full dotted names, in registration order.</summary>
     public IReadOnlyList<NamedParameter> Parameters()
     {
@@ -61,15 +73,7 @@ public abstract class Module
     }
 
     /// <summary>The number of trainable scalars: Σ size over <see cref="Parameters"/>.</summary>
-    public long ParameterCount
-    {
-        get
-        {
-            long n = 0;
-            foreach (var p in Parameters()) n += p.Tensor.Size;
-            return n;
-        }
-    }
+    public long ParameterCount => Parameters().Sum(p => (long)p.Tensor.Size);
 
     /// <summary>
     /// Fills every parameter from its <see cref="ParameterInit"/> with a <see cref="CounterRng"/>
@@ -149,9 +153,7 @@ public abstract class Module
         if ((!allowEmpty && name.Length == 0) || name.Contains('.'))
             throw new ArgumentException($"'{name}' is not a valid local name: it must be non-empty and contain no dot.", nameof(name));
         if (name.Length == 0) return;
-        foreach (var p in _own)
-            if (p.Name == name) throw new ArgumentException($"The name '{name}' is already taken in this module.", nameof(name));
-        foreach (var c in _children)
-            if (c.Name == name) throw new ArgumentException($"The name '{name}' is already taken in this module.", nameof(name));
+        if (_own.Exists(p => p.Name == name) || _children.Exists(c => c.Name == name))
+            throw new ArgumentException($"The name '{name}' is already taken in this module.", nameof(name));
     }
 }

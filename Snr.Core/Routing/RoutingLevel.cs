@@ -26,9 +26,8 @@ public abstract class RoutingLevel : Module
         OutputWidth = routedWidth;
         if (!blockHidden.IsEmpty)
         {
-            var list = AddModule("blocks", new ModuleList());
-            _blocks = new Mlp[outputBlocks];
-            for (int i = 0; i < outputBlocks; i++) _blocks[i] = list.Add(i, new Mlp(routedWidth, blockHidden, activateLast: true));
+            int[] hidden = [.. blockHidden];
+            _blocks = AddModules("blocks", outputBlocks, _ => new Mlp(routedWidth, hidden, activateLast: true));
             _parts = new Tensor[outputBlocks];
             OutputWidth = blockHidden[^1];
         }

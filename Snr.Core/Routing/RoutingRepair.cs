@@ -71,10 +71,9 @@ public static class RoutingRepair
         for (int l = 0; l < paths.Length; l++)
         {
             var gate = model.Levels[l].Gate;
+            bool[] below = l == 0 ? [.. Enumerable.Repeat(true, gate.Inputs)] : paths[l - 1];
             paths[l] = new bool[gate.Outputs];
-            for (int i = 0; i < gate.Outputs; i++)
-                for (int j = 0; j < gate.Inputs && !paths[l][i]; j++)
-                    paths[l][i] = gate.ServingGate(i, j) != 0f && (l == 0 || paths[l - 1][j]);
+            BlockReach.Outputs(gate.ServingGates(), gate.Outputs, gate.Inputs, below, paths[l]);
         }
         return paths;
     }

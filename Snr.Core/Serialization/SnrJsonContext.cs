@@ -1,13 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Snr.Core.Checkpoints;
 using Snr.Core.Models;
 using Snr.Core.Training;
 
 namespace Snr.Core.Serialization;
 
 /// <summary>
-/// The source-generated System.Text.Json metadata for Snr's configurations (no reflection, so
-/// the library stays trimming- and AOT-compatible). Field names are snake_case, enums strings.
+/// The source-generated System.Text.Json metadata for Snr's configurations and checkpoint documents (no
+/// reflection, so the library stays trimming- and AOT-compatible). Field names are snake_case, enums strings.
 /// </summary>
 /// <remarks>
 /// The configuration records use settable properties, not <c>init</c>: the source generator
@@ -21,6 +22,7 @@ namespace Snr.Core.Serialization;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(ModelConfig))]
 [JsonSerializable(typeof(TrainingConfig))]
+[JsonSerializable(typeof(CheckpointDocument))]
 public sealed partial class SnrJsonContext : JsonSerializerContext;
 
 /// <summary>Reads and writes configurations as JSON, validating what it reads.</summary>

@@ -1,35 +1,12 @@
-using Snr.Core.Routing;
 using Snr.Kernels;
 
 namespace Snr.Core.Serving;
 
 /// <summary>An SNR-Aver routing level with fixed gates: y_i = Σ_j z_ij·x_j, blocks of width H. Gates [KOut, KIn].</summary>
 internal sealed record AveragedNode(string Name, int Source, int KIn, int KOut, int H, float[] Gates)
-    : ServingNode(Name, KOut * H)
+    : GatedBlocksNode(Name, Source, KIn, H, KOut, H, Gates)
 {
-    public override IReadOnlyList<int> Sources => [Source];
-
     public override long FlopsPerConnection => 2L * H;
-
-    public override long FlopsPerRow => Connections.Live * FlopsPerConnection;
-
-    public override (int Live, int Total) Connections => (Gates.Count(z => z != 0f), Gates.Length);
-
-    public override void Validate(IReadOnlyList<ServingNode> nodes)
-    {
-        RequireWidth(nodes, Source, KIn * H);
-        if (Gates.Length != KOut * KIn) throw new ArgumentException($"Node '{Name}': {Gates.Length} gates for a {KOut}×{KIn} grid.");
-    }
-
-    public override ServingNode Prune(ReadOnlySpan<bool> wanted, bool[][] needed)
-    {
-        var gates = RoutedNode.PruneGates(Gates, KIn, KOut, H, wanted);
-        Span<bool> reached = stackalloc bool[KIn];
-        BlockReach.Inputs(gates, KOut, KIn, RoutedNode.OutputsWanted(wanted, KOut, H), reached);
-        for (int j = 0; j < KIn; j++)
-            if (reached[j]) Mark(needed[Source], j * H, H);
-        return this with { Gates = gates };
-    }
 
     public override PreparedNode Prepare(int index) => new Prepared(this, index);
 

@@ -34,12 +34,6 @@ public sealed class ToyModelKindTests
 
         // Its serving nodes: none of its own; the towers read node 0, the input, whole.
         private protected override (int Node, int BlockWidth) WriteServingNodes(ServingGraphWriter graph) => (0, 0);
-
-        private static DirectConfig Validated(DirectConfig config)
-        {
-            config.Validate();
-            return config;
-        }
     }
 
     [Fact]
