@@ -123,8 +123,13 @@ internal abstract class ParallelJob
 /// blocks. Waking a blocked thread costs 10–50 µs on Linux, more than a whole matrix-vector product of
 /// a served row, so back-to-back small jobs (the layers of one prediction, the kernels of one training
 /// step) only get a second core if it is still awake. The spin is bounded and happens only after a job,
-/// so an idle process sleeps: a wake-up without a new job (a release meant for a worker that was still
-/// awake) sends the worker straight back to sleep, without spinning again.
+/// so an idle process sleeps.
+///
+/// A caller wakes a sleeping worker by claiming it: it takes the worker off the count of sleepers and owes
+/// it exactly one release. A worker that is still on its way to sleep while it is being counted either
+/// withdraws itself (it saw the new job first) or consumes the release meant for it, so no wake-up is ever
+/// left over, and a caller pays for a release only when a worker is asleep and nobody has woken it yet —
+/// not on every job while a woken worker is still being scheduled.
 /// </remarks>
 internal static class KernelThreads
 {
@@ -137,8 +142,10 @@ internal static class KernelThreads
     private static int s_workerCount = -1;
     private static ParallelJob? s_job;
     private static int s_generation;   // incremented for every parallel run (only ever compared for change)
-    private static int s_sleeping;     // workers blocked (or about to block) on s_wake
+    private static int s_sleeping;     // workers blocked (or about to block) on s_wake that no caller has claimed yet
     private static int s_busy;
+    private static long s_sleeps;      // times a worker set out to sleep (counted before it can be claimed)
+    private static long s_wakeUps;     // releases of s_wake
 
     /// <summary>The number of threads a kernel may use when asked for <paramref name="maxThreads"/> (≤ 0 means all cores).</summary>
     public static int Resolve(int maxThreads)
@@ -148,9 +155,12 @@ internal static class KernelThreads
         return maxThreads <= 0 ? cores : Math.Min(maxThreads, cores);
     }
 
-    /// <summary>Workers started (0 before the first parallel job), workers blocked or about to block, and wake-ups not yet consumed.</summary>
+    /// <summary>Workers started (0 before the first parallel job), workers asleep that no caller has claimed, and wake-ups not yet consumed.</summary>
     internal static (int Workers, int Sleeping, int PendingWakes) IdleState =>
         (Math.Max(0, Volatile.Read(ref s_workerCount)), Volatile.Read(ref s_sleeping), s_wake?.CurrentCount ?? 0);
+
+    /// <summary>How many times workers set out to sleep, and how many wake-ups callers released, since the process started.</summary>
+    internal static (long Sleeps, long WakeUps) WakeCounts => (Interlocked.Read(ref s_sleeps), Interlocked.Read(ref s_wakeUps));
 
     internal static void Run(ParallelJob job, int threads)
     {
@@ -170,10 +180,11 @@ internal static class KernelThreads
             Interlocked.Increment(ref s_generation);
             // Paired with the worker's increment of s_sleeping before it re-reads s_generation: either it
             // sees the new generation, or this sees it sleeping and wakes it.
-            int sleeping = Volatile.Read(ref s_sleeping);
-            if (sleeping > 0)
+            int woken = ClaimSleepers(helpers);
+            if (woken > 0)
             {
-                s_wake!.Release(Math.Min(sleeping, helpers));
+                Interlocked.Add(ref s_wakeUps, woken);
+                s_wake!.Release(woken);
             }
 
             job.Drain();
@@ -232,6 +243,25 @@ internal static class KernelThreads
         }
     }
 
+    /// <summary>Takes up to <paramref name="count"/> workers off the count of unclaimed sleepers; whoever takes one owes it a release (or, a worker taking itself, a withdrawal).</summary>
+    private static int ClaimSleepers(int count)
+    {
+        int sleeping = Volatile.Read(ref s_sleeping);
+        while (sleeping > 0)
+        {
+            int claim = Math.Min(sleeping, count);
+            int seen = Interlocked.CompareExchange(ref s_sleeping, sleeping - claim, sleeping);
+            if (seen == sleeping)
+            {
+                return claim;
+            }
+
+            sleeping = seen;
+        }
+
+        return 0;
+    }
+
     private static void WorkerLoop()
     {
         int seen = 0;
@@ -253,13 +283,14 @@ internal static class KernelThreads
 
             if (!SpinUntil(ref s_generation, seen, equal: false))
             {
+                Interlocked.Increment(ref s_sleeps);
                 Interlocked.Increment(ref s_sleeping);
-                while (Volatile.Read(ref s_generation) == seen)
+                // A job that came after the spin: withdraw, unless a caller has already claimed this worker
+                // (then its release is on the way and is consumed here, at once).
+                if (Volatile.Read(ref s_generation) == seen || ClaimSleepers(1) == 0)
                 {
-                    s_wake!.Wait(); // a release left over from an earlier job is consumed here, not spun on
+                    s_wake!.Wait();
                 }
-
-                Interlocked.Decrement(ref s_sleeping);
             }
         }
     }

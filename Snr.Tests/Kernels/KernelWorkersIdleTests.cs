@@ -43,6 +43,30 @@ public class KernelWorkersIdleTests
     }
 
     [Fact]
+    public void A_sleeping_worker_is_woken_once_however_many_jobs_come_before_it_runs()
+    {
+        // Jobs far shorter than a wake-up, right after the worker fell asleep: many start before the woken worker
+        // runs. Each wake-up must be for a worker asleep and not yet woken (a release per job would leave wake-ups
+        // piling up in the semaphore and put a lock on every job's path).
+        var job = new BusyJob();
+        for (int round = 0; round < 20; round++)
+        {
+            job.Run(2, threads: 2);
+            Thread.Sleep(KernelThreads.SpinMicroseconds / 1000 + 5);
+            var (sleepsBefore, wakeUpsBefore) = KernelThreads.WakeCounts;
+            for (int run = 0; run < 200; run++)
+                job.Run(2, threads: 2);
+            var (sleepsAfter, wakeUpsAfter) = KernelThreads.WakeCounts;
+            Assert.True(wakeUpsAfter - wakeUpsBefore <= sleepsAfter - sleepsBefore + Environment.ProcessorCount - 1,
+                $"round {round}: {wakeUpsAfter - wakeUpsBefore} wake-ups released for {sleepsAfter - sleepsBefore} new sleeps (+ the workers asleep before)");
+        }
+
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.ElapsedMilliseconds < 10_000; Thread.Sleep(10))
+            if (KernelThreads.IdleState is var (workers, sleeping, pending) && sleeping == workers && pending == 0) break;
+        Assert.Equal(0, KernelThreads.IdleState.PendingWakes);
+    }
+
+    [Fact]
     public void The_process_limit_caps_every_thread_and_a_thread_limit_takes_precedence()
     {
         Assert.Equal(0, KernelParallelism.ProcessLimit);
