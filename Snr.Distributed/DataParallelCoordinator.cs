@@ -66,7 +66,7 @@ public sealed class DataParallelCoordinator
             throw new ArgumentException($"{taskWeightTotals.Length} task totals for {_job.Model.Tasks.Length} tasks.", nameof(taskWeightTotals));
         _attempt++;
         _reducer.Begin(CompletedSteps, _attempt);
-        return new StepOrder { Step = CompletedSteps, Attempt = _attempt, Weights = Weights(), TaskWeightTotals = taskWeightTotals };
+        return new StepOrder { Step = CompletedSteps, Attempt = _attempt, WeightBytes = RawFloats.ToBytes(Weights()), TaskWeightTotals = taskWeightTotals };
     }
 
     /// <summary>True once every rank's gradient of the current attempt is in.</summary>
@@ -105,7 +105,7 @@ public sealed class DataParallelCoordinator
         var report = new StepReport
         {
             Step = CompletedSteps, Loss = finite ? loss : float.NaN, TaskLosses = taskLosses, Attempts = _attempt, Hosts = hosts,
-            PayloadBytes = 2L * parts.Count * Length * sizeof(float),
+            PayloadBytes = 2L * parts.Count * Length * sizeof(float), // weights out, gradients back
         };
         CompletedSteps++;
         _attempt = 0;

@@ -13,8 +13,11 @@ public sealed class GradientMessage
     /// <summary>The worker's rank (its shard).</summary>
     [Id(2)] public int Rank { get; init; }
 
-    /// <summary>Every parameter's gradient, concatenated in the model's parameter order (zeros where it has none).</summary>
-    [Id(3)] public float[] Gradient { get; init; } = [];
+    /// <summary>Every parameter's gradient, concatenated in the model's parameter order (zeros where it has none), as raw float32 bytes (see <see cref="RawFloats"/>).</summary>
+    [Id(3)] public byte[] GradientBytes { get; init; } = [];
+
+    /// <summary>The gradient as floats.</summary>
+    public ReadOnlySpan<float> Gradient => RawFloats.AsFloats(GradientBytes);
 
     /// <summary>Per parameter, whether the loss reached it (a parameter no worker reached is not updated).</summary>
     [Id(4)] public bool[] HasGradient { get; init; } = [];

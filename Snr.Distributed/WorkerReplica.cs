@@ -63,15 +63,15 @@ public sealed class WorkerReplica
             _scales[t] = order.TaskWeightTotals[t] == 0f ? 0f : _weightSums[t] / order.TaskWeightTotals[t];
         // One worker adds the terms that depend on the parameters only (the L0 / routing penalty), so they count once.
         float loss = _step.ComputeGradients(_batch.Numeric, _batch.Categorical, _batch.Targets, _batch.Weights, _taskLosses, _scales, parameterTerms: Rank == 0);
-        var gradient = new float[order.Weights.Length];
+        var gradient = new byte[order.WeightBytes.Length];
         var has = new bool[parameters.Count];
-        ParameterVector.GatherGradients(parameters, gradient, has);
+        ParameterVector.GatherGradients(parameters, RawFloats.AsFloats(gradient), has);
         _step.Optimizer.ZeroGrad();
         var shares = new float[_scales.Length];
         for (int t = 0; t < shares.Length; t++) shares[t] = _taskLosses[t] * _scales[t];
         return new GradientMessage
         {
-            Step = order.Step, Attempt = order.Attempt, Rank = Rank, Gradient = gradient, HasGradient = has,
+            Step = order.Step, Attempt = order.Attempt, Rank = Rank, GradientBytes = gradient, HasGradient = has,
             Loss = loss, TaskLosses = shares, Rows = _batch.Rows, Host = host,
         };
     }

@@ -6,7 +6,7 @@ public sealed class GradientReducerTests
 {
     private static GradientMessage Part(int rank, long step = 4, int attempt = 1, int length = 3, float scale = 1f) => new GradientMessage
     {
-        Step = step, Attempt = attempt, Rank = rank, Gradient = [0.1f * scale * (rank + 1), 1e8f * (rank == 0 ? 1 : -1), 3e-8f * scale],
+        Step = step, Attempt = attempt, Rank = rank, GradientBytes = RawFloats.ToBytes([0.1f * scale * (rank + 1), 1e8f * (rank == 0 ? 1 : -1), 3e-8f * scale]),
         HasGradient = [true, rank == 2], Loss = 0.5f, TaskLosses = [0.25f], Rows = 10,
     }.WithLength(length);
 
@@ -52,6 +52,6 @@ internal static class GradientMessageTestExtensions
 {
     public static GradientMessage WithLength(this GradientMessage m, int length) => length == m.Gradient.Length ? m : new GradientMessage
     {
-        Step = m.Step, Attempt = m.Attempt, Rank = m.Rank, Gradient = new float[length], HasGradient = m.HasGradient, Loss = m.Loss, TaskLosses = m.TaskLosses, Rows = m.Rows,
+        Step = m.Step, Attempt = m.Attempt, Rank = m.Rank, GradientBytes = new byte[4 * length], HasGradient = m.HasGradient, Loss = m.Loss, TaskLosses = m.TaskLosses, Rows = m.Rows,
     };
 }

@@ -55,7 +55,7 @@ public sealed class OrleansDataParallelTests
         Assert.Equal(3, (await a.Members()).Distinct().Count());
 
         // A gradient for the wrong step, or of the wrong shape, is refused and changes nothing.
-        var stale = new GradientMessage { Step = 2, Attempt = 1, Rank = 0, Gradient = new float[weights.Length], HasGradient = new bool[1], TaskLosses = [0f, 0f] };
+        var stale = new GradientMessage { Step = 2, Attempt = 1, Rank = 0, GradientBytes = new byte[4 * weights.Length], HasGradient = new bool[1], TaskLosses = [0f, 0f] };
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => a.SubmitGradient(stale));
         Assert.Contains("step 2", refused.Message);
         Assert.Equal(4, await a.CompletedSteps());
