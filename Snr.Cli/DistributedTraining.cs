@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Snr.Core.Checkpoints;
 using Snr.Core.Models;
@@ -42,6 +43,8 @@ internal static class DistributedTraining
         {
             RunId = RunId, Model = config, Training = trainingConfig, Workers = workers, GlobalBatch = batch,
             Shards = (rank, n) => new DatasetShard(data.Train, config, rank, n, batch, seed),
+            // A killed worker process is declared dead by membership after a few missed probes: enough attempts to outlast that.
+            StepTimeout = TimeSpan.FromSeconds(10), MaxAttempts = 6, RetryDelay = TimeSpan.FromSeconds(10),
         };
         try
         {
@@ -61,7 +64,9 @@ internal static class DistributedTraining
         jobs.Add(job);
         var host = new HostBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-            .UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, primary).AddDataParallelTraining(jobs))
+            .UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, primary).AddDataParallelTraining(jobs)
+                // RunStep may retry a step after a lost worker: its caller waits for every attempt.
+                .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = (job.StepTimeout + job.RetryDelay) * (job.MaxAttempts + 1)))
             .Build();
         await host.StartAsync();
         return host;
@@ -90,7 +95,8 @@ internal static class DistributedTraining
                 child.WaitForExit(5000);
                 child.Dispose();
             }
-            silo.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token).GetAwaiter().GetResult();
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            silo.StopAsync(stopping.Token).GetAwaiter().GetResult();
         }
     }
 
@@ -105,7 +111,16 @@ internal static class DistributedTraining
         for (long k = 0; k < steps; k++)
         {
             console.Interrupt.ThrowIfCancellationRequested();
-            var report = coordinator.RunStep(k).WaitAsync(job.StepTimeout * (job.MaxAttempts + 1)).GetAwaiter().GetResult();
+            StepReport report;
+            try
+            {
+                report = coordinator.RunStep(k).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException or OrleansException)
+            {
+                throw new UserError($"Distributed training stopped at step {k} of {steps}: {e.Message}");
+            }
+            if (report.Attempts > 1) console.Line($"step {k}: a worker was lost; done in {report.Attempts} attempts, ranks now on {string.Join(", ", report.Hosts)}");
             if (float.IsFinite(report.Loss)) lossSum += report.Loss;
             bytes = report.PayloadBytes;
             if ((k + 1) % stepsPerEpoch == 0)

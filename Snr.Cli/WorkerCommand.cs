@@ -35,7 +35,8 @@ internal static class WorkerCommand
                 stop.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) { }
-            silo.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token).GetAwaiter().GetResult();
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            silo.StopAsync(stopping.Token).GetAwaiter().GetResult();
             return 0;
         }));
         return command;

@@ -47,6 +47,7 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
             {
                 lost = e;
                 log.LogWarning("Step {Step}, attempt {Attempt}: a worker was lost ({Error}); retrying from the same weights.", step, attempt, e.Message);
+                if (attempt < _job.MaxAttempts) await Task.Delay(_job.RetryDelay);
             }
         }
         throw new InvalidOperationException($"Step {step} failed {_job.MaxAttempts} times, the last time with: {lost!.Message} The weights are those after step {step - 1}.", lost);

@@ -31,6 +31,9 @@ public sealed record DataParallelJob
     /// <summary>How long the coordinator waits for all gradients of one attempt before it counts a worker as lost.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The pause before a step is retried after a lost worker, giving membership time to declare its silo dead (so its rank is placed elsewhere).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Attempts at one step before the run stops with an error (never a hang).</summary>
     public int MaxAttempts { get; init; } = 3;
 
