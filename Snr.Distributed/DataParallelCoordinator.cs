@@ -80,8 +80,9 @@ public sealed class DataParallelCoordinator
     /// Sums the N gradients in rank order, applies clipping and the optimiser once, and moves to the next step.
     /// A step with a non-finite part is skipped (no update) and counted.
     /// </summary>
+    /// <param name="attempts">Attempts the step took, for the report (the caller counts those that failed before any weights were sent).</param>
     /// <exception cref="InvalidOperationException">Not every gradient is in.</exception>
-    public StepReport Complete()
+    public StepReport Complete(int attempts = 1)
     {
         bool finite = _reducer.Reduce(_sum, _has);
         var parts = _reducer.Parts;
@@ -104,7 +105,7 @@ public sealed class DataParallelCoordinator
         else SkippedSteps++;
         var report = new StepReport
         {
-            Step = CompletedSteps, Loss = finite ? loss : float.NaN, TaskLosses = taskLosses, Attempts = _attempt, Hosts = hosts,
+            Step = CompletedSteps, Loss = finite ? loss : float.NaN, TaskLosses = taskLosses, Attempts = Math.Max(attempts, _attempt), Hosts = hosts,
             PayloadBytes = 2L * parts.Count * Length * sizeof(float), // weights out, gradients back
         };
         CompletedSteps++;

@@ -39,7 +39,7 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
                 var order = coordinator.Order(InProcessDataParallel.TaskTotals(sums));
                 await Task.WhenAll(_workers.Select(w => w.Compute(order))).WaitAsync(_job.StepTimeout);
                 if (!coordinator.IsComplete) throw new TimeoutException($"Step {step}: the workers returned without every gradient in.");
-                _last = coordinator.Complete();
+                _last = coordinator.Complete(attempt);
                 Record(_last.Hosts);
                 return _last;
             }
