@@ -45,6 +45,7 @@ public static class SnrCli
         root.Subcommands.Add(ExportCommand.Create(console));
         root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(ParetoCommand.Create(console));
+        root.Subcommands.Add(WorkerCommand.Create(console));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -5,8 +5,8 @@ namespace Snr.Core.Training;
 
 /// <summary>
 /// One optimisation step of a multi-task model, allocation-free after the first call:
-/// forward → loss = Σ_t w_t·loss_t + λ·penalty → backward → gradient clipping → optimiser update
-/// → zero gradients → <see cref="Tape.Reset"/>.
+/// <see cref="ComputeGradients"/> (forward → loss = Σ_t w_t·loss_t + λ·penalty → backward → finite checks →
+/// <see cref="Tape.Reset"/>), then <see cref="ApplyGradients"/> (gradient clipping → optimiser update → zero gradients).
 /// </summary>
 /// <remarks>
 /// loss_t is the mean binary cross-entropy with logits of a binary task, the mean squared error of a
@@ -87,8 +87,34 @@ public sealed class TrainingStep
     /// <exception cref="NonFiniteTrainingException">A loss or gradient is NaN or infinite (see the other overload).</exception>
     public float Run(Tensor numeric, ReadOnlySpan<int> categorical, ReadOnlySpan<Tensor> targets, ReadOnlySpan<Tensor> rowWeights, Span<float> taskLosses = default)
     {
+        float total = ComputeGradients(numeric, categorical, targets, rowWeights, taskLosses);
+        if (!float.IsNaN(total)) ApplyGradients();
+        return total;
+    }
+
+    /// <summary>
+    /// The first half of a step: forward, loss, backward and the finite checks, leaving the gradient of the loss
+    /// in every parameter's <see cref="Tensor.Grad"/> (added to what is there) for <see cref="ApplyGradients"/>.
+    /// A data-parallel worker runs it on its part of a global batch: with <paramref name="taskScales"/>
+    /// s_t = (its part's weight sum for task t) / (the global batch's), and the parameter-only terms (the L0
+    /// penalty, the regulariser) on one worker only, the parts' gradients add up to the global batch's.
+    /// </summary>
+    /// <param name="numeric">[batch, NumericInputs].</param>
+    /// <param name="categorical">[batch, CategoricalInputs] category indices, row-major.</param>
+    /// <param name="targets">One [batch, 1] (or [batch]) tensor of labels per task.</param>
+    /// <param name="rowWeights">One [batch, 1] tensor of non-negative row weights per task, or empty for 1 everywhere.</param>
+    /// <param name="taskLosses">When not empty, receives each task's unweighted loss on this batch.</param>
+    /// <param name="taskScales">When not empty, one factor per task multiplying its weighted loss (1 everywhere when empty).</param>
+    /// <param name="parameterTerms">False to leave out the L0 penalty and the regulariser (they depend on the parameters only).</param>
+    /// <returns>The loss, or NaN for a non-finite batch skipped (its gradients then cleared).</returns>
+    /// <exception cref="ArgumentException">Not one target (weight tensor, scale) per task, shapes that do not fit, or a negative weight.</exception>
+    /// <exception cref="NonFiniteTrainingException">A loss or gradient is NaN or infinite and such batches are not skipped; the gradients are cleared.</exception>
+    public float ComputeGradients(Tensor numeric, ReadOnlySpan<int> categorical, ReadOnlySpan<Tensor> targets, ReadOnlySpan<Tensor> rowWeights,
+        Span<float> taskLosses = default, ReadOnlySpan<float> taskScales = default, bool parameterTerms = true)
+    {
         if (targets.Length != _weights.Length) throw new ArgumentException($"{targets.Length} targets for {_weights.Length} tasks.", nameof(targets));
         if (!rowWeights.IsEmpty && rowWeights.Length != _weights.Length) throw new ArgumentException($"{rowWeights.Length} weight tensors for {_weights.Length} tasks.", nameof(rowWeights));
+        if (!taskScales.IsEmpty && taskScales.Length != _weights.Length) throw new ArgumentException($"{taskScales.Length} task scales for {_weights.Length} tasks.", nameof(taskScales));
         var tape = Tape.Current;
         Steps++;
         try
@@ -104,15 +130,16 @@ public sealed class TrainingStep
                 float value = taskLoss.Item();
                 if (!float.IsFinite(value)) return Reject(_model.Tasks[t].Name, "the loss", value);
                 if (!taskLosses.IsEmpty) taskLosses[t] = value;
-                var weighted = _weights[t] == 1f ? taskLoss : Ops.Scale(taskLoss, _weights[t]);
+                float factor = taskScales.IsEmpty ? _weights[t] : _weights[t] * taskScales[t];
+                var weighted = factor == 1f ? taskLoss : Ops.Scale(taskLoss, factor);
                 loss = loss is null ? weighted : Ops.Add(loss, weighted);
             }
-            if (_lambda > 0 && _model.Penalty() is { } penalty)
+            if (parameterTerms && _lambda > 0 && _model.Penalty() is { } penalty)
             {
                 if (!float.IsFinite(penalty.Item())) return Reject("all", "the L0 penalty", penalty.Item());
                 loss = Ops.Add(loss!, Ops.Scale(penalty, _lambda));
             }
-            if (_regularizer?.Invoke() is { } extra)
+            if (parameterTerms && _regularizer?.Invoke() is { } extra)
             {
                 if (!float.IsFinite(extra.Item())) return Reject("all", "the routing penalty", extra.Item());
                 loss = Ops.Add(loss!, extra);
@@ -129,15 +156,24 @@ public sealed class TrainingStep
                 foreach (float g in p.Tensor.Grad)
                     if (!float.IsFinite(g)) return Reject("all", $"the gradient of {p.Name}", g);
             }
-            if (_maxGradNorm > 0) GradientClipping.ClipByGlobalNorm(_optimizer.Parameters, _maxGradNorm);
-            _optimizer.Step();
-            _optimizer.ZeroGrad();
             return total;
         }
         finally
         {
             tape.Reset();
         }
+    }
+
+    /// <summary>
+    /// The second half of a step: clips the gradients held by the parameters (when a maximum norm is set),
+    /// applies the optimiser once and sets the gradients to zero. A data-parallel coordinator calls it after
+    /// writing the reduced gradient into the parameters' <see cref="Tensor.Grad"/>.
+    /// </summary>
+    public void ApplyGradients()
+    {
+        if (_maxGradNorm > 0) GradientClipping.ClipByGlobalNorm(_optimizer.Parameters, _maxGradNorm);
+        _optimizer.Step();
+        _optimizer.ZeroGrad();
     }
 
     // Drops the step (no optimiser update, gradients cleared) and throws, or counts it when skipping.

@@ -1,0 +1,85 @@
+using Orleans.Placement;
+using Microsoft.Extensions.Logging;
+
+namespace Snr.Distributed;
+
+/// <summary>The coordinator of one run (see <see cref="IDataParallelCoordinatorGrain"/>).</summary>
+[PreferLocalPlacement]
+internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogger<DataParallelCoordinatorGrain> log) : Grain, IDataParallelCoordinatorGrain
+{
+    private DataParallelJob? _job;
+    private DataParallelCoordinator? _coordinator;
+    private IDataParallelWorkerGrain[] _workers = [];
+    private string[] _members = [];
+    private StepReport? _last;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _job = jobs.Get(this.GetPrimaryKeyString());
+        _coordinator = new DataParallelCoordinator(_job);
+        _workers = new IDataParallelWorkerGrain[_job.Workers];
+        for (int r = 0; r < _workers.Length; r++)
+            _workers[r] = GrainFactory.GetGrain<IDataParallelWorkerGrain>(IDataParallelWorkerGrain.Key(_job.RunId, r));
+        _members = new string[_job.Workers];
+        return Task.CompletedTask;
+    }
+
+    public async Task<StepReport> RunStep(long step)
+    {
+        var coordinator = _coordinator!;
+        if (_last is not null && step == _last.Step) return _last; // a repeated request (its answer was lost)
+        if (step != coordinator.CompletedSteps)
+            throw new InvalidOperationException($"Step {step} asked for; the run has completed {coordinator.CompletedSteps} steps, so the next is {coordinator.CompletedSteps}.");
+        Exception? lost = null;
+        for (int attempt = 1; attempt <= _job!.MaxAttempts; attempt++)
+        {
+            try
+            {
+                var sums = await Task.WhenAll(_workers.Select(w => w.WeightSums(step))).WaitAsync(_job.StepTimeout);
+                var order = coordinator.Order(InProcessDataParallel.TaskTotals(sums));
+                await Task.WhenAll(_workers.Select(w => w.Compute(order))).WaitAsync(_job.StepTimeout);
+                if (!coordinator.IsComplete) throw new TimeoutException($"Step {step}: the workers returned without every gradient in.");
+                _last = coordinator.Complete(attempt);
+                Record(_last.Hosts);
+                return _last;
+            }
+            catch (Exception e) when (IsWorkerLost(e))
+            {
+                lost = e;
+                log.LogWarning("Step {Step}, attempt {Attempt}: a worker was lost ({Error}); retrying from the same weights.", step, attempt, e.Message);
+                if (attempt < _job.MaxAttempts) await Task.Delay(_job.RetryDelay);
+            }
+        }
+        throw new InvalidOperationException($"Step {step} failed {_job.MaxAttempts} times, the last time with: {lost!.Message} The weights are those after step {step - 1}.", lost);
+    }
+
+    public Task SubmitGradient(GradientMessage message)
+    {
+        _coordinator!.Accept(message);
+        return Task.CompletedTask;
+    }
+
+    public Task<float[]> Weights() => Task.FromResult(_coordinator!.Weights());
+
+    public Task<long> CompletedSteps() => Task.FromResult(_coordinator!.CompletedSteps);
+
+    public Task<string> Host() => Task.FromResult(RuntimeIdentity);
+
+    public Task<string[]> Members() => Task.FromResult((string[])_members.Clone());
+
+    // Which rank ran where: a rank that moved was re-opened on another silo after its own was lost.
+    private void Record(string[] hosts)
+    {
+        for (int r = 0; r < hosts.Length; r++)
+        {
+            if (_members[r] is { Length: > 0 } before && before != hosts[r])
+                log.LogWarning("Rank {Rank} moved from {Before} to {After}.", r, before, hosts[r]);
+            _members[r] = hosts[r];
+        }
+    }
+
+    // Lost: a silo gone or unreachable, or no answer in time. Anything else (a refused gradient, a non-finite
+    // loss, a bad configuration) is a fault no retry mends, and stops the run at once.
+    private static bool IsWorkerLost(Exception e) => e is TimeoutException or OrleansException
+        || e is AggregateException { InnerExceptions: var inner } && inner.All(IsWorkerLost);
+}
