@@ -67,9 +67,7 @@ public sealed class RawTable
         {
             if (!reader.Read()) throw new CsvFormatException(reader.FileName, 0, 0, "the file is empty (no header)");
             names = Enumerable.Range(0, reader.FieldCount).Select(i => reader.Field(i).ToString()).ToArray();
-            if (names.Count == 1 && CsvOptions.CommonDelimiters.FirstOrDefault(d => d != options.Delimiter && names[0].Contains(d)) is var other and not '\0')
-                throw new CsvFormatException(reader.FileName, reader.Line, 0,
-                    $"the header is one column, '{names[0]}', which contains {Shown(other)}: the delimiter is probably {Shown(other)}, not {Shown(options.Delimiter)} (set CsvOptions.Delimiter, or --delimiter on the command line)");
+            CsvHeader.Check(names, options, reader.FileName, reader.Line);
         }
         else
         {
@@ -116,15 +114,17 @@ public sealed class RawTable
         public RawTable Build() => _table;
     }
 
-    private static string Shown(char delimiter) => delimiter == '\t' ? "a tab" : $"'{delimiter}'";
-
     /// <summary>The index of the column named <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No such column; the message lists the columns.</exception>
-    public int ColumnIndex(string name)
+    public int ColumnIndex(string name) => ColumnIndex(Source, ColumnNames, name);
+
+    /// <summary>The index of the column named <paramref name="name"/> among <paramref name="columnNames"/> of <paramref name="source"/>.</summary>
+    /// <exception cref="ArgumentException">No such column; the message lists the columns.</exception>
+    internal static int ColumnIndex(string source, IReadOnlyList<string> columnNames, string name)
     {
-        for (int c = 0; c < ColumnNames.Count; c++)
-            if (ColumnNames[c] == name) return c;
-        throw new ArgumentException($"{Source} has no column '{name}'; its columns are: {string.Join(", ", ColumnNames)}.", nameof(name));
+        for (int c = 0; c < columnNames.Count; c++)
+            if (columnNames[c] == name) return c;
+        throw new ArgumentException($"{source} has no column '{name}'; its columns are: {string.Join(", ", columnNames)}.", nameof(name));
     }
 
     /// <summary>The distinct texts of column <paramref name="column"/>, in order of first appearance.</summary>

@@ -17,8 +17,6 @@ public sealed record SchemaInference
     /// <summary>The default of <see cref="MaxCategoricalLevels"/>: a numeric column needs more than 20 distinct values.</summary>
     public const int DefaultMaxCategoricalLevels = 20;
 
-    private const int OffendersShown = 5;
-
     /// <summary>A column of numbers with at most this many distinct values is categorical (codes, ratings, years).</summary>
     public int MaxCategoricalLevels { get; init; } = DefaultMaxCategoricalLevels;
 
@@ -52,16 +50,33 @@ public sealed record SchemaInference
             var levels = table.Levels(c);
             var offenders = Enumerable.Range(0, levels.Count)
                 .Where(l => !TabularSchema.IsMissing(levels[l]) && !TabularSchema.TryParseNumber(levels[l], out _)).ToList();
-            bool numeric = offenders.Count == 0 && levels.Count > MaxCategoricalLevels;
-            columns.Add(new ColumnSpec(name, numeric ? ColumnKind.Numeric : ColumnKind.Categorical));
+            columns.Add(new ColumnSpec(name, KindOf(offenders.Count == 0, levels.Count)));
             if (offenders.Count > 0 && !tasks.Any(t => t.Column == name) && MostlyNumbers(table, c, offenders))
-                notes.Add($"{name}: read as Categorical because of {offenders.Count} value(s) that are not numbers: " +
-                    string.Join("; ", offenders.Take(OffendersShown).Select(l => $"{table.PlaceOfLevel(c, l)} {TabularSchema.NotANumberReason(levels[l])}")) +
-                    (offenders.Count > OffendersShown ? "; …" : "") +
-                    ". Fix them (? or an empty field is a missing value), or declare the column numeric (they are then errors) or categorical.");
+                notes.Add(Note(name, offenders.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    offenders.Take(OffendersShown).Select(l => (table.PlaceOfLevel(c, l), levels[l]))));
         }
         return (new TabularSchema(columns, tasks), notes);
     }
+
+    /// <summary>The rule: numeric when every present value is a number and there are more than <see cref="MaxCategoricalLevels"/> distinct values.</summary>
+    internal ColumnKind KindOf(bool allNumbers, int distinctValues) =>
+        allNumbers && distinctValues > MaxCategoricalLevels ? ColumnKind.Numeric : ColumnKind.Categorical;
+
+    /// <summary>The number of offending values a note shows.</summary>
+    internal const int OffendersShown = 5;
+
+    /// <summary>The note on a mostly-numeric column read as categorical: how many distinct values are not numbers, and the first ones with their places.</summary>
+    internal static string Note(string column, string offenderCount, IEnumerable<(string Place, string Value)> firstOffenders)
+    {
+        var shown = firstOffenders.ToList();
+        return $"{column}: read as Categorical because of {offenderCount} value(s) that are not numbers: " +
+            string.Join("; ", shown.Take(OffendersShown).Select(o => $"{o.Place} {TabularSchema.NotANumberReason(o.Value)}")) +
+            (offenderCount != shown.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "; …" : "") +
+            ". Fix them (? or an empty field is a missing value), or declare the column numeric (they are then errors) or categorical.";
+    }
+
+    /// <summary>True when at least 90% of a column's present values (by row) are numbers.</summary>
+    internal static bool MostlyNumbers(long present, long notNumbers) => notNumbers * 10 <= present;
 
     // At least 90% of the column's present values (by row) are numbers.
     private static bool MostlyNumbers(RawTable table, int column, List<int> offenders)
@@ -76,7 +91,7 @@ public sealed record SchemaInference
             present++;
             if (bad[code]) notNumbers++;
         }
-        return notNumbers * 10 <= present;
+        return MostlyNumbers(present, notNumbers);
     }
 
     /// <summary>

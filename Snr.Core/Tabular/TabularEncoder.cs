@@ -56,54 +56,49 @@ public sealed class TabularEncoder
     /// <summary>
     /// Fits the statistics on <paramref name="trainRows"/> of <paramref name="table"/>: mean and
     /// standard deviation of each numeric input (a constant column gets deviation 1, so it
-    /// encodes as 0), the vocabulary of each categorical input in order of first appearance.
+    /// encodes as 0), the vocabulary of each categorical input in order of first appearance,
+    /// within <paramref name="limits"/> (default <see cref="VocabularyLimits.Default"/>).
     /// </summary>
     /// <remarks>The rows' content is recorded (<see cref="TabularPreprocessing.TrainingData"/>) so that an evaluation can leave them out.</remarks>
     /// <exception cref="ArgumentException">The schema is invalid or names a column the table lacks.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A vocabulary limit is not positive.</exception>
     /// <exception cref="CsvFormatException">A numeric column holds text that is not a number.</exception>
     /// <exception cref="InvalidDataException">A binary task's labels over <paramref name="trainRows"/> are all one class (see <see cref="CheckLabels"/>).</exception>
-    public static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows) =>
-        Fit(table, schema, trainRows, TrainingDataIdentity.Of(table, schema, trainRows, split: null));
+    public static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows, VocabularyLimits? limits = null) =>
+        Fit(table, schema, trainRows, TrainingDataIdentity.Of(table, schema, trainRows, split: null), limits);
 
-    internal static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows, TrainingDataIdentity identity)
+    internal static TabularEncoder Fit(RawTable table, TabularSchema schema, ReadOnlySpan<int> trainRows, TrainingDataIdentity identity, VocabularyLimits? limits = null)
     {
         schema.Validate();
+        limits ??= VocabularyLimits.Default;
+        limits.Validate();
         LabelCheck.RequireBothClasses(table, schema.Tasks, trainRows, "training row");
         var numeric = new List<NumericColumnStats>();
         foreach (var spec in schema.Inputs(ColumnKind.Numeric))
         {
             int column = table.ColumnIndex(spec.Name);
             float[] values = ParseLevels(table, column);
-            double sum = 0, sumSquares = 0;
-            int count = 0;
+            var moments = new RunningMoments();
             foreach (int row in trainRows)
             {
                 float v = values[table.Code(row, column)];
-                if (float.IsNaN(v)) continue;
-                sum += v;
-                sumSquares += (double)v * v;
-                count++;
+                if (!float.IsNaN(v)) moments.Add(v);
             }
-            double mean = count == 0 ? 0 : sum / count;
-            double std = count == 0 ? 0 : Math.Sqrt(Math.Max(sumSquares / count - mean * mean, 0));
-            numeric.Add(new NumericColumnStats(spec.Name, (float)mean, std > 1e-12 ? (float)std : 1f));
+            numeric.Add(moments.ToStats(spec.Name));
         }
         var categorical = new List<CategoricalVocabulary>();
         foreach (var spec in schema.Inputs(ColumnKind.Categorical))
         {
             int column = table.ColumnIndex(spec.Name);
-            var seen = new bool[table.Levels(column).Count];
-            var levels = new List<string>();
-            foreach (int row in trainRows)
-            {
-                int code = table.Code(row, column);
-                if (seen[code]) continue;
-                seen[code] = true;
-                string level = table.Levels(column)[code];
-                if (!TabularSchema.IsMissing(level)) levels.Add(level);
-                else if (!levels.Contains(TabularSchema.MissingLevel)) levels.Add(TabularSchema.MissingLevel);
-            }
-            categorical.Add(new CategoricalVocabulary(spec.Name, levels));
+            var levels = table.Levels(column);
+            var counts = new long[levels.Count];
+            var first = new long[levels.Count];
+            for (int i = 0; i < trainRows.Length; i++)
+                if (counts[table.Code(trainRows[i], column)]++ == 0) first[table.Code(trainRows[i], column)] = i;
+            var counter = new VocabularyCounter(int.MaxValue);
+            for (int level = 0; level < levels.Count; level++)
+                if (counts[level] > 0) counter.Add(levels[level], counts[level], first[level]);
+            categorical.Add(new CategoricalVocabulary(spec.Name, counter.Vocabulary(limits)));
         }
         return new TabularEncoder(new TabularPreprocessing(schema, numeric, categorical, identity));
     }
@@ -142,12 +137,23 @@ public sealed class TabularEncoder
         var levels = table.Levels(column);
         var weights = new float[levels.Count];
         for (int i = 0; i < weights.Length; i++)
-            if (!TabularSchema.TryParseNumber(levels[i], out weights[i]) || weights[i] < 0)
-                throw table.ErrorAtLevel(column, i, TabularSchema.IsMissing(levels[i]) ? "the row weight is missing"
-                    : weights[i] < 0 ? $"the row weight '{levels[i]}' is negative" : $"the row weight {TabularSchema.NotANumberReason(levels[i])}");
+        {
+            weights[i] = WeightOf(levels[i], out string? problem);
+            if (problem is not null) throw table.ErrorAtLevel(column, i, problem);
+        }
         var result = new float[rows.Length];
         for (int r = 0; r < rows.Length; r++) result[r] = weights[table.Code(rows[r], column)];
         return result;
+    }
+
+    /// <summary>A row weight read from its text; <paramref name="problem"/> says why it is not one (missing, negative, not a number), else null.</summary>
+    internal static float WeightOf(ReadOnlySpan<char> text, out string? problem)
+    {
+        problem = null;
+        if (TabularSchema.TryParseNumber(text, out float weight) && weight >= 0) return weight;
+        problem = TabularSchema.IsMissing(text) ? "the row weight is missing"
+            : weight < 0 ? $"the row weight '{text}' is negative" : $"the row weight {TabularSchema.NotANumberReason(text.ToString())}";
+        return 0f;
     }
 
     /// <summary>
@@ -228,7 +234,7 @@ public sealed class TabularEncoder
     }
 
     // The embedding row of a categorical text: the missing slot for ? and "", 0 (unknown) for a level not seen in training.
-    private int Slot(int vocabulary, ReadOnlySpan<char> text) =>
+    internal int Slot(int vocabulary, ReadOnlySpan<char> text) =>
         TabularSchema.IsMissing(text) ? _missingSlots[vocabulary]
         : _vocabularies[vocabulary].GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out int slot) ? slot : 0;
 
@@ -283,17 +289,37 @@ public sealed class TabularEncoder
         var labels = new float[levels.Count];
         for (int i = 0; i < labels.Length; i++)
         {
-            string level = levels[i];
-            if (TabularSchema.IsMissing(level)) labels[i] = float.NaN; // masked: see MultiTaskDataset.IsMissing
-            else if (task.Kind == TaskKind.Regression)
-            {
-                if (!TabularSchema.TryParseNumber(level, out labels[i]))
-                    throw table.ErrorAtLevel(column, i, $"the label of regression task '{task.Name}' is '{level}', not a number");
-            }
-            else if (task.PositiveValues!.Contains(level)) labels[i] = 1f;
-            else if (task.NegativeValues is null || task.NegativeValues.Contains(level)) labels[i] = 0f;
-            else throw table.ErrorAtLevel(column, i, $"'{level}' is neither a positive ({string.Join(", ", task.PositiveValues!)}) nor a negative ({string.Join(", ", task.NegativeValues)}) label of task '{task.Name}'");
+            labels[i] = LabelOf(task, levels[i], out string? problem);
+            if (problem is not null) throw table.ErrorAtLevel(column, i, problem);
         }
         return labels;
+    }
+
+    /// <summary>
+    /// The label of <paramref name="task"/> that a text gives: NaN when missing (masked: see
+    /// <see cref="Data.MultiTaskDataset.IsMissing"/>), 1 or 0 for a binary task, the number for a
+    /// regression task; <paramref name="problem"/> says why the text is not a label, else null.
+    /// </summary>
+    internal static float LabelOf(TaskSpec task, ReadOnlySpan<char> text, out string? problem)
+    {
+        problem = null;
+        if (TabularSchema.IsMissing(text)) return float.NaN;
+        if (task.Kind == TaskKind.Regression)
+        {
+            if (TabularSchema.TryParseNumber(text, out float value)) return value;
+            problem = $"the label of regression task '{task.Name}' is '{text}', not a number";
+            return float.NaN;
+        }
+        if (Contains(task.PositiveValues!, text)) return 1f;
+        if (task.NegativeValues is null || Contains(task.NegativeValues, text)) return 0f;
+        problem = $"'{text}' is neither a positive ({string.Join(", ", task.PositiveValues!)}) nor a negative ({string.Join(", ", task.NegativeValues)}) label of task '{task.Name}'";
+        return float.NaN;
+    }
+
+    private static bool Contains(IReadOnlyList<string> values, ReadOnlySpan<char> text)
+    {
+        foreach (string value in values)
+            if (text.SequenceEqual(value)) return true;
+        return false;
     }
 }

@@ -77,17 +77,24 @@ public sealed record TrainingDataIdentity(string ContentHash, int Rows, SplitRec
         foreach (int row in seenRows) seen.Add(Short(rows[row]));
         foreach (var other in alsoSeen)
             foreach (ulong row in RowHashes(other, schema)) seen.Add(Short(row));
-        return FromSeenHashes(ContentHashOf(rows), table.RowCount, split, [.. seen]);
+        return FromShortHashes(ContentHashOf(rows), table.RowCount, split, [.. seen]);
     }
 
-    // An identity whose seen rows have these 32-bit hashes (in any order, repeats allowed; the array is sorted in place).
-    private static TrainingDataIdentity FromSeenHashes(string contentHash, int rows, SplitRecipe? split, uint[] seen)
+    /// <summary>
+    /// The identity of a table read as a stream: <paramref name="contentHash"/> from a
+    /// <see cref="ContentHasher"/> over every row hash in order, and the row hashes of the seen rows.
+    /// </summary>
+    internal static TrainingDataIdentity FromRowHashes(string contentHash, int rows, SplitRecipe? split, IEnumerable<ulong> seenRows) =>
+        FromShortHashes(contentHash, rows, split, [.. seenRows.Select(Short)]);
+
+    // Sorts the seen rows' short hashes (in place; repeats allowed) and keeps the distinct ones.
+    private static TrainingDataIdentity FromShortHashes(string contentHash, int rowCount, SplitRecipe? split, uint[] seen)
     {
         Array.Sort(seen);
         int distinct = 0;
         for (int i = 0; i < seen.Length; i++)
             if (i == 0 || seen[i] != seen[i - 1]) seen[distinct++] = seen[i];
-        return new TrainingDataIdentity(contentHash, rows, split) { SeenRowCount = distinct, _seenHashes = seen[..distinct] };
+        return new TrainingDataIdentity(contentHash, rowCount, split) { SeenRowCount = distinct, _seenHashes = seen[..distinct] };
     }
 
     /// <summary>
@@ -175,36 +182,56 @@ public sealed record TrainingDataIdentity(string ContentHash, int Rows, SplitRec
             throw new InvalidOperationException("This training-data identity was read without its row hashes; attach them with WithStoredHashes.");
     }
 
-    // One 64-bit hash per row over the schema's non-ignored columns (each distinct text hashed once).
-    private static ulong[] RowHashes(RawTable table, TabularSchema schema)
-    {
-        var columns = schema.Columns
-            .Where(c => c.Kind != ColumnKind.Ignored || schema.Tasks.Any(t => t.Column == c.Name))
-            .Select(c => table.ColumnIndex(c.Name)).ToArray();
-        var levelHashes = columns.Select(c => table.Levels(c).Select(Hash).ToArray()).ToArray();
-        var rows = new ulong[table.RowCount];
-        for (int r = 0; r < rows.Length; r++)
-        {
-            ulong h = FnvOffset;
-            for (int i = 0; i < columns.Length; i++) h = (h ^ levelHashes[i][table.Code(r, columns[i])]) * FnvPrime;
-            rows[r] = Mix(h);
-        }
-        return rows;
-    }
+    /// <summary>The columns whose values identify a row: every column of the schema but the ignored ones, label columns included.</summary>
+    internal static IEnumerable<string> HashedColumns(TabularSchema schema) =>
+        schema.Columns.Where(c => c.Kind != ColumnKind.Ignored || schema.Tasks.Any(t => t.Column == c.Name)).Select(c => c.Name);
 
-    // FNV-1a over the UTF-16 code units, with ? and "" hashed alike.
-    private static ulong Hash(string text)
+    /// <summary>The hash of one field's text, as row hashes combine them (<c>?</c> and empty alike).</summary>
+    internal static ulong FieldHash(ReadOnlySpan<char> text)
     {
         ulong h = FnvOffset;
         foreach (char c in TabularSchema.IsMissing(text) ? TabularSchema.MissingLevel : text) h = (h ^ c) * FnvPrime;
         return Mix(h);
     }
 
+    /// <summary>The hash of a row from its fields' hashes, in the order of <see cref="HashedColumns"/>.</summary>
+    internal static ulong RowHash(ReadOnlySpan<ulong> fieldHashes)
+    {
+        ulong h = FnvOffset;
+        foreach (ulong field in fieldHashes) h = (h ^ field) * FnvPrime;
+        return Mix(h);
+    }
+
+    /// <summary>The running hash of a table's rows in order (the table's <see cref="ContentHash"/>); the row count comes first.</summary>
+    internal struct ContentHasher(long rows)
+    {
+        private ulong _hash = FnvOffset ^ (ulong)rows;
+
+        public void Add(ulong rowHash) => _hash = (_hash ^ rowHash) * FnvPrime;
+
+        public readonly string Result => Mix(_hash).ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    // One 64-bit hash per row over the schema's non-ignored columns (each distinct text hashed once).
+    private static ulong[] RowHashes(RawTable table, TabularSchema schema)
+    {
+        var columns = HashedColumns(schema).Select(table.ColumnIndex).ToArray();
+        var levelHashes = columns.Select(c => table.Levels(c).Select(level => FieldHash(level)).ToArray()).ToArray();
+        var rows = new ulong[table.RowCount];
+        var fields = new ulong[columns.Length];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            for (int i = 0; i < columns.Length; i++) fields[i] = levelHashes[i][table.Code(r, columns[i])];
+            rows[r] = RowHash(fields);
+        }
+        return rows;
+    }
+
     private static string ContentHashOf(ulong[] rows)
     {
-        ulong h = FnvOffset ^ (ulong)rows.Length;
-        foreach (ulong row in rows) h = (h ^ row) * FnvPrime;
-        return Mix(h).ToString("x16", CultureInfo.InvariantCulture);
+        var hasher = new ContentHasher(rows.Length);
+        foreach (ulong row in rows) hasher.Add(row);
+        return hasher.Result;
     }
 
     // The SplitMix64 finaliser: spreads FNV's weak high bits before a hash is shortened.

@@ -64,24 +64,52 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(train);
         if (validation is null && _config.ValidationFraction > 0)
             (train, validation) = train.Split(_config.ValidationFraction, _config.Seed);
-        CheckData(train, nameof(train));
+        CheckData(train.NumericCount, train.CategoricalCount, train.TaskNames, nameof(train));
         if (train.Count == 0) throw new ArgumentException("The training data has no rows.", nameof(train));
-        if (validation is not null) CheckData(validation, nameof(validation));
+        return Run(new DatasetRows(train), validation, progress, keepLastEpoch: cancellationToken.CanBeCanceled, cancellationToken);
+    }
 
-        int tasks = _model.Tasks.Count, n = train.Count;
+    /// <summary>
+    /// Trains on rows streamed an epoch at a time (data larger than memory, see
+    /// <see cref="Tabular.StreamingRows"/>), validating on <paramref name="validation"/> (none when
+    /// null; <see cref="TrainingConfig.ValidationFraction"/> does not apply). <paramref name="progress"/>
+    /// is called after every epoch.
+    /// </summary>
+    /// <remarks>
+    /// An epoch has <see cref="IRowStream.Count"/> rows in batches of <see cref="TrainingConfig.BatchSize"/>
+    /// (the last one smaller), as in memory. When reading the data fails mid-epoch (a malformed row,
+    /// a file that changed), the model is put back to the weights after the last completed epoch
+    /// (with early stopping, the best epoch so far) and <see cref="TrainingDataException"/> says which.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The data's features or tasks do not match the model, the stream has no rows, or early stopping has no validation set.</exception>
+    /// <exception cref="TrainingDataException">Reading the training rows failed; the inner exception says where (file, line and column for a malformed row).</exception>
+    /// <exception cref="TrainingCanceledException">Cancelled (checked before every batch); the model keeps the weights of the last completed (or best) epoch.</exception>
+    public TrainingHistory Fit(IRowStream train, MultiTaskDataset? validation, Action<EpochRecord>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        CheckData(train.NumericCount, train.CategoricalCount, train.TaskNames, nameof(train));
+        if (train.Count == 0) throw new ArgumentException("The training data has no rows.", nameof(train));
+        if (train.Count > int.MaxValue) throw new ArgumentException($"An epoch of {train.Count:N0} rows is more than {int.MaxValue:N0}.", nameof(train));
+        return Run(train, validation, progress, keepLastEpoch: true, cancellationToken);
+    }
+
+    private TrainingHistory Run(IRowStream train, MultiTaskDataset? validation, Action<EpochRecord>? progress, bool keepLastEpoch, CancellationToken cancellationToken)
+    {
+        if (validation is not null) CheckData(validation.NumericCount, validation.CategoricalCount, validation.TaskNames, nameof(validation));
+
+        int tasks = _model.Tasks.Count, n = (int)train.Count, streamTasks = train.TaskNames.Count;
         int batchSize = Math.Min(_config.BatchSize, n), remainder = n % batchSize;
         var labelColumns = new int[tasks];
-        for (int t = 0; t < tasks; t++) labelColumns[t] = train.TaskIndex(_model.Tasks[t].Name);
+        for (int t = 0; t < tasks; t++) labelColumns[t] = IndexOfTask(train.TaskNames, _model.Tasks[t].Name);
 
         // Batch tensors allocated once and refilled: a full batch, and the epoch's last, smaller one.
-        var full = new Batch(batchSize, _model.Config, tasks);
-        var last = remainder > 0 ? new Batch(remainder, _model.Config, tasks) : full;
+        var full = new Batch(batchSize, _model.Config, tasks, streamTasks);
+        var last = remainder > 0 ? new Batch(remainder, _model.Config, tasks, streamTasks) : full;
         var optimizer = _config.Optimizer.Create(_model.Parameters());
         optimizer.SetLearningRate(IsGate, _config.GateLearningRate);
         var routing = _model is SnrModel snrModel ? new RoutingRegularizer(snrModel, _config, (n + batchSize - 1) / batchSize) : null;
         var step = new TrainingStep(_model, optimizer, _config.TaskWeights(_model.Config),
             routing is null ? _config.L0Lambda : 0f, _config.MaxGradNorm, _config.SkipNonFiniteBatches, routing is null ? null : routing.Term);
-        var order = new int[n];
         var taskLosses = new float[tasks];
 
         var es = _config.EarlyStopping;
@@ -93,13 +121,13 @@ public sealed class Trainer
         int bestEpoch = 0, sinceBest = 0;
         bool stoppedEarly = false;
         // What a cancellation falls back to without early stopping: the weights after the last completed epoch.
-        float[][]? lastEpoch = cancellationToken.CanBeCanceled ? Snapshot(null) : null;
+        float[][]? lastEpoch = keepLastEpoch ? Snapshot(null) : null;
 
         var records = new List<EpochRecord>();
         for (int epoch = 1; epoch <= _config.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            Shuffle.Permutation(order, _config.Seed, stream: (ulong)epoch);
+            using var rows = train.Open(epoch, _config.Seed);
             var lossSums = new double[tasks];
             var labelledRows = new double[tasks];
             double totalSum = 0;
@@ -113,14 +141,16 @@ public sealed class Trainer
                         new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), cancellationToken);
                 }
                 var batch = n - start < batchSize ? last : full;
-                ReadOnlySpan<int> rows = order.AsSpan(start, batch.Rows);
-                train.CopyInputs(rows, batch.Numeric.Data, batch.Categorical);
-                for (int t = 0; t < tasks; t++)
+                try
                 {
-                    train.CopyLabels(labelColumns[t], rows, batch.Targets[t].Data);
-                    train.CopyRowWeights(rows, batch.Weights[t].Data);
-                    batch.MaskMissingLabels(t);
+                    rows.Read(batch.Numeric.Data, batch.Categorical, batch.Labels, batch.RowWeights);
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    if ((best ?? lastEpoch) is { } kept) Restore(kept);
+                    throw new TrainingDataException(new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), e);
+                }
+                for (int t = 0; t < tasks; t++) batch.SetTask(t, labelColumns[t]);
                 float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, batch.Weights, taskLosses);
                 routing?.AfterStep();
                 if (float.IsNaN(total)) continue; // a skipped non-finite batch
@@ -170,14 +200,21 @@ public sealed class Trainer
     /// <summary>True for the gate parameters (log α), which form their own optimiser group.</summary>
     public static bool IsGate(Modules.NamedParameter parameter) => parameter.Name.EndsWith("log_alpha", StringComparison.Ordinal);
 
-    private void CheckData(MultiTaskDataset data, string name)
+    private void CheckData(int numericCount, int categoricalCount, IReadOnlyList<string> taskNames, string name)
     {
-        if (data.NumericCount != _model.Config.NumericInputs || data.CategoricalCount != _model.Config.CategoricalInputs)
-            throw new ArgumentException($"The {name} data has {data.NumericCount} numeric and {data.CategoricalCount} categorical inputs, " +
+        if (numericCount != _model.Config.NumericInputs || categoricalCount != _model.Config.CategoricalInputs)
+            throw new ArgumentException($"The {name} data has {numericCount} numeric and {categoricalCount} categorical inputs, " +
                 $"the model expects {_model.Config.NumericInputs} and {_model.Config.CategoricalInputs}.", name);
         foreach (var task in _model.Tasks)
-            if (!data.TaskNames.Contains(task.Name))
+            if (!taskNames.Contains(task.Name))
                 throw new ArgumentException($"The {name} data has no labels for task '{task.Name}'.", name);
+    }
+
+    private static int IndexOfTask(IReadOnlyList<string> taskNames, string name)
+    {
+        for (int t = 0; t < taskNames.Count; t++)
+            if (taskNames[t] == name) return t;
+        return -1;
     }
 
     private float[][] Snapshot(float[][]? into)
@@ -200,11 +237,16 @@ public sealed class Trainer
 
     private sealed class Batch
     {
-        public Batch(int rows, ModelConfig model, int tasks)
+        private readonly int _streamTasks;
+
+        public Batch(int rows, ModelConfig model, int tasks, int streamTasks)
         {
             Rows = rows;
+            _streamTasks = streamTasks;
             Numeric = Tensor.Zeros(rows, model.NumericInputs);
             Categorical = new int[rows * model.CategoricalInputs];
+            Labels = new float[rows * streamTasks];
+            RowWeights = new float[rows];
             Targets = new Tensor[tasks];
             Weights = new Tensor[tasks];
             for (int t = 0; t < tasks; t++)
@@ -214,21 +256,24 @@ public sealed class Trainer
             }
         }
 
-        // Weight 0 (and target 0) for a row whose task-t label is missing; the row weight otherwise.
-        public void MaskMissingLabels(int t)
+        // Task t's targets from the stream's label column, weighted by the row weight, or weight 0 (and target 0) where the label is missing.
+        public void SetTask(int t, int labelColumn)
         {
             Span<float> targets = Targets[t].Data, weights = Weights[t].Data;
             for (int i = 0; i < targets.Length; i++)
-                if (MultiTaskDataset.IsMissing(targets[i]))
-                {
-                    weights[i] = 0f;
-                    targets[i] = 0f;
-                }
+            {
+                float label = Labels[i * _streamTasks + labelColumn];
+                bool missing = MultiTaskDataset.IsMissing(label);
+                targets[i] = missing ? 0f : label;
+                weights[i] = missing ? 0f : RowWeights[i];
+            }
         }
 
         public int Rows { get; }
         public Tensor Numeric { get; }
         public int[] Categorical { get; }
+        public float[] Labels { get; }
+        public float[] RowWeights { get; }
         public Tensor[] Targets { get; }
         public Tensor[] Weights { get; }
     }

@@ -1,7 +1,7 @@
 namespace Snr.Core.Training;
 
 /// <summary>
-/// <see cref="Trainer.Fit"/> was cancelled. The model holds the weights of epoch
+/// <see cref="Trainer"/>'s Fit was cancelled. The model holds the weights of epoch
 /// <see cref="TrainingHistory.BestEpoch"/> of <see cref="History"/>: the best so far with early
 /// stopping, otherwise the last completed epoch (0: no epoch completed, the initial weights).
 /// </summary>

@@ -1,0 +1,165 @@
+using System.Globalization;
+
+namespace Snr.Core.Tabular;
+
+/// <summary>
+/// A block of rows of a data file as text, the unit an <see cref="IRowChunkSource"/> reads: every
+/// field's characters in one reused buffer, with the row's place in the file (line) and the
+/// field's place on it (character column) kept for error messages.
+/// </summary>
+/// <remarks>
+/// A chunk is filled row by row (<see cref="AddField(ReadOnlySpan{char}, int)"/> per field, then
+/// <see cref="EndRow"/>) and read field by field as spans (<see cref="Field"/>), so neither side
+/// allocates a string per value. <see cref="Clear"/> keeps the buffers for the next chunk.
+/// </remarks>
+public sealed class RowChunk
+{
+    private char[] _text = new char[1 << 16];
+    private int _textLength;
+    private int[] _starts = new int[1024];
+    private int[] _lengths = new int[1024];
+    private int[] _positions = new int[1024];
+    private long[] _lines = new long[64];
+    private int _fieldsInRow;
+    private int _rowTextStart;
+
+    /// <summary>Creates an empty chunk for rows of <paramref name="columnNames"/> read from <paramref name="source"/>.</summary>
+    /// <exception cref="ArgumentException">No columns.</exception>
+    public RowChunk(string source, IReadOnlyList<string> columnNames)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(columnNames);
+        if (columnNames.Count == 0) throw new ArgumentException("A chunk needs at least one column.", nameof(columnNames));
+        Source = source;
+        ColumnNames = [.. columnNames];
+    }
+
+    /// <summary>The file the rows come from, as named in error messages.</summary>
+    public string Source { get; }
+
+    /// <summary>The column names, in file order.</summary>
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    /// <summary>The number of columns (fields per row).</summary>
+    public int ColumnCount => ColumnNames.Count;
+
+    /// <summary>The number of complete rows.</summary>
+    public int RowCount { get; private set; }
+
+    /// <summary>The chunk's number in its source (0-based, file order), as set by <see cref="Clear"/>.</summary>
+    public int Index { get; private set; }
+
+    /// <summary>Field <paramref name="column"/> of row <paramref name="row"/> (quotes removed; trimmed as the source's options say).</summary>
+    public ReadOnlySpan<char> Field(int row, int column)
+    {
+        int f = FieldIndex(row, column);
+        return _text.AsSpan(_starts[f], _lengths[f]);
+    }
+
+    /// <summary>The line (or, for a file without lines, the 1-based row number) of row <paramref name="row"/>.</summary>
+    public long Line(int row)
+    {
+        if ((uint)row >= (uint)RowCount) throw new ArgumentOutOfRangeException(nameof(row), $"Row {row} is outside a chunk of {RowCount} rows.");
+        return _lines[row];
+    }
+
+    /// <summary>The 1-based character column on its line at which the field starts (for a file without lines, the column number).</summary>
+    public int Position(int row, int column) => _positions[FieldIndex(row, column)];
+
+    /// <summary>An error at field <paramref name="column"/> of row <paramref name="row"/>: <c>file:line:column: column 'NAME': reason</c>.</summary>
+    public CsvFormatException Error(int row, int column, string reason) =>
+        new(Source, Line(row), Position(row, column), $"column '{ColumnNames[column]}': {reason}");
+
+    /// <summary>Empties the chunk (keeping its buffers) for the rows of chunk <paramref name="index"/>.</summary>
+    public void Clear(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        Index = index;
+        RowCount = 0;
+        _textLength = 0;
+        _rowTextStart = 0;
+        _fieldsInRow = 0;
+    }
+
+    /// <summary>Appends the next field of the current row; <paramref name="position"/> is its 1-based character column (or column number).</summary>
+    public void AddField(ReadOnlySpan<char> text, int position)
+    {
+        if (!TryStartField(position, out int f)) return;
+        EnsureText(text.Length);
+        text.CopyTo(_text.AsSpan(_textLength));
+        _starts[f] = _textLength;
+        _lengths[f] = text.Length;
+        _textLength += text.Length;
+    }
+
+    /// <summary>
+    /// Appends a number (or another formattable value) as the next field, written in invariant
+    /// culture straight into the buffer (with <paramref name="format"/>, for example <c>R</c>).
+    /// </summary>
+    public void AddField<T>(T value, int position, string? format = null) where T : ISpanFormattable
+    {
+        if (!TryStartField(position, out int f)) return;
+        int written;
+        EnsureText(32);
+        while (!value.TryFormat(_text.AsSpan(_textLength), out written, format, CultureInfo.InvariantCulture)) EnsureText(_text.Length - _textLength + 1);
+        _starts[f] = _textLength;
+        _lengths[f] = written;
+        _textLength += written;
+    }
+
+    /// <summary>Ends the current row, which starts on line <paramref name="line"/> (or is row number <paramref name="line"/>).</summary>
+    /// <exception cref="CsvFormatException">The row does not have one field per column (<c>file:line:0: expected N fields but found M</c>); the row is dropped.</exception>
+    public void EndRow(long line)
+    {
+        int found = _fieldsInRow;
+        _fieldsInRow = 0;
+        if (found != ColumnCount)
+        {
+            RollBackRow();
+            throw new CsvFormatException(Source, line, 0, $"expected {ColumnCount} fields but found {found}");
+        }
+        if (RowCount == _lines.Length) Array.Resize(ref _lines, _lines.Length * 2);
+        _lines[RowCount++] = line;
+        _rowTextStart = _textLength;
+    }
+
+    /// <summary>Drops the fields of a row that was started but not ended (a reader that ran out of input mid-row).</summary>
+    public void DiscardPartialRow()
+    {
+        _fieldsInRow = 0;
+        RollBackRow();
+    }
+
+    // The current row's fields are forgotten: the text returns to where the row began.
+    private void RollBackRow() => _textLength = _rowTextStart;
+
+    // The slot of the next field, or false when the row already has a field per column (extra fields are only counted, for EndRow's message).
+    private bool TryStartField(int position, out int field)
+    {
+        int inRow = _fieldsInRow++;
+        field = RowCount * ColumnCount + inRow;
+        if (inRow >= ColumnCount) return false;
+        if (field == _starts.Length)
+        {
+            int size = _starts.Length * 2;
+            Array.Resize(ref _starts, size);
+            Array.Resize(ref _lengths, size);
+            Array.Resize(ref _positions, size);
+        }
+        _positions[field] = position;
+        return true;
+    }
+
+    private void EnsureText(int more)
+    {
+        if (_textLength + more <= _text.Length) return;
+        Array.Resize(ref _text, Math.Max(_text.Length * 2, _textLength + more));
+    }
+
+    private int FieldIndex(int row, int column)
+    {
+        if ((uint)row >= (uint)RowCount) throw new ArgumentOutOfRangeException(nameof(row), $"Row {row} is outside a chunk of {RowCount} rows.");
+        if ((uint)column >= (uint)ColumnCount) throw new ArgumentOutOfRangeException(nameof(column), $"Column {column} is outside a chunk of {ColumnCount} columns.");
+        return row * ColumnCount + column;
+    }
+}

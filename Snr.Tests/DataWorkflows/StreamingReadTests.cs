@@ -1,0 +1,169 @@
+using System.Text;
+using Snr.Core.Tabular;
+
+namespace Snr.Tests.DataWorkflows;
+
+/// <summary>Issue 16, streaming: a CSV file read in chunks gives the rows, fields, lines and columns of the whole-file reader.</summary>
+public sealed class StreamingReadTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("snr-stream-read-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(string name, string text, bool byteOrderMark = false)
+    {
+        string path = Path.Combine(_folder, name);
+        File.WriteAllText(path, text, new UTF8Encoding(byteOrderMark));
+        return path;
+    }
+
+    // Every record as the whole-file reader sees it: line, then (field, column) pairs.
+    private static List<(long Line, (string Text, int Column)[] Fields)> WholeFile(string path, CsvOptions options)
+    {
+        using var reader = new CsvReader(path, options);
+        var records = new List<(long, (string, int)[])>();
+        if (options.HasHeader) reader.Read();
+        while (reader.Read())
+            records.Add((reader.Line, [.. Enumerable.Range(0, reader.FieldCount).Select(i => (reader.Field(i).ToString(), reader.FieldColumn(i)))]));
+        return records;
+    }
+
+    private static List<(long Line, (string Text, int Column)[] Fields)> Rows(RowChunk chunk) =>
+        [.. Enumerable.Range(0, chunk.RowCount).Select(r => (chunk.Line(r), Enumerable.Range(0, chunk.ColumnCount).Select(c => (chunk.Field(r, c).ToString(), chunk.Position(r, c))).ToArray()))];
+
+    private static void AssertSameRecords(List<(long Line, (string Text, int Column)[] Fields)> expected, List<(long Line, (string Text, int Column)[] Fields)> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Line, actual[i].Line);
+            Assert.Equal(expected[i].Fields, actual[i].Fields);
+        }
+    }
+
+    // A file with the awkward cases: quoted delimiters, doubled quotes, quoted line breaks (\n and \r\n), CRLF and lone-CR
+    // line ends, blank lines, spaces to trim, a trailing delimiter, multi-byte text; long enough to cross the 1 MB decoding blocks.
+    private string AwkwardFile(int rows, out string header)
+    {
+        var random = new Random(7);
+        string[] words = ["plain", " spaced ", "\"quoted, with comma\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "\"crlf\r\ninside\"", "café", "日本語", "😀x", "", "?", "  \"lead\" ", "1.5e3", "-7"];
+        string[] ends = ["\n", "\r\n", "\n", "\r", "\n\n", "\r\n\r\n"];
+        var text = new StringBuilder();
+        header = "a,b,c,d";
+        text.Append(header).Append('\n');
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < 4; c++)
+            {
+                if (c > 0) text.Append(',');
+                text.Append(words[random.Next(words.Length)]);
+            }
+            if (r < rows - 1) text.Append(ends[random.Next(ends.Length)]);
+        }
+        return Write("awkward.csv", text.ToString(), byteOrderMark: true);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    [InlineData(CsvChunkSource.DefaultChunkRows)]
+    public void Chunks_in_file_order_equal_the_whole_file_reader(int chunkRows)
+    {
+        string path = AwkwardFile(chunkRows == 1 ? 3000 : 60_000, out _);
+        var options = CsvOptions.Default;
+        var expected = WholeFile(path, options);
+        using var source = new CsvChunkSource(path, options, chunkRows);
+        Assert.Equal(["a", "b", "c", "d"], source.ColumnNames);
+        var chunk = new RowChunk(path, source.ColumnNames);
+        var actual = new List<(long, (string, int)[])>();
+        int index = 0;
+        while (source.TryReadChunk(index, chunk))
+        {
+            Assert.Equal(index, chunk.Index);
+            Assert.True(chunk.RowCount <= chunkRows);
+            actual.AddRange(Rows(chunk));
+            index++;
+        }
+        Assert.Equal(index, source.ChunkCount);
+        Assert.Equal((expected.Count + chunkRows - 1) / chunkRows, index);
+        AssertSameRecords(expected, actual);
+    }
+
+    [Fact]
+    public void Chunks_read_in_a_shuffled_order_and_again_hold_the_same_rows()
+    {
+        string path = AwkwardFile(20_000, out _);
+        var expected = WholeFile(path, CsvOptions.Default);
+        const int chunkRows = 777;
+        using var source = new CsvChunkSource(path, CsvOptions.Default, chunkRows);
+        // ChunkCount before any read finds the boundaries; then chunks come back in any order.
+        int count = source.ChunkCount;
+        Assert.Equal((expected.Count + chunkRows - 1) / chunkRows, count);
+        var chunk = new RowChunk(path, source.ColumnNames);
+        var order = Enumerable.Range(0, count).OrderBy(i => (i * 7919) % count).ToArray();
+        foreach (int i in order.Concat(order.Reverse()))
+        {
+            Assert.True(source.TryReadChunk(i, chunk));
+            AssertSameRecords(expected.Skip(i * chunkRows).Take(chunkRows).ToList(), Rows(chunk));
+        }
+        Assert.False(source.TryReadChunk(count, chunk));
+        Assert.Equal(0, chunk.RowCount);
+    }
+
+    [Fact]
+    public void A_chunk_far_ahead_is_found_without_a_pass_in_order()
+    {
+        string path = AwkwardFile(5000, out _);
+        var expected = WholeFile(path, CsvOptions.Default);
+        using var source = new CsvChunkSource(path, CsvOptions.Default, 100);
+        var chunk = new RowChunk(path, source.ColumnNames);
+        Assert.True(source.TryReadChunk(42, chunk));
+        AssertSameRecords(expected.Skip(4200).Take(100).ToList(), Rows(chunk));
+        Assert.False(source.TryReadChunk(1000, chunk));
+        Assert.Equal(50, source.ChunkCount);
+    }
+
+    [Fact]
+    public void Other_layouts_read_as_the_whole_file_reader_reads_them()
+    {
+        // Semicolons, untrimmed fields, no header (names given), a quoted field open across the last line break.
+        string path = Write("semi.csv", "1; x ;\"a;b\"\n\n2;y;\"multi\nline\"\r\n3; z ;\n");
+        var options = new CsvOptions(';', HasHeader: false, TrimFields: false);
+        using var source = new CsvChunkSource(path, options, 2, ["n", "s", "q"]);
+        var chunk = new RowChunk(path, source.ColumnNames);
+        var actual = new List<(long, (string, int)[])>();
+        for (int i = 0; source.TryReadChunk(i, chunk); i++) actual.AddRange(Rows(chunk));
+        AssertSameRecords(WholeFile(path, options), actual);
+        Assert.Equal(" x ", actual[0].Item2[1].Item1);
+    }
+
+    [Fact]
+    public void Malformed_files_are_refused_with_their_place()
+    {
+        // Too few fields on line 4 (blank line 3 counts): the message has the line.
+        string fields = Write("fields.csv", "a,b\n1,2\n\n3\n");
+        using (var source = new CsvChunkSource(fields, CsvOptions.Default))
+        {
+            var e = Assert.Throws<CsvFormatException>(() => source.TryReadChunk(0, new RowChunk(fields, source.ColumnNames)));
+            Assert.Equal((4L, 0), (e.Line, e.Column));
+            Assert.Contains("expected 2 fields but found 1", e.Message);
+        }
+        string unclosed = Write("unclosed.csv", "a,b\n1,2\n3,\"open\n4,5\n");
+        using (var source = new CsvChunkSource(unclosed, CsvOptions.Default))
+        {
+            var e = Assert.Throws<CsvFormatException>(() => source.TryReadChunk(0, new RowChunk(unclosed, source.ColumnNames)));
+            Assert.Equal($"{unclosed}:3:3: a quoted field is not closed before the end of the file", e.Message);
+        }
+        string invalid = Path.Combine(_folder, "latin1.csv");
+        File.WriteAllBytes(invalid, [.. "a,b\n1,2\n3,"u8, 0xE9, (byte)'\n']);
+        using (var source = new CsvChunkSource(invalid, CsvOptions.Default))
+        {
+            var e = Assert.Throws<CsvFormatException>(() => source.TryReadChunk(0, new RowChunk(invalid, source.ColumnNames)));
+            Assert.Equal((3L, "the text is not valid UTF-8"), (e.Line, e.Reason));
+        }
+        Assert.Contains("the delimiter is probably ';'", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("semi.csv", "a;b\n1;2\n"), CsvOptions.Default)).Message);
+        Assert.Contains("empty", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("empty.csv", ""), CsvOptions.Default)).Message);
+        Assert.Contains("decompress", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("x.csv.gz", "a\n"), CsvOptions.Default)).Message);
+    }
+}
