@@ -176,6 +176,15 @@ public sealed record TrainingDataIdentity(string ContentHash, int Rows, SplitRec
         return this with { SeenRowCount = seen.Length, SeenRowHashes = null, _seenHashes = seen };
     }
 
+    /// <summary>True when <paramref name="other"/> has the same content hash, rows, split, seen rows' hashes and storage fields.</summary>
+    public bool Equals(TrainingDataIdentity? other) =>
+        other is not null && ContentHash == other.ContentHash && Rows == other.Rows && Equals(Split, other.Split)
+        && SeenRowCount == other.SeenRowCount && SeenRowHashesTensor == other.SeenRowHashesTensor && SeenRowHashes == other.SeenRowHashes
+        && _seenHashes.AsSpan().SequenceEqual(other._seenHashes);
+
+    /// <summary>A hash of the content hash, rows, split and the number of seen rows.</summary>
+    public override int GetHashCode() => HashCode.Combine(ContentHash, Rows, Split, SeenRowCount);
+
     private void RequireHashes()
     {
         if (SeenRowHashes is not null || _seenHashes.Length != SeenRowCount)
