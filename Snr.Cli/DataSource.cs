@@ -20,7 +20,17 @@ internal sealed record CsvSettings(
 
 /// <summary>A data set ready for training: three parts, the tasks, and the encoder fitted on the training part (tabular data only).</summary>
 internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskDataset Train, MultiTaskDataset Validation, MultiTaskDataset Test,
-    TabularEncoder? Encoder, DataProvenance Provenance);
+    TabularEncoder? Encoder, DataProvenance Provenance)
+{
+    /// <summary>With --stream, the training rows read from disk an epoch at a time (<see cref="Train"/> is then empty, with the inputs' layout).</summary>
+    public IRowStream? TrainStream { get; init; }
+
+    /// <summary>The number of training rows, streamed or in memory.</summary>
+    public long TrainRows => TrainStream?.Count ?? Train.Count;
+}
+
+/// <summary>--stream: train from disk in chunks (<paramref name="ShuffleBuffer"/> rows shuffled at a time) instead of loading the training file.</summary>
+internal sealed record StreamSettings(int ShuffleBuffer);
 
 /// <summary>
 /// Resolves <c>--data</c>: <c>census</c> (Census-Income, income and never married),
@@ -117,6 +127,61 @@ internal static class DataSource
         return (encoder.Encode(table, rows).ToDataset(), description);
     }
 
+    /// <summary>
+    /// Resolves data for streaming training (<c>--stream</c>): the training CSV file is read in
+    /// chunks, never whole. One pass infers the schema (or takes the declared kinds) and fits the
+    /// encoder; the training rows are then streamed each epoch. With <paramref name="validation"/>
+    /// and <paramref name="test"/> files, those are read into memory through the schema. Without a
+    /// validation file, a seeded 10% of the training file's rows validate, chosen by a hash of
+    /// their content; with <c>--data</c> (no <paramref name="test"/>), the file is split 70/10/20 the
+    /// same way, and the held-out rows are read into memory in one more pass.
+    /// </summary>
+    public static LoadedData LoadStreaming(string train, string? validation, string? test, CsvSettings csv, StreamSettings stream, ulong seed, CliConsole console)
+    {
+        if (SyntheticSpec.TryParse(train, SyntheticRows) is not null || train is "census" or "census-education")
+            throw new UserError($"--stream reads a CSV file from disk; {train} is built in and small enough to train in memory (leave out --stream).");
+        if (!File.Exists(train)) throw new UserError($"There is no data file '{train}'.");
+        if (ParquetTable.IsParquet(train)) throw new UserError($"--stream reads CSV files; {train} is Parquet (train it in memory, without --stream).");
+        if (csv.Tasks.Count == 0) throw new UserError($"Name the tasks of {train} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
+        var source = new CsvChunkSource(train, CsvOptions.Default with { Delimiter = csv.Delimiter });
+        var tasks = csv.Tasks.Select(ParseTask).ToArray();
+        var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
+        HashSplit? split = validation is not null ? null
+            : test is null ? new HashSplit(seed, TrainFraction, ValidationFraction)
+            : new HashSplit(seed, 1 - ValidationFraction, ValidationFraction);
+        var fit = StreamingFit.Run(source, tasks, inference, csv.Weight, split, cancellation: console.Interrupt);
+        PrintSchema(console, train, inference, fit.Schema, fit.Notes);
+        MultiTaskDataset validationRows, testRows;
+        if (split is null || test is not null)
+        {
+            validationRows = validation is null ? fit.ReadHeldOut(source, console.Interrupt).Validation : EncodeFile(validation, csv, fit);
+            testRows = EncodeFile(test!, csv, fit);
+        }
+        else (validationRows, testRows) = fit.ReadHeldOut(source, console.Interrupt);
+        if (validationRows.Count == 0 || testRows.Count == 0)
+            throw new UserError($"{train} leaves {validationRows.Count} validation and {testRows.Count} test rows; each part needs at least one row.");
+        var provenance = split is null ? new DataProvenance(train, seed, 1, 0, test) : new DataProvenance(train, seed, split.Train, split.Validation, test);
+        var layout = new MultiTaskDataset([], fit.Encoder.NumericCount, [], fit.Encoder.Cardinalities.Count, [.. fit.Schema.Tasks.Select(t => t.Name)], [.. fit.Schema.Tasks.Select(_ => Array.Empty<float>())]);
+        return new LoadedData(train, [.. fit.Schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], layout, validationRows, testRows, fit.Encoder, provenance)
+        {
+            TrainStream = new StreamingRows(source, fit, stream.ShuffleBuffer, console.Interrupt),
+        };
+    }
+
+    // A validation or test file read into memory through the fitted schema and encoded.
+    private static MultiTaskDataset EncodeFile(string path, CsvSettings csv, StreamingFit fit)
+    {
+        var table = ReadTable(path, csv, console: null, fit.Schema).Table;
+        return fit.Encoder.Encode(table, [.. Enumerable.Range(0, table.RowCount)]).ToDataset();
+    }
+
+    private static void PrintSchema(CliConsole console, string data, SchemaInference inference, TabularSchema schema, IReadOnlyList<string> notes)
+    {
+        console.Line($"Schema of {data} ({inference.Rule}; declare kinds with --numeric, --categorical, --ignore or --schema; check it):");
+        foreach (var line in schema.Describe().Split(Environment.NewLine)) console.Line("  " + line);
+        foreach (var note in notes) console.Line($"note: {note} (--numeric COLUMN, --categorical COLUMN)");
+    }
+
     private static (RawTable Table, TabularSchema Schema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)
     {
         switch (data)
@@ -140,12 +205,7 @@ internal static class DataSource
         var (inferred, notes) = inference.Infer(table, tasks);
         var schema = Weighted(inferred, csv.Weight);
         schema.Validate();
-        if (console is not null)
-        {
-            console.Line($"Schema of {data} ({inference.Rule}; declare kinds with --numeric, --categorical, --ignore or --schema; check it):");
-            foreach (var line in schema.Describe().Split(Environment.NewLine)) console.Line("  " + line);
-            foreach (var note in notes) console.Line($"note: {note} (--numeric COLUMN, --categorical COLUMN)");
-        }
+        if (console is not null) PrintSchema(console, data, inference, schema, notes);
         return (table, schema);
     }
 

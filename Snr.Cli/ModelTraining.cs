@@ -38,6 +38,9 @@ internal sealed record TrainedModel(string Kind, MultiTaskModel Model, IReadOnly
     public string Kept { get; init; } = "";
 
     public bool Interrupted { get; init; }
+
+    /// <summary>With --stream, the failed read that stopped training (the model holds the last completed epoch); null otherwise.</summary>
+    public TrainingDataException? DataError { get; init; }
 }
 
 /// <summary>Builds the default model of a kind for a data set and trains it, showing progress.</summary>
@@ -65,6 +68,7 @@ internal static class ModelTraining
         var clock = Stopwatch.StartNew();
         TrainingHistory history;
         bool interrupted = false;
+        TrainingDataException? dataError = null;
         try
         {
             history = Fit(trainer, data, settings, console, showProgress);
@@ -74,14 +78,23 @@ internal static class ModelTraining
             history = e.History;
             interrupted = true;
         }
+        catch (TrainingDataException e)
+        {
+            // Nothing trained yet: the read error alone is the report.
+            if (e.History.Epochs.Count == 0) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+            history = e.History;
+            dataError = e;
+        }
         var predictor = Predictor.Compile(model);
         var test = Evaluator.Evaluate(predictor, model.Tasks, data.Test);
         if (showProgress && history.GateChanges is { Count: > 0 } changes)
             console.Line($"Serving gates set after training: {string.Join(", ", changes)}");
         return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed, history)
         {
-            Kept = Kept(history, settings, watched, interrupted),
+            Kept = dataError is null ? Kept(history, settings, watched, interrupted)
+                : $"Reading the training data failed during epoch {history.Epochs.Count + 1}: keeping epoch {history.BestEpoch}, {(settings.Patience is null ? "the last completed epoch" : $"the best validation {watched} loss so far")}.",
             Interrupted = interrupted,
+            DataError = dataError,
         };
     }
 
@@ -99,6 +112,8 @@ internal static class ModelTraining
 
     private static TrainingHistory Fit(Trainer trainer, LoadedData data, TrainSettings settings, CliConsole console, bool showProgress)
     {
+        if (data.TrainStream is { } stream)
+            return trainer.Fit(stream, data.Validation, showProgress ? epoch => console.Line(EpochLine(epoch, settings.Epochs)) : null, console.Interrupt);
         if (!showProgress)
         {
             return trainer.Fit(data.Train, data.Validation, cancellationToken: console.Interrupt);

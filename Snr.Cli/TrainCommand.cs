@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Snr.Core.Checkpoints;
+using Snr.Core.Tabular;
 
 namespace Snr.Cli;
 
@@ -26,7 +27,8 @@ internal static class TrainCommand
             console.Line($"Training {settings.Model} on {dataName} ({settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}, gate lr {settings.Training.GateLearningRate}, seed {settings.Seed}" +
                 (settings.Training.TargetCost is { } c ? $", target cost {c}" : settings.Training.TargetConnections is { } k ? $", target connections {k}" : "") + ")");
             var loaded = training.Load(parse, settings.Seed, console);
-            console.Line($"{loaded.Train.Count:N0} training, {loaded.Validation.Count:N0} validation, {loaded.Test.Count:N0} test rows");
+            console.Line($"{loaded.TrainRows:N0} training, {loaded.Validation.Count:N0} validation, {loaded.Test.Count:N0} test rows" +
+                (loaded.TrainStream is StreamingRows streamed ? $" (training rows streamed from disk, shuffled {streamed.ShuffleBufferRows:N0} at a time)" : ""));
             var trained = ModelTraining.Train(loaded, settings, console);
             console.Line(trained.Kept);
 
@@ -35,6 +37,8 @@ internal static class TrainCommand
             ModelReport.Size(console, trained.Model, trained.Predictor);
             ModelCheckpoint.Save(folder, trained.Model, loaded.Encoder?.Preprocessing, loaded.Provenance);
             console.Line($"Saved to {Shown(folder)} ({trained.Elapsed.TotalSeconds:F1}s of training)");
+            // A read that failed mid-training: the last completed epoch is saved above, and the error is reported with its place.
+            if (trained.DataError is { } failed) throw new UserError($"{failed.InnerException!.Message} (training stopped in epoch {failed.History.Epochs.Count + 1}; the model of epoch {failed.History.BestEpoch} is saved in {Shown(folder)})");
             if (parse.GetValue(json)) SnrCli.WriteJson(console, [ModelTraining.Summary("train", trained, dataName, folder)], asList: false);
             return trained.Interrupted ? SnrCli.InterruptedCode : 0;
         }));

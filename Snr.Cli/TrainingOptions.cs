@@ -43,6 +43,15 @@ internal sealed class TrainingOptions
     private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
     private readonly Option<bool> _skipNonFinite = new("--skip-non-finite") { Description = "skip and count batches whose loss or gradients are NaN or infinite, instead of stopping" };
     private readonly RoutingOptions _routing = new();
+    private readonly Option<bool> _stream = new("--stream")
+    {
+        Description = "train from a CSV file in chunks instead of loading it (data larger than memory): one pass fits the schema and the encoder, then each epoch reads the chunks in a seeded order and shuffles rows within --shuffle-buffer; with --data the split is 70/10/20 by a hash of each row's content",
+    };
+    private readonly Option<int> _shuffleBuffer = SnrCli.PositiveInt("--shuffle-buffer", Snr.Core.Tabular.StreamingRows.DefaultShuffleBufferRows,
+        "with --stream: rows shuffled at a time (a row moves at most this many rows earlier than the order its chunk is read in)");
+
+    /// <summary>Files larger than this, loaded in memory, get a note suggesting --stream.</summary>
+    private const long LargeFileBytes = 1L << 30;
 
     public void AddTo(Command command, bool budgets = true)
     {
@@ -50,6 +59,7 @@ internal sealed class TrainingOptions
         foreach (Option option in new Option[] { _patience, _watch, _clipNorm, _skipNonFinite }) command.Options.Add(option);
         _routing.AddTo(command, budgets);
         foreach (Option option in new Option[] { _train, _validation, _test, _weight }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _stream, _shuffleBuffer }) command.Options.Add(option);
     }
 
     /// <summary>The data's name: the training file with --train, else --data.</summary>
@@ -66,11 +76,27 @@ internal sealed class TrainingOptions
             Weight = parse.GetValue(_weight),
         };
         string? train = parse.GetValue(_train), validation = parse.GetValue(_validation), test = parse.GetValue(_test);
-        if (train is null && validation is null && test is null) return DataSource.Load(data ?? parse.GetValue(_data)!, csv, seed, console);
+        StreamSettings? stream = parse.GetValue(_stream) ? new StreamSettings(parse.GetValue(_shuffleBuffer)) : null;
+        if (stream is null && Given(parse, _shuffleBuffer)) throw new UserError("--shuffle-buffer goes with --stream.");
+        if (train is null && validation is null && test is null)
+        {
+            string file = data ?? parse.GetValue(_data)!;
+            if (stream is not null) return DataSource.LoadStreaming(file, null, null, csv, stream, seed, console);
+            NoteLargeFile(file, console);
+            return DataSource.Load(file, csv, seed, console);
+        }
         if (train is null) throw new UserError("--validation and --test go with --train FILE (files by role); for one data set split at random use --data.");
         if (test is null) throw new UserError("--train needs --test FILE: the file the final metrics are computed on.");
         if (parse.GetResult(_data) is { Implicit: false }) throw new UserError("Give either --data (one data set, split at random) or --train/--test files, not both.");
+        if (stream is not null) return DataSource.LoadStreaming(train, validation, test, csv, stream, seed, console);
+        NoteLargeFile(train, console);
         return DataSource.LoadFiles(train, validation, test, csv, seed, console);
+    }
+
+    private static void NoteLargeFile(string path, CliConsole console)
+    {
+        if (System.IO.File.Exists(path) && new FileInfo(path).Length > LargeFileBytes)
+            console.Line($"note: {path} is {new FileInfo(path).Length / (1 << 20):N0} MB and is read into memory; --stream trains on it chunk by chunk in bounded memory.");
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ internal sealed class ChunkEncoder
         {
             var text = chunk.Field(row, _numericColumns[f]);
             if (TabularSchema.IsMissing(text)) numeric[f] = 0f;
-            else if (TabularSchema.TryParseNumber(text, out float v)) numeric[f] = (v - stats[f].Mean) / stats[f].Std;
+            else if (FastNumber.TryParse(text, out float v)) numeric[f] = (v - stats[f].Mean) / stats[f].Std;
             else throw chunk.Error(row, _numericColumns[f], TabularSchema.NotANumberReason(text.ToString()));
         }
         var categorical = destination.Categorical(r);

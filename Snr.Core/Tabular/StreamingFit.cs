@@ -75,6 +75,27 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
         return new Pass(source, tasks, schema: null, inference, weightColumn, split, limits).Run(cancellation);
     }
 
+    /// <summary>
+    /// Reads the validation and test rows of the split (rows by content hash) into memory, encoded:
+    /// one more pass over <paramref name="source"/>, the file this fit was made on.
+    /// </summary>
+    /// <exception cref="CsvFormatException">A row is malformed (file, line and column named).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public (MultiTaskDataset Validation, MultiTaskDataset Test) ReadHeldOut(IRowChunkSource source, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var encoder = new ChunkEncoder(Encoder, source.Name, source.ColumnNames, Split);
+        EncodedRows validation = encoder.NewBlock(), test = encoder.NewBlock();
+        var chunk = new RowChunk(source.Name, source.ColumnNames);
+        for (int i = 0; source.TryReadChunk(i, chunk); i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            encoder.Encode(chunk, train: null, validation, test);
+        }
+        bool weighted = Schema.WeightColumn is not null;
+        return (validation.ToDataset(encoder.TaskNames, weighted), test.ToDataset(encoder.TaskNames, weighted));
+    }
+
     // The state of the pass: one plan per column of the file.
     private sealed class Pass
     {
@@ -213,13 +234,13 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
                     if (_declared[c] == ColumnKind.Numeric && _isInput[c])
                     {
                         if (TabularSchema.IsMissing(text)) continue;
-                        if (!TabularSchema.TryParseNumber(text, out float declared)) throw chunk.Error(r, c, TabularSchema.NotANumberReason(text.ToString()));
+                        if (!FastNumber.TryParse(text, out float declared)) throw chunk.Error(r, c, TabularSchema.NotANumberReason(text.ToString()));
                         if (training) _moments[c].Add(declared);
                         continue;
                     }
                     if (_profiles[c] is { } profile)
                     {
-                        bool isNumber = TabularSchema.TryParseNumber(text, out float value);
+                        bool isNumber = FastNumber.TryParse(text, out float value);
                         int row = r, column = c;
                         profile.Observe(text, isNumber, () => $"{chunk.Source}:{chunk.Line(row)}:{chunk.Position(row, column)}");
                         if (training && isNumber && profile.AllNumbers) _moments[c].Add(value);

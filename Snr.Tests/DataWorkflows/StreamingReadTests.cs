@@ -166,4 +166,23 @@ public sealed class StreamingReadTests : IDisposable
         Assert.Contains("empty", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("empty.csv", ""), CsvOptions.Default)).Message);
         Assert.Contains("decompress", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("x.csv.gz", "a\n"), CsvOptions.Default)).Message);
     }
+
+    [Fact]
+    public void The_fast_number_parser_gives_the_general_parsers_floats()
+    {
+        var random = new Random(11);
+        var texts = new List<string> { "0", "-0.0", "+3", "1.", ".5", "-.25", "16777215", "16777216", "1677721.9", "0.0000000001", "0.00000000001", "1e5", "12x", "", "-", ".", "1.2.3", " 4", "99999999999", "3.4e39" };
+        for (int i = 0; i < 20_000; i++)
+        {
+            double x = (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-6, 9));
+            texts.Add(x.ToString("F" + random.Next(0, 11), System.Globalization.CultureInfo.InvariantCulture));
+            texts.Add(((float)x).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        foreach (string text in texts)
+        {
+            bool expected = TabularSchema.TryParseNumber(text, out float value);
+            Assert.Equal(expected, FastNumber.TryParse(text, out float fast));
+            if (expected) Assert.True(BitConverter.SingleToInt32Bits(value) == BitConverter.SingleToInt32Bits(fast), $"'{text}': {value} vs {fast}");
+        }
+    }
 }
