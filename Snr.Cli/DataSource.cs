@@ -129,7 +129,7 @@ internal static class DataSource
 
     /// <summary>
     /// Resolves data for streaming training (<c>--stream</c>): the training CSV file is read in
-    /// chunks, never whole. One pass infers the schema (or takes the declared kinds) and fits the
+    /// chunks (a Parquet file a row group at a time), never whole. One pass infers the schema (or takes the declared kinds) and fits the
     /// encoder; the training rows are then streamed each epoch. With <paramref name="validation"/>
     /// and <paramref name="test"/> files, those are read into memory through the schema. Without a
     /// validation file, a seeded 10% of the training file's rows validate, chosen by a hash of
@@ -141,9 +141,10 @@ internal static class DataSource
         if (SyntheticSpec.TryParse(train, SyntheticRows) is not null || train is "census" or "census-education")
             throw new UserError($"--stream reads a CSV file from disk; {train} is built in and small enough to train in memory (leave out --stream).");
         if (!File.Exists(train)) throw new UserError($"There is no data file '{train}'.");
-        if (ParquetTable.IsParquet(train)) throw new UserError($"--stream reads CSV files; {train} is Parquet (train it in memory, without --stream).");
         if (csv.Tasks.Count == 0) throw new UserError($"Name the tasks of {train} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
-        var source = new CsvChunkSource(train, CsvOptions.Default with { Delimiter = csv.Delimiter });
+        IRowChunkSource source = ParquetTable.IsParquet(train)
+            ? ParquetChunkSource.Open(train)
+            : new CsvChunkSource(train, CsvOptions.Default with { Delimiter = csv.Delimiter });
         var tasks = csv.Tasks.Select(ParseTask).ToArray();
         var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
         HashSplit? split = validation is not null ? null

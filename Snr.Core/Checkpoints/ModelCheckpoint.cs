@@ -8,9 +8,10 @@ namespace Snr.Core.Checkpoints;
 /// <summary>
 /// Saves and loads a trained model as a folder:
 /// <list type="bullet">
-/// <item><c>model.safetensors</c> — the weights under their dotted names, and in its metadata the
-/// <see cref="CheckpointDocument"/> (configuration, schema, statistics), all covered by its
-/// integrity hash. This one file is the checkpoint: it is replaced atomically, so a crash
+/// <item><c>model.safetensors</c> — the weights under their dotted names, the hashes of the rows the
+/// model was trained on (a <c>U8</c> tensor, <see cref="SeenRowHashesTensor"/>, when the preprocessing
+/// records them), and in its metadata the <see cref="CheckpointDocument"/> (configuration, schema,
+/// statistics), all covered by its integrity hash. This one file is the checkpoint: it is replaced atomically, so a crash
 /// leaves the old model or the new one.</item>
 /// <item><c>config.json</c> — the same document, indented, for people and scripts to read.
 /// Loading does not depend on it. It is written from the document saved in the weights, after
@@ -30,6 +31,9 @@ public static class ModelCheckpoint
 
     private const string DocumentKey = "snr.checkpoint";
 
+    /// <summary>The tensor that holds the hashes of the rows a model was trained and validated on (see <see cref="TrainingDataIdentity"/>).</summary>
+    public const string SeenRowHashesTensor = "training_data.seen_row_hashes";
+
     // How long a save waits for another process saving into the same folder.
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
 
@@ -37,11 +41,11 @@ public static class ModelCheckpoint
     /// <exception cref="IOException">Writing failed, or another process kept saving into the folder for a minute; a checkpoint already in the folder is untouched.</exception>
     public static void Save(string directory, MultiTaskModel model, TabularPreprocessing? preprocessing = null, DataProvenance? data = null)
     {
-        var (tensors, metadata, json) = Contents(model, preprocessing, data);
+        var (tensors, metadata, json, bytes) = Contents(model, preprocessing, data);
         Directory.CreateDirectory(directory);
         using var folderLock = FolderLock.Acquire(directory, LockTimeout);
         RemoveStaleTemporaries(directory);
-        SafetensorsFile.Write(Path.Combine(directory, WeightsFile), tensors, metadata);
+        SafetensorsFile.Write(Path.Combine(directory, WeightsFile), tensors, metadata, bytes);
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), json);
     }
 
@@ -50,19 +54,27 @@ public static class ModelCheckpoint
     public static void Save(Stream destination, MultiTaskModel model, TabularPreprocessing? preprocessing = null, DataProvenance? data = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var (tensors, metadata, _) = Contents(model, preprocessing, data);
-        SafetensorsFile.Write(destination, tensors, metadata);
+        var (tensors, metadata, _, bytes) = Contents(model, preprocessing, data);
+        SafetensorsFile.Write(destination, tensors, metadata, bytes);
     }
 
-    private static (List<NamedTensor> Tensors, Dictionary<string, string> Metadata, string Json) Contents(
+    // The row hashes go into a tensor, once, rather than into the document (which the metadata and config.json both hold).
+    private static (List<NamedTensor> Tensors, Dictionary<string, string> Metadata, string Json, List<ByteTensor> Bytes) Contents(
         MultiTaskModel model, TabularPreprocessing? preprocessing, DataProvenance? data)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var bytes = new List<ByteTensor>();
+        if (preprocessing?.TrainingData is { } identity)
+        {
+            var (stored, hashes) = identity.ToStorage(SeenRowHashesTensor);
+            preprocessing = preprocessing with { TrainingData = stored };
+            bytes.Add(new ByteTensor(SeenRowHashesTensor, hashes));
+        }
         string json = ConfigJson(new CheckpointDocument(CheckpointDocument.CurrentFormat, model.Config, preprocessing, data));
         var tensors = model.Parameters()
             .Select(p => new NamedTensor(p.Name, p.Tensor.Shape.ToArray(), p.Tensor.Data.ToArray()))
             .ToList();
-        return (tensors, new Dictionary<string, string> { [DocumentKey] = json }, json);
+        return (tensors, new Dictionary<string, string> { [DocumentKey] = json }, json, bytes);
     }
 
     /// <summary>The text of <c>config.json</c> for <paramref name="document"/> (the same JSON the weights file carries).</summary>
@@ -86,7 +98,7 @@ public static class ModelCheckpoint
         {
             using var folderLock = FolderLock.TryAcquire(directory);
             if (folderLock is null) return;
-            var (_, metadata) = SafetensorsFile.Read(weightsPath);
+            var (_, metadata, _) = SafetensorsFile.Read(weightsPath);
             string json = ConfigJson(ReadDocument(weightsPath, metadata));
             if (File.Exists(configPath) && File.ReadAllText(configPath) == json) return;
             RemoveStaleTemporaries(directory);
@@ -120,8 +132,8 @@ public static class ModelCheckpoint
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"There is no model folder '{directory}'.");
         string path = Path.Combine(directory, WeightsFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{directory}' has no {WeightsFile}: not a model folder.", path);
-        var (tensors, metadata) = SafetensorsFile.Read(path);
-        var loaded = Build(path, tensors, metadata);
+        var (tensors, metadata, bytes) = SafetensorsFile.Read(path);
+        var loaded = Build(path, tensors, metadata, bytes);
         string configPath = Path.Combine(directory, ConfigFile);
         if (!File.Exists(configPath) || File.ReadAllText(configPath) != metadata[DocumentKey]) RepairConfig(directory);
         return loaded;
@@ -134,15 +146,16 @@ public static class ModelCheckpoint
         const string name = "the checkpoint stream";
         IReadOnlyList<NamedTensor> tensors;
         IReadOnlyDictionary<string, string> metadata;
+        IReadOnlyList<ByteTensor> bytes;
         try
         {
-            (tensors, metadata) = SafetensorsFile.Read(source);
+            (tensors, metadata, bytes) = SafetensorsFile.Read(source);
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{name}: {e.Message}", e);
         }
-        return Build(name, tensors, metadata);
+        return Build(name, tensors, metadata, bytes);
     }
 
     /// <summary>Loads a checkpoint from <paramref name="source"/> like <see cref="LoadWithDocument(Stream)"/>, returning the model and its preprocessing.</summary>
@@ -154,9 +167,10 @@ public static class ModelCheckpoint
     }
 
     // The model a checkpoint's tensors and metadata describe; `source` names the file or stream in messages.
-    private static (MultiTaskModel Model, CheckpointDocument Document) Build(string source, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    private static (MultiTaskModel Model, CheckpointDocument Document) Build(string source, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata,
+        IReadOnlyList<ByteTensor> bytes)
     {
-        var document = ReadDocument(source, metadata);
+        var document = WithRowHashes(source, ReadDocument(source, metadata), bytes);
         MultiTaskModel model;
         try
         {
@@ -168,6 +182,28 @@ public static class ModelCheckpoint
         }
         LoadWeights(source, model, tensors);
         return (model, document);
+    }
+
+    // The document with its training-data identity's row hashes attached, from the tensor it names
+    // (or, in an older checkpoint, its own base64); a byte tensor that nothing names is refused.
+    private static CheckpointDocument WithRowHashes(string source, CheckpointDocument document, IReadOnlyList<ByteTensor> bytes)
+    {
+        var unclaimed = bytes.ToDictionary(b => b.Name, b => b.Data);
+        if (document.Preprocessing is { TrainingData: { } identity } preprocessing)
+        {
+            try
+            {
+                identity = identity.WithStoredHashes(name => unclaimed.Remove(name, out var data) ? data : null);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{source}: {e.Message}", e);
+            }
+            document = document with { Preprocessing = preprocessing with { TrainingData = identity } };
+        }
+        if (unclaimed.Count > 0)
+            throw new InvalidDataException($"{source}: the file holds byte tensors that the checkpoint does not use: {string.Join(", ", unclaimed.Keys)}.");
+        return document;
     }
 
     private static CheckpointDocument ReadDocument(string path, IReadOnlyDictionary<string, string> metadata)

@@ -37,7 +37,7 @@ public sealed record TabularSplit(TabularEncoder Encoder, MultiTaskDataset Train
     /// it. Without a <paramref name="validation"/> table, a seeded ⌊<paramref name="validationFraction"/>·n⌋
     /// rows of <paramref name="train"/> (by <see cref="DataSplit.Shuffled"/>) validate instead.
     /// </summary>
-    /// <remarks>The preprocessing records the content of the training and validation rows of <paramref name="train"/>, with no split, so evaluating a saved model leaves them out of any file.</remarks>
+    /// <remarks>The preprocessing records the content of the training and validation rows of <paramref name="train"/> and of every row of <paramref name="validation"/>, with no split, so evaluating a saved model leaves them out of any file.</remarks>
     /// <exception cref="CsvFormatException">A value does not fit the schema (file, line and column named).</exception>
     /// <exception cref="ArgumentException">The schema is invalid, a table lacks a column of the schema, or the validation fraction leaves no training or validation row.</exception>
     /// <exception cref="InvalidDataException">A binary task's training labels are all one class; the message lists the values and any near miss.</exception>
@@ -61,7 +61,7 @@ public sealed record TabularSplit(TabularEncoder Encoder, MultiTaskDataset Train
             trainRows = AllRows(train);
             validationRows = [];
         }
-        var identity = TrainingDataIdentity.Of(train, schema, [.. trainRows, .. validationRows], split: null);
+        var identity = TrainingDataIdentity.Of(train, schema, [.. trainRows, .. validationRows], split: null, validation is null ? [] : [validation]);
         var encoder = TabularEncoder.Fit(train, schema, trainRows, identity);
         return new TabularSplit(encoder,
             encoder.Encode(train, trainRows).ToDataset(),

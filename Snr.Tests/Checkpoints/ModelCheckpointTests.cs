@@ -22,10 +22,10 @@ public sealed class ModelCheckpointTests : IDisposable
     private static void Rewrite(string dir, Func<List<NamedTensor>, List<NamedTensor>> tensors, Func<string, string>? document = null)
     {
         string path = Path.Combine(dir, ModelCheckpoint.WeightsFile);
-        var (read, metadata) = SafetensorsFile.Read(path);
+        var (read, metadata, bytes) = SafetensorsFile.Read(path);
         var meta = metadata.ToDictionary(p => p.Key, p => p.Value);
         if (document is not null) meta["snr.checkpoint"] = document(meta["snr.checkpoint"]);
-        SafetensorsFile.Write(path, tensors([.. read]), meta);
+        SafetensorsFile.Write(path, tensors([.. read]), meta, bytes);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
     public void Round_trip_keeps_names_shapes_values_and_metadata()
     {
         SafetensorsFile.Write(Path("m.safetensors"), Sample, new Dictionary<string, string> { ["format"] = "snr" });
-        var (tensors, metadata) = SafetensorsFile.Read(Path("m.safetensors"));
+        var (tensors, metadata, _) = SafetensorsFile.Read(Path("m.safetensors"));
         Assert.Equal(Sample.Length, tensors.Count);
         for (int i = 0; i < Sample.Length; i++)
         {
@@ -126,7 +126,7 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
             };
             try
             {
-                var (tensors, _) = SafetensorsFile.Parse(bytes);
+                var (tensors, _, _) = SafetensorsFile.Parse(bytes);
                 Assert.Equal(Sample.Select(t => t.Name), tensors.Select(t => t.Name));
                 Assert.Equal(Sample.SelectMany(t => t.Values), tensors.SelectMany(t => t.Values));
                 identical++;
