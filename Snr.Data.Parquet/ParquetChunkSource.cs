@@ -91,11 +91,8 @@ public sealed class ParquetChunkSource : IRowChunkSource
     /// <exception cref="CsvFormatException">A column of the row group cannot be read (<c>file:ROW:COLUMN</c>, ROW the group's first row).</exception>
     public bool TryReadChunk(int index, RowChunk destination)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentNullException.ThrowIfNull(destination);
-        if (destination.ColumnCount != _fields.Length)
-            throw new ArgumentException($"The chunk has {destination.ColumnCount} columns; {Name} has {_fields.Length}.", nameof(destination));
-        destination.Clear(index);
+        destination.BeginRead(this, index);
         if (index >= ChunkCount) return false;
         using var group = _reader.OpenRowGroupReader(index);
         int rows = checked((int)group.RowCount);

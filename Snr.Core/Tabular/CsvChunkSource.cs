@@ -108,11 +108,8 @@ public sealed class CsvChunkSource : IRowChunkSource
     /// <inheritdoc />
     public bool TryReadChunk(int index, RowChunk destination)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentNullException.ThrowIfNull(destination);
-        if (destination.ColumnCount != ColumnNames.Count)
-            throw new ArgumentException($"The chunk has {destination.ColumnCount} columns; {Name} has {ColumnNames.Count}.", nameof(destination));
-        destination.Clear(index);
+        destination.BeginRead(this, index);
         if (_chunks >= 0 && index >= _chunks) return false;
         // A chunk whose start is not known yet: read the ones before it to find it.
         if (index >= _chunkStarts.Count)

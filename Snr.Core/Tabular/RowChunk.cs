@@ -70,6 +70,20 @@ public sealed class RowChunk
     public CsvFormatException Error(int row, int column, string reason) =>
         new(Source, Line(row), Position(row, column), $"column '{ColumnNames[column]}': {reason}");
 
+    /// <summary>
+    /// Empties the chunk for the rows of chunk <paramref name="index"/> of <paramref name="source"/>,
+    /// the first thing every <see cref="IRowChunkSource.TryReadChunk"/> does.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The chunk has another number of columns than <paramref name="source"/>.</exception>
+    public void BeginRead(IRowChunkSource source, int index)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (ColumnCount != source.ColumnNames.Count)
+            throw new ArgumentException($"The chunk has {ColumnCount} columns; {source.Name} has {source.ColumnNames.Count}.", "destination");
+        Clear(index);
+    }
+
     /// <summary>Empties the chunk (keeping its buffers) for the rows of chunk <paramref name="index"/>.</summary>
     public void Clear(int index)
     {

@@ -91,6 +91,17 @@ public sealed class StreamingReadTests : IDisposable
     }
 
     [Fact]
+    public void A_chunk_of_another_width_or_a_negative_index_is_refused_naming_both()
+    {
+        string path = AwkwardFile(100, out _);
+        using var source = new CsvChunkSource(path, CsvOptions.Default, 10);
+        var narrow = new RowChunk(path, ["a", "b"]);
+        var error = Assert.Throws<ArgumentException>(() => source.TryReadChunk(0, narrow));
+        Assert.Contains($"The chunk has 2 columns; {path} has 4.", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => source.TryReadChunk(-1, new RowChunk(path, source.ColumnNames)));
+    }
+
+    [Fact]
     public void Chunks_read_in_a_shuffled_order_and_again_hold_the_same_rows()
     {
         string path = AwkwardFile(20_000, out _);
