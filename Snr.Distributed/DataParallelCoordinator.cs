@@ -66,7 +66,10 @@ public sealed class DataParallelCoordinator
             throw new ArgumentException($"{taskWeightTotals.Length} task totals for {_job.Model.Tasks.Length} tasks.", nameof(taskWeightTotals));
         _attempt++;
         _reducer.Begin(CompletedSteps, _attempt);
-        return new StepOrder { Step = CompletedSteps, Attempt = _attempt, WeightBytes = RawFloats.ToBytes(Weights()), TaskWeightTotals = taskWeightTotals };
+        // Gathered straight into the message's bytes: one copy of the weights per step, not two.
+        var weightBytes = new byte[Length * sizeof(float)];
+        ParameterVector.GatherValues(_step.Optimizer.Parameters, RawFloats.AsFloats(weightBytes));
+        return new StepOrder { Step = CompletedSteps, Attempt = _attempt, WeightBytes = weightBytes, TaskWeightTotals = taskWeightTotals };
     }
 
     /// <summary>True once every rank's gradient of the current attempt is in.</summary>

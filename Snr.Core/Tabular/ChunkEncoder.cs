@@ -35,12 +35,13 @@ internal sealed class ChunkEncoder
         _categoricalColumns = [.. preprocessing.Categorical.Select(v => RawTable.ColumnIndex(source, columnNames, v.Name))];
         _tasks = [.. schema.Tasks];
         _labelColumns = [.. _tasks.Select(t => RawTable.ColumnIndex(source, columnNames, t.Column))];
+        TaskNames = [.. _tasks.Select(t => t.Name)];
         _weightColumn = schema.WeightColumn is { } weight ? RawTable.ColumnIndex(source, columnNames, weight) : -1;
         _hasher = new RowHasher(schema, source, columnNames);
     }
 
     /// <summary>Task names, in label order.</summary>
-    public IReadOnlyList<string> TaskNames => [.. _tasks.Select(t => t.Name)];
+    public IReadOnlyList<string> TaskNames { get; }
 
     /// <summary>A block for this encoder's rows.</summary>
     public EncodedRows NewBlock() => new(_numericColumns.Length, _categoricalColumns.Length, _tasks.Length);
