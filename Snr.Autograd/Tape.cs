@@ -23,9 +23,6 @@ public sealed class Tape
     private readonly ExactSizePool<float> _floats = new();
     private readonly ExactSizePool<int> _ints = new();
     private readonly ExactSizePool<Tensor> _tensorArrays = new();
-    private readonly List<float[]> _rentedFloats = [];
-    private readonly List<int[]> _rentedInts = [];
-    private readonly List<Tensor[]> _rentedTensorArrays = [];
 
     /// <summary>This thread's tape.</summary>
     public static Tape Current => t_current ??= new Tape();
@@ -62,16 +59,9 @@ public sealed class Tape
         _entries.Clear();
         foreach (var ops in _opsByKind) ops?.Clear();
         _resultsInUse = 0;
-        foreach (var a in _rentedFloats) _floats.Return(a);
-        foreach (var a in _rentedInts) _ints.Return(a);
-        foreach (var a in _rentedTensorArrays)
-        {
-            Array.Clear(a);
-            _tensorArrays.Return(a);
-        }
-        _rentedFloats.Clear();
-        _rentedInts.Clear();
-        _rentedTensorArrays.Clear();
+        _floats.ReturnAll(clear: false);
+        _ints.ReturnAll(clear: false);
+        _tensorArrays.ReturnAll(clear: true);
     }
 
     /// <summary>
@@ -157,26 +147,11 @@ public sealed class Tape
     }
 
     /// <summary>An int array of exactly <paramref name="length"/>, recycled at <see cref="Reset"/>.</summary>
-    internal int[] RentInts(int length)
-    {
-        var a = _ints.Rent(length);
-        _rentedInts.Add(a);
-        return a;
-    }
+    internal int[] RentInts(int length) => _ints.Rent(length);
 
     /// <summary>A tensor array of exactly <paramref name="length"/>, recycled at <see cref="Reset"/>.</summary>
-    internal Tensor[] RentTensors(int length)
-    {
-        var a = _tensorArrays.Rent(length);
-        _rentedTensorArrays.Add(a);
-        return a;
-    }
+    internal Tensor[] RentTensors(int length) => _tensorArrays.Rent(length);
 
     /// <summary>A float array of exactly <paramref name="length"/>, recycled at <see cref="Reset"/>.</summary>
-    internal float[] RentFloats(int length)
-    {
-        var a = _floats.Rent(length);
-        _rentedFloats.Add(a);
-        return a;
-    }
+    internal float[] RentFloats(int length) => _floats.Rent(length);
 }

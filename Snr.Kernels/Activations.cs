@@ -28,8 +28,7 @@ public static class Activations
     /// <exception cref="ArgumentException">The spans differ in length, or dx overlaps x or dy other than in place.</exception>
     public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        CheckSameLength(x.Length, dy.Length, dx.Length);
-        CheckGradientOverlap(dx, x, nameof(x), dy);
+        CheckBackward(x, nameof(x), dy, dx);
         // Branch-free: a per-element "if" mispredicts on the half-positive inputs ReLU sees, so select with a mask.
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -57,8 +56,7 @@ public static class Activations
     /// <exception cref="ArgumentException">The spans differ in length, or dx overlaps y or dy other than in place.</exception>
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        CheckSameLength(y.Length, dy.Length, dx.Length);
-        CheckGradientOverlap(dx, y, nameof(y), dy);
+        CheckBackward(y, nameof(y), dy, dx);
         for (int i = 0; i < y.Length; i++)
             dx[i] += dy[i] * y[i] * (1f - y[i]);
     }
@@ -75,14 +73,15 @@ public static class Activations
     /// <exception cref="ArgumentException">The spans differ in length, or dx overlaps y or dy other than in place.</exception>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        CheckSameLength(y.Length, dy.Length, dx.Length);
-        CheckGradientOverlap(dx, y, nameof(y), dy);
+        CheckBackward(y, nameof(y), dy, dx);
         for (int i = 0; i < y.Length; i++)
             dx[i] += dy[i] * (1f - y[i] * y[i]);
     }
 
-    private static void CheckGradientOverlap(ReadOnlySpan<float> dx, ReadOnlySpan<float> forward, string forwardName, ReadOnlySpan<float> dy)
+    // The arguments of a backward kernel: three spans of one length, dx overlapping neither source other than in place.
+    private static void CheckBackward(ReadOnlySpan<float> forward, string forwardName, ReadOnlySpan<float> dy, ReadOnlySpan<float> dx)
     {
+        CheckSameLength(forward.Length, dy.Length, dx.Length);
         SpanOverlap.ThrowIfOverlappingShifted(dx, nameof(dx), forward, forwardName);
         SpanOverlap.ThrowIfOverlappingShifted(dx, nameof(dx), dy, nameof(dy));
     }

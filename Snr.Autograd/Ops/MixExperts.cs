@@ -1,5 +1,4 @@
 using Snr.Kernels;
-using System.Numerics.Tensors;
 
 namespace Snr.Autograd;
 
@@ -42,15 +41,7 @@ public static partial class Ops
             {
                 ReadOnlySpan<float> dyr = y.Grad.Slice(r * h, h);
                 for (int k = 0; k < e; k++)
-                {
-                    int at = r * experts.Cols + k * h;
-                    if (!dx.IsEmpty)
-                    {
-                        Span<float> dxk = dx.Slice(at, h);
-                        TensorPrimitives.MultiplyAdd(dyr, w[r * e + k], dxk, dxk);
-                    }
-                    if (!dw.IsEmpty) dw[r * e + k] += TensorPrimitives.Dot(dyr, x.Slice(at, h));
-                }
+                    BlockConnectionBackward(dyr, w[r * e + k], x, dx, r * experts.Cols + k * h, dw, r * e + k);
             }
         }
     }

@@ -15,42 +15,18 @@ public static partial class Ops
     /// missing label). Targets and weights receive no gradient; null weights are all 1.
     /// </summary>
     /// <exception cref="ArgumentException">The sizes differ, or a weight is negative or not finite.</exception>
-    public static Tensor MseLoss(Tensor predictions, Tensor targets, Tensor? weights)
-    {
-        if (predictions.Size != targets.Size)
-            throw ShapeMismatch(nameof(MseLoss), "they must have the same number of elements", predictions, "predictions", targets, "targets");
-        if (weights is not null && weights.Size != predictions.Size)
-            throw ShapeMismatch(nameof(MseLoss), "they must have the same number of elements", predictions, "predictions", weights, "weights");
-        bool tracks = Tracks(predictions);
-        var y = Result(Shape.Scalar, tracks);
-        ReadOnlySpan<float> p = predictions.Data, t = targets.Data;
-        double sum = 0, weightSum = 0;
-        for (int i = 0; i < p.Length; i++)
-        {
-            float w = RowWeight(weights, i);
-            if (w == 0f) continue;
-            double d = (double)p[i] - t[i];
-            sum += w * d * d;
-            weightSum += w;
-        }
-        y.Data[0] = weightSum == 0 ? 0f : (float)(sum / weightSum);
-        if (tracks) Tape.Current.Record(y, new MseLossOp(predictions, targets, weights, (float)weightSum));
-        return y;
-    }
+    public static Tensor MseLoss(Tensor predictions, Tensor targets, Tensor? weights) =>
+        WeightedMeanLoss<SquaredError>(nameof(MseLoss), predictions, nameof(predictions), targets, weights);
 
-    // dp += dy·2w(p − t)/Σw
-    private readonly record struct MseLossOp(Tensor Predictions, Tensor Targets, Tensor? Weights, float WeightSum) : IRecordedOp
+    // ℓ(p, t) = (p − t)²;  ∂ℓ/∂p = 2(p − t)
+    private readonly struct SquaredError : IElementLoss
     {
-        public void Backward(Tape tape, Tensor output)
+        public static double Loss(float p, float t)
         {
-            if (WeightSum == 0f) return;
-            Span<float> dp = tape.GradOf(Predictions);
-            float scale = 2f * output.Grad[0] / WeightSum;
-            for (int i = 0; i < dp.Length; i++)
-            {
-                float w = RowWeight(Weights, i);
-                if (w != 0f) dp[i] += scale * w * (Predictions.Data[i] - Targets.Data[i]);
-            }
+            double d = (double)p - t;
+            return d * d;
         }
+
+        public static float Slope(float p, float t) => 2f * (p - t);
     }
 }

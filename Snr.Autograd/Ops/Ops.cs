@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Snr.Autograd;
 
 /// <summary>
@@ -27,6 +29,20 @@ public static partial class Ops
     /// <summary>The gradient span to accumulate into, or empty when <paramref name="t"/> needs none.</summary>
     private static Span<float> GradOrEmpty(Tape tape, Tensor? t) =>
         t is not null && t.RequiresGrad ? tape.GradOf(t) : Span<float>.Empty;
+
+    /// <summary>
+    /// The backward of one weighted connection y_block += z·x_block of width dy.Length (SNR-Aver's gated blocks,
+    /// MMoE's mixed experts): dx[block] += z·dy and dz[gate] += ⟨dy, x[block]⟩, each only where its span is not empty.
+    /// </summary>
+    private static void BlockConnectionBackward(ReadOnlySpan<float> dy, float z, ReadOnlySpan<float> x, Span<float> dx, int block, Span<float> dz, int gate)
+    {
+        if (!dx.IsEmpty)
+        {
+            Span<float> dxBlock = dx.Slice(block, dy.Length);
+            TensorPrimitives.MultiplyAdd(dy, z, dxBlock, dxBlock);
+        }
+        if (!dz.IsEmpty) dz[gate] += TensorPrimitives.Dot(dy, x.Slice(block, dy.Length));
+    }
 
     private static ArgumentException ShapeMismatch(string op, string rule, Tensor a, string aName, Tensor b, string bName) =>
         new($"{op}: {aName} has shape {a.Shape} and {bName} has shape {b.Shape}; {rule}.");

@@ -1,5 +1,4 @@
 using Snr.Kernels;
-using System.Numerics.Tensors;
 
 namespace Snr.Autograd;
 
@@ -44,16 +43,8 @@ public static partial class Ops
                 {
                     ReadOnlySpan<float> dyi = y.Grad.Slice(r * y.Cols + i * h, h);
                     for (int j = 0; j < kIn; j++)
-                    {
-                        float zij = z[i * kIn + j];
-                        if (zij == 0f) continue;
-                        if (!dx.IsEmpty)
-                        {
-                            Span<float> dxj = dx.Slice(r * x.Cols + j * h, h);
-                            TensorPrimitives.MultiplyAdd(dyi, zij, dxj, dxj);
-                        }
-                        if (!dz.IsEmpty) dz[i * kIn + j] += TensorPrimitives.Dot(dyi, x.Data.Slice(r * x.Cols + j * h, h));
-                    }
+                        if (z[i * kIn + j] != 0f)
+                            BlockConnectionBackward(dyi, z[i * kIn + j], x.Data, dx, r * x.Cols + j * h, dz, i * kIn + j);
                 }
         }
     }

@@ -1,5 +1,6 @@
 using Snr.Autograd;
 using Snr.Core.Models;
+using Snr.Core.Modules;
 using Snr.Core.Serving;
 
 namespace Snr.Core.Routing;
@@ -101,18 +102,7 @@ public sealed class RoutingCost
     public double MinimalFeasible { get; }
 
     /// <summary>The cost of the pruned serving model: q = 1 where the serving gate is non-zero (forced gates included).</summary>
-    public double Serving()
-    {
-        var levels = _model.Levels;
-        for (int l = 0; l < levels.Count; l++)
-        {
-            var gate = levels[l].Gate;
-            for (int i = 0; i < gate.Outputs; i++)
-                for (int j = 0; j < gate.Inputs; j++)
-                    _q[l][i * gate.Inputs + j] = gate.ServingGate(i, j) != 0f ? 1 : 0;
-        }
-        return Evaluate(_q, gradient: false);
-    }
+    public double Serving() => Evaluate(PerGate(static (gate, i, j) => gate.ServingGate(i, j) != 0f ? 1 : 0), gradient: false);
 
     /// <summary>The expected cost under the training distribution of the gates: q = P(z ≠ 0) (0 or 1 for a forced gate).</summary>
     public double Expected() => Evaluate(TrainingProbabilities(), gradient: false);
@@ -209,7 +199,10 @@ public sealed class RoutingCost
         }
     }
 
-    private double[][] TrainingProbabilities()
+    private double[][] TrainingProbabilities() => PerGate(static (gate, i, j) => gate.ProbabilityNonZero(i, j));
+
+    // q[l][i·kIn + j] = q(gate of level l, i, j) for every gate of every level.
+    private double[][] PerGate(Func<HardConcreteGate, int, int, double> q)
     {
         var levels = _model.Levels;
         for (int l = 0; l < levels.Count; l++)
@@ -217,7 +210,7 @@ public sealed class RoutingCost
             var gate = levels[l].Gate;
             for (int i = 0; i < gate.Outputs; i++)
                 for (int j = 0; j < gate.Inputs; j++)
-                    _q[l][i * gate.Inputs + j] = gate.ProbabilityNonZero(i, j);
+                    _q[l][i * gate.Inputs + j] = q(gate, i, j);
         }
         return _q;
     }
