@@ -3,7 +3,6 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Snr.Core.Serving;
-using Snr.Kernels;
 
 namespace Snr.Benchmarks;
 
@@ -40,10 +39,7 @@ public class ServingLatencyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var model = CanonicalModels.SnrTrans(CanonicalModels.ZeroFraction(Gates));
-        _predictor = Predictor.Compile(model, options: new PredictorOptions(MaxThreads: Threads));
-        _features = new float[CanonicalModels.Features];
-        new CounterRng(11).FillNormal(_features, stream: 0);
+        (_, _predictor, _features) = CanonicalModels.Served(Gates, batch: 1, Threads);
         _outputs = new float[2];
         Predict();
     }

@@ -10,7 +10,7 @@ internal static class ExportCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "a folder written by snr train", Required = true };
+        var model = SnrCli.SavedModelOption();
         var output = new Option<string>("--out") { Description = "the ONNX file to write (replaced atomically)", Required = true };
         var inputs = new Option<string>("--inputs")
         {

@@ -13,7 +13,7 @@ internal static class InspectCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "a folder written by snr train", Required = true };
+        var model = SnrCli.SavedModelOption();
         var command = new Command("inspect", "Show a saved model's configuration, schema, parameters, gate table and pruned serving graph.") { model };
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {

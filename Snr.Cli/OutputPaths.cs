@@ -12,14 +12,7 @@ internal static class OutputPaths
     public static void RequireWritableFolder(string option, string folder)
     {
         if (File.Exists(folder)) throw new UserError($"{option} '{folder}' is a file; {option} names a folder to save the model in.");
-        try
-        {
-            Probe(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserError($"{option} '{folder}' cannot be used as a folder to write in: {e.Message}");
-        }
+        Probe(folder, $"{option} '{folder}' cannot be used as a folder to write in");
     }
 
     /// <summary>Makes sure <paramref name="file"/> can be written as a file and is not <paramref name="input"/> under another name.</summary>
@@ -29,33 +22,33 @@ internal static class OutputPaths
         if (Directory.Exists(file)) throw new UserError($"{option} '{file}' is a folder; {option} names the file to write.");
         if (SameFile(file, input))
             throw new UserError($"{option} '{file}' is the input file ({inputOption} '{input}'); writing it would replace the input. Choose another {option}.");
-        string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
-        try
-        {
-            Probe(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserError($"{option} '{file}' cannot be written: {e.Message}");
-        }
+        Probe(Path.GetDirectoryName(Path.GetFullPath(file))!, $"{option} '{file}' cannot be written");
     }
 
     // Creates (with any missing folders) and removes an empty file, which fails exactly when a save into the
     // folder would; the folders it had to create are removed again, so that a run that fails later leaves nothing.
-    private static void Probe(string folder)
+    // A failure is a UserError: "<failure>: <the system's reason>".
+    private static void Probe(string folder, string failure)
     {
         string full = Path.GetFullPath(folder);
         string? firstMissing = null;
         for (string? f = full; f is not null && !Directory.Exists(f); f = Path.GetDirectoryName(f)) firstMissing = f;
-        Directory.CreateDirectory(full);
         try
         {
-            using var _ = new FileStream(Path.Combine(full, $".snr-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
-                FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+            Directory.CreateDirectory(full);
+            try
+            {
+                using var _ = new FileStream(Path.Combine(full, $".snr-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
+                    FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+            }
+            finally
+            {
+                if (firstMissing is not null) Directory.Delete(firstMissing, recursive: true);
+            }
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (firstMissing is not null) Directory.Delete(firstMissing, recursive: true);
+            throw new UserError($"{failure}: {e.Message}");
         }
     }
 

@@ -16,7 +16,7 @@ internal static class PredictCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "a folder written by snr train", Required = true };
+        var model = SnrCli.SavedModelOption();
         var input = new Option<string>("--input") { Description = "a CSV file with a header row naming the model's input columns", Required = true };
         var output = new Option<string?>("--output") { Description = "where to write the scores (default: standard output); never the input file" };
         var key = new Option<string?>("--key") { Description = "an input column to copy as the first output column (default: row, the 1-based row number)" };

@@ -169,5 +169,7 @@ public static class SnrCli
         return option;
     }
 
+    internal static Option<string> SavedModelOption() => new("--model") { Description = "a folder written by snr train", Required = true };
+
     internal static Option<bool> JsonOption() => new("--json") { Description = "make the last line of standard output a JSON summary" };
 }

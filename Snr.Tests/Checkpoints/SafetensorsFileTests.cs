@@ -2,15 +2,12 @@ using System.Buffers.Binary;
 using System.Text;
 using Snr.Core.Checkpoints;
 using Snr.Kernels;
+using Snr.Tests.Support;
 
 namespace Snr.Tests.Checkpoints;
 
-public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper output) : TempFolderTests("snr-safetensors-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-safetensors-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static readonly NamedTensor[] Sample =
     [
         new("routing.0.weight", [2, 3], [1f, -2f, 3.5f, 0f, float.Epsilon, -0f]),
@@ -18,8 +15,6 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
         new("towers.income.0.bias", [3], [9f, 8f, 7f]),
         new("step", [], [42f]),
     ];
-
-    private string Path(string name) => System.IO.Path.Combine(_folder, name);
 
     [Fact]
     public void Round_trip_keeps_names_shapes_values_and_metadata()
@@ -59,7 +54,7 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
             throw new IOException("disk full (simulated)");
         }));
         Assert.Equal(before, File.ReadAllBytes(Path("m.safetensors")));
-        Assert.Single(Directory.GetFiles(_folder)); // the temporary file is gone
+        Assert.Single(Directory.GetFiles(Folder)); // the temporary file is gone
     }
 
     [Theory]

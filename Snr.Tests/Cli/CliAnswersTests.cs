@@ -1,5 +1,6 @@
 using Snr.Cli;
 using Snr.Core.Checkpoints;
+using Snr.Tests.Support;
 using static Snr.Tests.Cli.CliTests;
 
 namespace Snr.Tests.Cli;
@@ -9,14 +10,8 @@ namespace Snr.Tests.Cli;
 /// outputs and data sizes are refused with one line and exit code 1 before any work is done,
 /// and an interrupted run says what it kept.
 /// </summary>
-public sealed class CliAnswersTests : IDisposable
+public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-cli-answers-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string Path(string name) => System.IO.Path.Combine(_folder, name);
-
     // A small CSV with a binary and a regression task; rows × 3 columns of inputs.
     private string SmallCsv(string name, int rows)
     {

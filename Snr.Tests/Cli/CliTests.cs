@@ -2,31 +2,20 @@ using System.Text.Json;
 using Snr.Cli;
 using Snr.Core.Tabular;
 using Snr.Datasets;
+using Snr.Tests.Support;
 
 namespace Snr.Tests.Cli;
 
 /// <summary>The <c>snr</c> commands run in-process: parse, run on small data, check the output, the JSON and the files.</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests() : TempFolderTests("snr-cli-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    internal static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SnrCli.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    internal static (int Code, string Output, string Error) Run(params string[] args) => CliRun.Run(args);
 
     private static JsonElement LastLineJson(string output)
     {
         string last = output.TrimEnd().Split('\n')[^1];
         return JsonDocument.Parse(last).RootElement;
     }
-
-    private string Path(string name) => System.IO.Path.Combine(_folder, name);
 
     [Fact]
     public void Train_on_census_then_eval_predict_and_inspect_the_saved_model()

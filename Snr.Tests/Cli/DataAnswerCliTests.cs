@@ -1,5 +1,6 @@
 using Snr.Cli;
 using Snr.Tests.Support;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Cli;
 
@@ -8,22 +9,8 @@ namespace Snr.Tests.Cli;
 /// trains on a 400-row Adult-like file for one epoch (about a second) and checks that the
 /// command now refuses, warns or excludes, in words a user can act on.
 /// </summary>
-public sealed class DataAnswerCliTests : IDisposable
+public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-data-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SnrCli.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private string Path(string name) => System.IO.Path.Combine(_folder, name);
-
     // Spectre wraps a long table title over lines: compare with runs of white space made one space.
     private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
@@ -41,7 +28,7 @@ public sealed class DataAnswerCliTests : IDisposable
         string data = AdultLikeCsv.Write(Path("adult.csv"), AdultLikeCsv.Rows());
         string model = Train(data);
         // 400 rows: 280 training, 40 validation, 80 test. Another spelling of the same path, and a copy under another name.
-        string otherSpelling = System.IO.Path.Combine(_folder, ".", "..", System.IO.Path.GetFileName(_folder), "adult.csv");
+        string otherSpelling = System.IO.Path.Combine(Folder, ".", "..", System.IO.Path.GetFileName(Folder), "adult.csv");
         File.Copy(data, Path("copy.csv"));
         foreach (string spelling in new[] { otherSpelling, Path("copy.csv") })
         {

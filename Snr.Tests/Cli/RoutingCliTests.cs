@@ -1,26 +1,14 @@
 using System.Text.Json;
 using Snr.Cli;
 using Snr.Core.Serialization;
+using Snr.Tests.Support;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Cli;
 
 /// <summary>Configuration files, budgets on the command line and the pareto sweep.</summary>
-public sealed class RoutingCliTests : IDisposable
+public sealed class RoutingCliTests() : TempFolderTests("snr-routing-cli-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-routing-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SnrCli.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private string Path(string name) => System.IO.Path.Combine(_folder, name);
-
     [Fact]
     public void A_written_config_round_trips_and_flags_override_it()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Snr.Cli;
 using Snr.Hosting;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Hosting;
 
@@ -12,7 +13,7 @@ public sealed class ServeCommandTests(CensusModels census)
     [Fact]
     public void A_folder_without_a_checkpoint_is_a_user_error()
     {
-        var (code, error) = Run("serve", "--model", census.NewFolder(null), "--port", "0");
+        var (code, _, error) = Run("serve", "--model", census.NewFolder(null), "--port", "0");
         Assert.Equal(SnrCli.UserErrorCode, code);
         Assert.Contains("has no model.safetensors", error);
     }
@@ -20,7 +21,7 @@ public sealed class ServeCommandTests(CensusModels census)
     [Fact]
     public void Two_models_of_one_name_are_a_user_error()
     {
-        var (code, error) = Run("serve", "--model", $"m={census.FolderA}", "--model", $"m={census.FolderB}", "--port", "0");
+        var (code, _, error) = Run("serve", "--model", $"m={census.FolderA}", "--model", $"m={census.FolderB}", "--port", "0");
         Assert.Equal(SnrCli.UserErrorCode, code);
         Assert.Contains("two models are named 'm'", error);
     }
@@ -48,13 +49,5 @@ public sealed class ServeCommandTests(CensusModels census)
         Assert.Equal(census.Reference(census.PredictorA, census.Rows.Take(2).ToArray()), answer.Scores.SelectMany(s => s));
         Assert.Equal(16, (await client.GetFromJsonAsync("/v1/models/census", SnrHostingJsonContext.Default.ModelInfo))!.MaxRowsPerRequest);
         await app.StopAsync();
-    }
-
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = SnrCli.Run(args, output, error, interactive: false);
-        return (code, error.ToString());
     }
 }

@@ -1,4 +1,5 @@
 using Snr.Cli;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Onnx;
 
@@ -6,8 +7,6 @@ namespace Snr.Tests.Onnx;
 [Collection(OnnxCensusCollection.Name)]
 public sealed class ExportCommandTests(OnnxCensusFixture census)
 {
-    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
-
     [Fact]
     public void Export_writes_a_file_onnx_runtime_scores_like_the_model()
     {

@@ -1,16 +1,13 @@
 using Snr.Core.Checkpoints;
 using Snr.Core.Models;
 using Snr.Tests.Serving;
+using Snr.Tests.Support;
 
 namespace Snr.Tests.Robustness;
 
 /// <summary>A save that fails at any stage leaves the previous checkpoint whole and loadable, and no stray files.</summary>
-public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper output) : TempFolderTests("snr-interrupt-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-interrupt-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Theory]
     [InlineData("open")]
     [InlineData("write")]
@@ -19,14 +16,14 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
     public void A_save_failing_at_each_stage_keeps_the_old_model(string stage)
     {
         var old = ModelServingTests.Make("snr-trans", seed: 1);
-        ModelCheckpoint.Save(_folder, old);
-        string weights = Path.Combine(_folder, ModelCheckpoint.WeightsFile);
+        ModelCheckpoint.Save(Folder, old);
+        string weights = Path(ModelCheckpoint.WeightsFile);
         byte[] before = File.ReadAllBytes(weights);
 
         AtomicFile.t_faultInjection = s => { if (s == stage) throw new IOException($"disk failure at {s} (simulated)"); };
         try
         {
-            var error = Assert.Throws<IOException>(() => ModelCheckpoint.Save(_folder, ModelServingTests.Make("snr-trans", seed: 2)));
+            var error = Assert.Throws<IOException>(() => ModelCheckpoint.Save(Folder, ModelServingTests.Make("snr-trans", seed: 2)));
             Assert.Contains(stage, error.Message);
         }
         finally
@@ -35,9 +32,9 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
         }
 
         Assert.Equal(before, File.ReadAllBytes(weights));
-        var (loaded, _) = ModelCheckpoint.Load(_folder);
+        var (loaded, _) = ModelCheckpoint.Load(Folder);
         Assert.Equal(old.Parameters().SelectMany(p => p.Tensor.Data.ToArray()), loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
-        Assert.Equal([FolderLock.FileName, ModelCheckpoint.ConfigFile, ModelCheckpoint.WeightsFile], Directory.GetFiles(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([FolderLock.FileName, ModelCheckpoint.ConfigFile, ModelCheckpoint.WeightsFile], Directory.GetFiles(Folder).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     // Issue 12 item 10: eight threads saving four different models into one folder, round after round;
@@ -49,10 +46,10 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
         var models = kinds.Select(k => ModelServingTests.Make(k, seed: 5)).ToArray();
         for (int round = 0; round < 6; round++)
         {
-            Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => ModelCheckpoint.Save(_folder, models[i % models.Length]));
-            var (_, document) = ModelCheckpoint.LoadWithDocument(_folder);
-            Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(Path.Combine(_folder, ModelCheckpoint.ConfigFile)));
-            Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+            Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => ModelCheckpoint.Save(Folder, models[i % models.Length]));
+            var (_, document) = ModelCheckpoint.LoadWithDocument(Folder);
+            Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(Path(ModelCheckpoint.ConfigFile)));
+            Assert.Empty(Directory.GetFiles(Folder, "*.tmp"));
         }
     }
 
@@ -61,26 +58,26 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
     [Fact]
     public void A_save_killed_between_the_weights_and_config_json_is_repaired_by_the_next_load()
     {
-        ModelCheckpoint.Save(_folder, ModelServingTests.Make("snr-trans", seed: 1));
+        ModelCheckpoint.Save(Folder, ModelServingTests.Make("snr-trans", seed: 1));
         int renames = 0;
         AtomicFile.t_faultInjection = s => { if (s == "rename" && ++renames == 2) throw new IOException("killed before config.json (simulated)"); };
         try
         {
-            Assert.Throws<IOException>(() => ModelCheckpoint.Save(_folder, ModelServingTests.Make("mmoe", seed: 2)));
+            Assert.Throws<IOException>(() => ModelCheckpoint.Save(Folder, ModelServingTests.Make("mmoe", seed: 2)));
         }
         finally
         {
             AtomicFile.t_faultInjection = null;
         }
-        string config = Path.Combine(_folder, ModelCheckpoint.ConfigFile);
+        string config = Path(ModelCheckpoint.ConfigFile);
         Assert.Contains("snr", File.ReadAllText(config)); // still the old model's description …
-        var (model, document) = ModelCheckpoint.LoadWithDocument(_folder);
+        var (model, document) = ModelCheckpoint.LoadWithDocument(Folder);
         Assert.IsType<MmoeModel>(model);                 // … beside the new weights, until a load repairs it
         Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(config));
 
-        string stale = Path.Combine(_folder, $".{ModelCheckpoint.WeightsFile}.{Guid.NewGuid():N}.tmp");
+        string stale = Path($".{ModelCheckpoint.WeightsFile}.{Guid.NewGuid():N}.tmp");
         File.WriteAllText(stale, "left by a killed save");
-        ModelCheckpoint.Save(_folder, model);
+        ModelCheckpoint.Save(Folder, model);
         Assert.False(File.Exists(stale));
     }
 
@@ -89,8 +86,8 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
     public void Fuzzed_checkpoints_load_identically_or_are_refused()
     {
         var model = ModelServingTests.Make("mmoe", seed: 4);
-        ModelCheckpoint.Save(_folder, model);
-        string weights = Path.Combine(_folder, ModelCheckpoint.WeightsFile);
+        ModelCheckpoint.Save(Folder, model);
+        string weights = Path(ModelCheckpoint.WeightsFile);
         byte[] original = File.ReadAllBytes(weights);
         var expected = model.Parameters().SelectMany(p => p.Tensor.Data.ToArray()).ToArray();
         var rng = new Snr.Kernels.CounterRng(77);
@@ -108,7 +105,7 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
             File.WriteAllBytes(weights, bytes);
             try
             {
-                var (loaded, _) = ModelCheckpoint.Load(_folder);
+                var (loaded, _) = ModelCheckpoint.Load(Folder);
                 Assert.Equal(expected, loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
             }
             catch (InvalidDataException)

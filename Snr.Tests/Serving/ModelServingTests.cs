@@ -7,14 +7,10 @@ using Snr.Tests.Support;
 namespace Snr.Tests.Serving;
 
 /// <summary>Every model kind compiled into a predictor scores exactly what its own forward pass with serving gates scores.</summary>
-public sealed class ModelServingTests : IDisposable
+public sealed class ModelServingTests() : TempFolderTests("snr-serving-")
 {
     private const int D = 9, Rows = 11;
     private static readonly TaskConfig[] Tasks = [new("click", TaskKind.Binary), new("spend", TaskKind.Regression)];
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-serving-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     public static TheoryData<string> Kinds => new() { "shared-bottom", "mmoe", "single-task", "snr-trans", "snr-aver", "snr-trans-deep" };
 
     internal static MultiTaskModel Make(string kind, ulong seed = 3)
@@ -85,7 +81,7 @@ public sealed class ModelServingTests : IDisposable
     {
         var model = Make(kind);
         var x = Features(23);
-        string dir = Path.Combine(_folder, kind);
+        string dir = Path(kind);
         ModelCheckpoint.Save(dir, model);
         var (loaded, preprocessing) = ModelCheckpoint.Load(dir);
         Assert.Null(preprocessing);
@@ -93,6 +89,6 @@ public sealed class ModelServingTests : IDisposable
         Assert.Equal(ModelScores(model, x), ModelScores(loaded, x));
         Assert.Equal(PredictorScores(Predictor.Compile(model), x),
                      PredictorScores(Predictor.Compile(loaded), x));
-        Assert.True(File.Exists(Path.Combine(dir, ModelCheckpoint.ConfigFile)));
+        Assert.True(File.Exists(System.IO.Path.Combine(dir, ModelCheckpoint.ConfigFile)));
     }
 }
