@@ -154,11 +154,7 @@ public sealed class RoutingCost
             int kOut = levels[l].OutputBlocks, kIn = levels[l].InputBlocks;
             double[] reachOut = _reach[l + 1], reachIn = _reach[l], ql = q[l];
             for (int i = 0; i < kOut; i++)
-            {
-                double open = 0;
-                for (int j = 0; j < kIn; j++) open += ql[i * kIn + j];
-                cost += reachOut[i] * (_block[l] + _connection[l] * open);
-            }
+                cost += reachOut[i] * BlockCost(l, ql, i, kIn);
             for (int j = 0; j < kIn; j++)
             {
                 double none = 1;
@@ -181,11 +177,7 @@ public sealed class RoutingCost
             int kOut = levels[l].OutputBlocks, kIn = levels[l].InputBlocks;
             double[] reachOut = _reach[l + 1], ql = q[l], gq = _gradQ[l], g = _gradReach[l], gOut = _gradReach[l + 1];
             for (int i = 0; i < kOut; i++)
-            {
-                double open = 0;
-                for (int j = 0; j < kIn; j++) open += ql[i * kIn + j];
-                gOut[i] = _block[l] + _connection[l] * open;
-            }
+                gOut[i] = BlockCost(l, ql, i, kIn);
             for (int j = 0; j < kIn; j++)
                 for (int i = 0; i < kOut; i++)
                 {
@@ -197,6 +189,14 @@ public sealed class RoutingCost
                     gOut[i] += g[j] * others * ql[i * kIn + j];
                 }
         }
+    }
+
+    // What output block i of level l costs when it is read: its own sub-network and its open connections.
+    private double BlockCost(int l, double[] ql, int i, int kIn)
+    {
+        double open = 0;
+        for (int j = 0; j < kIn; j++) open += ql[i * kIn + j];
+        return _block[l] + _connection[l] * open;
     }
 
     private double[][] TrainingProbabilities() => PerGate(static (gate, i, j) => gate.ProbabilityNonZero(i, j));

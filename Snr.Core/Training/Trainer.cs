@@ -134,12 +134,7 @@ public sealed class Trainer
             int counted = 0;
             for (int start = 0; start < n; start += batchSize)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    Restore(best ?? lastEpoch!);
-                    throw new TrainingCanceledException(
-                        new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), cancellationToken);
-                }
+                if (cancellationToken.IsCancellationRequested) throw new TrainingCanceledException(KeepSoFar(), cancellationToken);
                 var batch = n - start < batchSize ? last : full;
                 try
                 {
@@ -147,8 +142,7 @@ public sealed class Trainer
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    if ((best ?? lastEpoch) is { } kept) Restore(kept);
-                    throw new TrainingDataException(new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), e);
+                    throw new TrainingDataException(KeepSoFar(), e);
                 }
                 for (int t = 0; t < tasks; t++) batch.SetTask(t, labelColumns[t]);
                 float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, batch.Weights, taskLosses);
@@ -195,6 +189,13 @@ public sealed class Trainer
         if (best is not null) Restore(best);
         var gateChanges = routing?.Finish();
         return new TrainingHistory(records, best is null ? records.Count : bestEpoch, stoppedEarly, step.SkippedBatches, gateChanges);
+
+        // For a run cut short mid-epoch: back to the best epoch's weights (early stopping) or the last completed epoch's, and the history so far.
+        TrainingHistory KeepSoFar()
+        {
+            if ((best ?? lastEpoch) is { } kept) Restore(kept);
+            return new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches);
+        }
     }
 
     /// <summary>True for the gate parameters (log α), which form their own optimiser group.</summary>
