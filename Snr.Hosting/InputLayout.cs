@@ -60,9 +60,6 @@ internal sealed class InputLayout
     /// <summary>Categorical inputs per row.</summary>
     public int CategoricalCount { get; }
 
-    /// <summary>Columns a row must name: every input.</summary>
-    public int RequiredCount => NumericCount + CategoricalCount;
-
     /// <summary>The known levels of each categorical input.</summary>
     public IReadOnlyList<IReadOnlyList<string>> CategoricalLevels { get; }
 

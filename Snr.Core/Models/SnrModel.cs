@@ -161,7 +161,6 @@ public sealed class SnrModel : MultiTaskModel
         return (h, _lastWidth);
     }
 
-
     // Validation requires SNR-Aver's last level to have a sub-network, so without one the level is SNR-Trans.
     private static int LastWidth(SnrConfig config) => config.Routing[^1].Hidden is [.., int last] ? last : config.Routing[^1].Width;
 }
