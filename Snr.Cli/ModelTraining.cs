@@ -91,21 +91,21 @@ internal static class ModelTraining
             console.Line($"Serving gates set after training: {string.Join(", ", changes)}");
         return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed, history)
         {
-            Kept = dataError is null ? Kept(history, settings, watched, interrupted)
-                : $"Reading the training data failed during epoch {history.Epochs.Count + 1}: keeping epoch {history.BestEpoch}, {(settings.Patience is null ? "the last completed epoch" : $"the best validation {watched} loss so far")}.",
+            Kept = Kept(history, settings, watched,
+                cutShort: dataError is not null ? "Reading the training data failed" : interrupted ? "Interrupted" : null),
             Interrupted = interrupted,
             DataError = dataError,
         };
     }
 
-    // Which epoch's weights the model holds, and why, as a sentence.
-    private static string Kept(TrainingHistory history, TrainSettings settings, string watched, bool interrupted)
+    // Which epoch's weights the model holds, and why, as a sentence; cutShort says what ended the run mid-epoch (null: it ran to its end).
+    private static string Kept(TrainingHistory history, TrainSettings settings, string watched, string? cutShort)
     {
         int ran = history.Epochs.Count;
         string why = settings.Patience is null
-            ? (interrupted ? "the last completed epoch" : "the last epoch")
-            : $"the best validation {watched} loss{(interrupted ? " so far" : "")}";
-        string prefix = interrupted ? $"Interrupted during epoch {ran + 1}: keeping" : "Keeping";
+            ? (cutShort is null ? "the last epoch" : "the last completed epoch")
+            : $"the best validation {watched} loss{(cutShort is null ? "" : " so far")}";
+        string prefix = cutShort is null ? "Keeping" : $"{cutShort} during epoch {ran + 1}: keeping";
         string stopped = history.StoppedEarly ? $" (stopped early after epoch {ran} of {settings.Epochs}: {settings.Patience} epoch(s) without improvement)" : "";
         return $"{prefix} epoch {history.BestEpoch}, {why}{stopped}.";
     }
@@ -138,10 +138,10 @@ internal static class ModelTraining
     /// <exception cref="UserError">A part is empty; the message gives the counts and the fewest rows that fill every part.</exception>
     public static void RequireRowsForEveryPart(string name, int total)
     {
-        var split = Snr.Core.Tabular.DataSplit.Shuffled(total, 0, DataSource.TrainFraction, DataSource.ValidationFraction);
-        if (SplitFillsEveryPart(total)) return;
+        var split = Split(total);
+        if (FillsEveryPart(split)) return;
         int needed = 1;
-        while (!SplitFillsEveryPart(needed)) needed++;
+        while (!FillsEveryPart(Split(needed))) needed++;
         throw new UserError(string.Create(CultureInfo.InvariantCulture,
             $"{name} has {total:N0} row{(total == 1 ? "" : "s")}; the {Percent(DataSource.TrainFraction)}/{Percent(DataSource.ValidationFraction)}/{Percent(1 - DataSource.TrainFraction - DataSource.ValidationFraction)} split gives " +
             $"{split.Train.Length} training, {split.Validation.Length} validation and {split.Test.Length} test rows, and each part needs at least 1 row " +
@@ -150,11 +150,9 @@ internal static class ModelTraining
 
     private static int Percent(double fraction) => (int)Math.Round(100 * fraction);
 
-    private static bool SplitFillsEveryPart(int rows)
-    {
-        var split = Snr.Core.Tabular.DataSplit.Shuffled(rows, 0, DataSource.TrainFraction, DataSource.ValidationFraction);
-        return split.Train.Length > 0 && split.Validation.Length > 0 && split.Test.Length > 0;
-    }
+    private static Snr.Core.Tabular.DataSplit Split(int rows) => Snr.Core.Tabular.DataSplit.Shuffled(rows, 0, DataSource.TrainFraction, DataSource.ValidationFraction);
+
+    private static bool FillsEveryPart(Snr.Core.Tabular.DataSplit split) => split.Train.Length > 0 && split.Validation.Length > 0 && split.Test.Length > 0;
 
     private static string EpochLine(EpochRecord e, int epochs)
     {
@@ -171,15 +169,18 @@ internal static class ModelTraining
     /// <summary>The headline value (null when undefined, such as AUC with one class).</summary>
     public static double? MetricValue(TaskMetrics m) => m.LogLoss is not null ? m.Auc : m.Rmse;
 
+    /// <summary>A task's headline metric (<see cref="MetricName"/>, <see cref="MetricValue"/>) for the summaries and the sweep.</summary>
+    public static TaskResult Headline(TaskMetrics m) => new(m.Task, MetricName(m), MetricValue(m));
+
     public static string Format(double? value) => value is { } v ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
 
     public static RunSummary Summary(string command, TrainedModel trained, string data, string? output) => new(
         command, trained.Kind, data,
-        [.. trained.Test.Select(m => new TaskResult(m.Task, MetricName(m), MetricValue(m)))],
+        [.. trained.Test.Select(Headline)],
         trained.Model.ParameterCount, trained.Predictor.Summary.FlopsPerRow,
         trained.Predictor.Summary.LiveConnections, trained.Predictor.Summary.TotalConnections,
         Math.Round(trained.Elapsed.TotalSeconds, 2), output,
         trained.History?.Epochs.Select(e => new EpochSummary(e.Epoch, Math.Round(e.TrainTotalLoss, 6),
-            [.. e.Validation.Select(m => new TaskResult(m.Task, MetricName(m), MetricValue(m)))],
+            [.. e.Validation.Select(Headline)],
             e.Routing?.ExpectedCost, e.Routing?.ServingFlopsPerRow, e.Routing?.LiveConnections, e.Routing?.Target)).ToList());
 }

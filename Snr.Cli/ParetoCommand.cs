@@ -135,7 +135,7 @@ internal static class ParetoCommand
         bool isSnr = trained.Model is SnrModel;
         var history = trained.History!;
         var run = new SweepRun(dataName, correlation, settings.Model, budget, seed, summary.FlopsPerRow, summary.LiveConnections, trained.Model.ParameterCount,
-            [.. trained.Test.Select(m => new TaskResult(m.Task, ModelTraining.MetricName(m), ModelTraining.MetricValue(m)))], Math.Round(trained.Elapsed.TotalSeconds, 2),
+            [.. trained.Test.Select(ModelTraining.Headline)], Math.Round(trained.Elapsed.TotalSeconds, 2),
             settings.LearningRate, isSnr ? settings.Training.GateLearningRate : null, history.Epochs.Count, history.BestEpoch,
             Evaluator.Evaluate(trained.Predictor, trained.Model.Tasks, data.Validation).Average(m => m.Loss),
             [.. history.Epochs.Select(e => e.Validation.Count > 0 ? e.Validation.Average(m => m.Loss) : double.NaN)]);
@@ -196,7 +196,7 @@ internal static class ParetoCommand
         var csv = new StringBuilder("data,correlation,model,budget,seed,serving_flops_per_row,live_connections,parameters,seconds,lr,gate_lr,epochs,kept_epoch,validation_loss,"
             + string.Join(",", taskNames.Select((n, t) => $"{n}_{metrics[t]}")) + "\n");
         foreach (var r in runs)
-            csv.Append(ParetoChart.Invariant($"{CsvField(r.Data)},{r.Correlation},{r.Model},{r.Budget},{r.Seed},{r.ServingFlopsPerRow},{r.LiveConnections},{r.Parameters},{r.Seconds},"))
+            csv.Append(ParetoChart.Invariant($"{CsvField.Of(r.Data)},{r.Correlation},{r.Model},{r.Budget},{r.Seed},{r.ServingFlopsPerRow},{r.LiveConnections},{r.Parameters},{r.Seconds},"))
                .Append(ParetoChart.Invariant($"{r.LearningRate:R},{r.GateLearningRate:R},{r.Epochs},{r.KeptEpoch},{r.ValidationLoss:R},"))
                .Append(string.Join(",", r.Tasks.Select(t => t.Value?.ToString("R", CultureInfo.InvariantCulture) ?? ""))).Append('\n');
         Snr.Core.Checkpoints.AtomicFile.WriteAllText(Path.Combine(folder, "pareto.csv"), csv.ToString());
@@ -234,7 +234,7 @@ internal static class ParetoCommand
                     perTask.Add(MeanSd(Differences(r => r.Tasks.All(x => x.Value is not null) ? r.Tasks.Average(x => x.Value!.Value) : null).OfType<double>().ToArray()));
                     table.AddRow([group.Key.Correlation?.ToString("0.###", CultureInfo.InvariantCulture) ?? group.Key.Data, group.Key.Budget.ToString("0.###", CultureInfo.InvariantCulture),
                         model, reference, .. perTask.Select(d => ParetoChart.Invariant($"{Signed(d.Mean)} ± {d.Sd:F4}"))]);
-                    csv.Append(ParetoChart.Invariant($"{CsvField(group.Key.Data)},{group.Key.Correlation},{group.Key.Budget},{model},{reference},{pairs.Length},"))
+                    csv.Append(ParetoChart.Invariant($"{CsvField.Of(group.Key.Data)},{group.Key.Correlation},{group.Key.Budget},{model},{reference},{pairs.Length},"))
                        .Append(string.Join(",", perTask.Select(d => ParetoChart.Invariant($"{d.Mean:R},{d.Sd:R}")))).Append('\n');
                 }
             }
@@ -249,9 +249,6 @@ internal static class ParetoCommand
         double rounded = Math.Round(value, 4);
         return ParetoChart.Invariant($"{(rounded == 0 ? 0 : rounded):+0.0000;-0.0000;+0.0000}");
     }
-
-    // A synthetic data name has commas (synthetic:corr=0.5,rows=800): quote it, as RFC 4180 does.
-    private static string CsvField(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
 
     private static string CurveKey(double correlation) => ParetoChart.Invariant($"corr-{correlation:0.0##}");
 

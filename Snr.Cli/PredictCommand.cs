@@ -42,9 +42,9 @@ internal static class PredictCommand
                 console.Error.WriteLine($"Wrote {table.RowCount:N0} rows × {tasks.Count} tasks to {Path.GetFullPath(outputPath)} (Parquet)");
                 return 0;
             }
-            var lines = new List<string>(table.RowCount + 1) { string.Join(",", [CsvField(keyHeader), .. tasks.Select(CsvField)]) };
+            var lines = new List<string>(table.RowCount + 1) { string.Join(",", [CsvField.Of(keyHeader), .. tasks.Select(CsvField.Of)]) };
             for (int r = 0; r < table.RowCount; r++)
-                lines.Add(string.Join(",", [CsvField(keys[r]), .. Enumerable.Range(0, tasks.Count).Select(t => PlainDecimal(scores[r * tasks.Count + t]))]));
+                lines.Add(string.Join(",", [CsvField.Of(keys[r]), .. Enumerable.Range(0, tasks.Count).Select(t => PlainDecimal(scores[r * tasks.Count + t]))]));
             if (outputPath is null)
             {
                 foreach (var line in lines) console.Output.WriteLine(line);
@@ -64,8 +64,4 @@ internal static class PredictCommand
         float.IsFinite(value) && MathF.Abs(value) < 1e28f
             ? ((decimal)value).ToString("0.############################", CultureInfo.InvariantCulture)
             : value.ToString(CultureInfo.InvariantCulture);
-
-    // A CSV field, quoted when it holds a delimiter, a quote or a line break.
-    private static string CsvField(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
