@@ -1,7 +1,7 @@
 using Snr.Cli;
 using Snr.Core.Checkpoints;
 using Snr.Tests.Support;
-using static Snr.Tests.Cli.CliTests;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Cli;
 

@@ -9,6 +9,7 @@ namespace Snr.Tests.Cli;
 /// <summary>The <c>snr</c> commands run in-process: parse, run on small data, check the output, the JSON and the files.</summary>
 public sealed class CliTests() : TempFolderTests("snr-cli-")
 {
+    // The runner the DataWorkflows tests call by this name.
     internal static (int Code, string Output, string Error) Run(params string[] args) => CliRun.Run(args);
 
     private static JsonElement LastLineJson(string output)
