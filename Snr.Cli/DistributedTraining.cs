@@ -29,6 +29,16 @@ internal static class DistributedTraining
         Description = "train data-parallel on a local cluster of N processes (1: in this process, no cluster)", DefaultValueFactory = _ => 1,
     };
 
+    public static Option<int> CheckpointEveryOption() => new("--checkpoint-every")
+    {
+        Description = "with --workers: write the training state into the --out folder every K steps (and at every epoch end), to resume from", DefaultValueFactory = _ => 100,
+    };
+
+    public static Option<bool> ResumeOption() => new("--resume")
+    {
+        Description = "with --workers: continue the stopped run whose training state is in the --out folder (same data and options)",
+    };
+
     /// <summary>The job every process of the run builds alike from the same options: the same data, model and shards.</summary>
     public static (DataParallelJob Job, LoadedData Data) Job(ParseResult parse, TrainingOptions training, string kind, ulong seed, int workers, CliConsole console)
     {
@@ -43,6 +53,7 @@ internal static class DistributedTraining
         {
             RunId = RunId, Model = config, Training = trainingConfig, Workers = workers, GlobalBatch = batch,
             Shards = (rank, n) => new DatasetShard(data.Train, config, rank, n, batch, seed),
+            StepsPerEpoch = StepsPerEpoch(data.Train.Count, batch), DataIdentity = $"{data.Provenance}, {data.Train.Count} training rows",
             // A killed worker process is declared dead by membership after a few missed probes: enough attempts to outlast that.
             StepTimeout = TimeSpan.FromSeconds(10), MaxAttempts = 6, RetryDelay = TimeSpan.FromSeconds(10),
         };
@@ -72,10 +83,19 @@ internal static class DistributedTraining
         return host;
     }
 
-    /// <summary>Trains with <paramref name="workers"/> processes, reports as <c>snr train</c> does, and saves the model.</summary>
-    public static int Train(ParseResult parse, TrainingOptions training, string kind, ulong seed, int workers, string folder, CliConsole console)
+    private static long StepsPerEpoch(int rows, int batch) => Math.Max(1, rows / batch);
+
+    /// <summary>
+    /// Trains with <paramref name="workers"/> processes, reports as <c>snr train</c> does, and saves the model. The training
+    /// state goes into <paramref name="folder"/> every <paramref name="checkpointEvery"/> steps and at every epoch end;
+    /// <paramref name="resume"/> continues from it.
+    /// </summary>
+    public static int Train(ParseResult parse, TrainingOptions training, string kind, ulong seed, int workers, string folder, int checkpointEvery, bool resume, CliConsole console)
     {
+        if (checkpointEvery < 0) throw new UserError($"--checkpoint-every {checkpointEvery}: give a number of steps (0: only at epoch ends).");
+        RequireState(folder, resume);
         var (job, data) = Job(parse, training, kind, seed, workers, console);
+        job = job with { CheckpointDirectory = folder, CheckpointEvery = checkpointEvery };
         int[] ports = FreePorts(2 * workers);
         var children = new List<Process>();
         using var silo = StartSiloAsync(job, ports[0], ports[1], primary: null).GetAwaiter().GetResult();
@@ -100,41 +120,72 @@ internal static class DistributedTraining
         }
     }
 
+    // A new run does not write over the state of an unfinished one, and a resumed run needs one.
+    private static void RequireState(string folder, bool resume)
+    {
+        bool exists = TrainingCheckpoint.Exists(folder);
+        if (resume && !exists) throw new UserError($"--resume: '{folder}' holds no training state ({TrainingCheckpoint.FileName}) to continue.");
+        if (!resume && exists)
+            throw new UserError($"'{folder}' holds the training state of an unfinished run ({TrainingCheckpoint.FileName}): add --resume to continue it, or choose another --out.");
+    }
+
     private static int Run(IGrainFactory grains, DataParallelJob job, LoadedData data, string folder, CliConsole console)
     {
-        var coordinator = grains.GetGrain<IDataParallelCoordinatorGrain>(RunId);
+        var run = new DataParallelRun(grains, job);
         var settings = job.Training;
-        long stepsPerEpoch = Math.Max(1, data.Train.Count / job.GlobalBatch), steps = settings.Epochs * stepsPerEpoch;
-        var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        long bytes = 0;
-        for (long k = 0; k < steps; k++)
+        long stepsPerEpoch = job.StepsPerEpoch, steps = settings.Epochs * stepsPerEpoch;
+        long first;
+        try
         {
-            console.Interrupt.ThrowIfCancellationRequested();
-            StepReport report;
-            try
-            {
-                report = coordinator.RunStep(k).GetAwaiter().GetResult();
-            }
-            catch (Exception e) when (e is TimeoutException or InvalidOperationException or OrleansException)
-            {
-                throw new UserError($"Distributed training stopped at step {k} of {steps}: {e.Message}");
-            }
-            if (report.Attempts > 1) console.Line($"step {k}: a worker was lost; done in {report.Attempts} attempts, ranks now on {string.Join(", ", report.Hosts)}");
-            if (float.IsFinite(report.Loss)) lossSum += report.Loss;
+            first = run.NextStepAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or OrleansException)
+        {
+            throw new UserError($"The run could not start from '{folder}': {e.Message}");
+        }
+        if (first > 0) console.Line($"Resuming from the training state after step {first} of {steps} (epoch {first / stepsPerEpoch + 1})");
+        var losses = new double[steps];
+        Array.Fill(losses, double.NaN);
+        var clock = Stopwatch.StartNew();
+        long bytes = 0, ran = 0;
+        bool OnStep(StepReport report)
+        {
+            if (report.Attempts > 1) console.Line($"step {report.Step}: a worker was lost; done in {report.Attempts} attempts, ranks now on {string.Join(", ", report.Hosts)}");
+            if (report.CheckpointError is { } failed) console.Line($"step {report.Step}: the checkpoint could not be written ({failed}); the previous one stays");
+            losses[report.Step] = report.Loss;
             bytes = report.PayloadBytes;
-            if ((k + 1) % stepsPerEpoch == 0)
+            ran++;
+            if ((report.Step + 1) % stepsPerEpoch == 0)
             {
-                console.Line(FormattableString.Invariant($"epoch {(k + 1) / stepsPerEpoch}/{settings.Epochs}: train loss {lossSum / stepsPerEpoch:F4}, {clock.Elapsed.TotalMilliseconds / (k + 1):F2} ms/step"));
-                lossSum = 0;
+                long epoch = (report.Step + 1) / stepsPerEpoch;
+                var epochLosses = new ArraySegment<double>(losses, (int)((epoch - 1) * stepsPerEpoch), (int)stepsPerEpoch).Where(double.IsFinite).DefaultIfEmpty(double.NaN);
+                console.Line(FormattableString.Invariant($"epoch {epoch}/{settings.Epochs}: train loss {epochLosses.Average():F4}, {clock.Elapsed.TotalMilliseconds / ran:F2} ms/step"));
             }
+            return !console.Interrupt.IsCancellationRequested;
+        }
+        void OnRewind(long from, long to) => console.Line($"step {from}: the coordinator was lost; it resumed from the checkpoint after step {to}, and the steps from there run again");
+        long done;
+        try
+        {
+            done = run.RunAsync(steps, OnStep, OnRewind).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or OrleansException)
+        {
+            throw new UserError($"Distributed training stopped: {e.Message} The training state in '{folder}' holds the last checkpoint; continue with --resume.");
+        }
+        if (done < steps)
+        {
+            console.Line($"Interrupted after step {done} of {steps}; the training state in '{folder}' holds the last checkpoint (continue with --resume)");
+            return SnrCli.InterruptedCode;
         }
         var model = ModelFactory.Create(job.Model);
-        ParameterVector.ScatterValues(coordinator.Weights().GetAwaiter().GetResult(), model.Parameters());
-        console.Line(FormattableString.Invariant($"{steps} steps in {clock.Elapsed.TotalSeconds:F1}s ({clock.Elapsed.TotalMilliseconds / Math.Max(steps, 1):F2} ms/step), {bytes:N0} bytes of weights and gradients per step; hosts: {string.Join(", ", coordinator.Members().GetAwaiter().GetResult())}"));
+        ParameterVector.ScatterValues(run.Coordinator.Weights().GetAwaiter().GetResult(), model.Parameters());
+        console.Line(FormattableString.Invariant($"{ran} steps in {clock.Elapsed.TotalSeconds:F1}s ({clock.Elapsed.TotalMilliseconds / Math.Max(ran, 1):F2} ms/step), {bytes:N0} bytes of weights and gradients per step; hosts: {string.Join(", ", run.Coordinator.Members().GetAwaiter().GetResult())}"));
         var predictor = Predictor.Compile(model);
         ModelReport.Metrics(console, Evaluator.Evaluate(predictor, model.Tasks, data.Test), "test metrics");
         ModelCheckpoint.Save(folder, model, data.Encoder?.Preprocessing, data.Provenance);
+        // The run is complete and its model saved: its training state has nothing left to resume.
+        File.Delete(TrainingCheckpoint.PathIn(folder));
         console.Line($"Saved to {folder}");
         return 0;
     }
@@ -148,8 +199,8 @@ internal static class DistributedTraining
         for (int i = 0; i < tokens.Count; i++)
         {
             if (i == 0 && tokens[i] == "train") continue;
-            if (tokens[i] is "--out") { i++; continue; }
-            if (tokens[i] is "--json") continue;
+            if (tokens[i] is "--out" or "--checkpoint-every") { i++; continue; }
+            if (tokens[i] is "--json" or "--resume") continue;
             args.Add(tokens[i]);
         }
         string apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "snr.exe" : "snr");

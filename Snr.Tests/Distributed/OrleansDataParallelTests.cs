@@ -111,6 +111,7 @@ public sealed class OrleansDataParallelTests
                 // After step 2, three steps are done and the last checkpoint holds two: the coordinator's silo is killed (no graceful shutdown).
                 if (report.Step == 2 && reported.Count == 3) Task.Run(() => cluster.KillSiloAsync(victim)).GetAwaiter().GetResult();
                 return true;
+            }, (from, to) => rewinds.Add((from, to)));
 
             Assert.Equal(7, done);
             Assert.Equal([(3L, 2L)], rewinds);
