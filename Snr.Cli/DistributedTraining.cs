@@ -48,6 +48,11 @@ internal static class DistributedTraining
             ? ModelBinding.Bind(given, data, seed)
             : DefaultModels.Create(settings.Model, data.Train.NumericCount, data.Encoder?.EmbeddingConfig(), data.Tasks, seed);
         var trainingConfig = config is SnrConfig ? settings.Training : settings.Training with { L0Lambda = 0, TargetCost = null, TargetConnections = null };
+        string watched = settings.Watch ?? data.Tasks[0].Name;
+        if (!data.Tasks.Any(t => t.Name == watched))
+            throw new UserError($"--watch '{watched}' names no task; the tasks are {string.Join(", ", data.Tasks.Select(t => t.Name))}.");
+        if (settings.Patience is { } patience)
+            trainingConfig = trainingConfig with { EarlyStopping = new EarlyStoppingConfig { Task = watched, Metric = ValidationMetric.Loss, Patience = patience } };
         int batch = settings.BatchSize;
         var job = new DataParallelJob
         {
@@ -103,7 +108,7 @@ internal static class DistributedTraining
         {
             for (int w = 1; w < workers; w++) children.Add(StartWorker(parse, ports[0], ports[2 * w], ports[2 * w + 1]));
             var grains = silo.Services.GetRequiredService<IGrainFactory>();
-            WaitForSilos(grains, workers, TimeSpan.FromSeconds(60), children);
+            WaitForSilos(silo.Services, workers, TimeSpan.FromSeconds(60), children);
             console.Line($"{workers} processes joined the cluster; {job.GlobalBatch} rows per step shared by {workers} ranks");
             return Run(grains, job, data, folder, console);
         }
@@ -145,23 +150,29 @@ internal static class DistributedTraining
         }
         if (first > 0) console.Line($"Resuming from the training state after step {first} of {steps} (epoch {first / stepsPerEpoch + 1})");
         var losses = new double[steps];
-        Array.Fill(losses, double.NaN);
+        var taskLosses = new float[steps][];
+        var epochs = new DistributedEpochs(job, data.Validation, console);
         var clock = Stopwatch.StartNew();
+        var epochClock = Stopwatch.StartNew();
         long bytes = 0, ran = 0;
+        float[]? last = null;
         bool OnStep(StepReport report)
         {
             if (report.Attempts > 1) console.Line($"step {report.Step}: a worker was lost; done in {report.Attempts} attempts, ranks now on {string.Join(", ", report.Hosts)}");
             if (report.CheckpointError is { } failed) console.Line($"step {report.Step}: the checkpoint could not be written ({failed}); the previous one stays");
             losses[report.Step] = report.Loss;
+            taskLosses[report.Step] = report.TaskLosses;
             bytes = report.PayloadBytes;
             ran++;
-            if ((report.Step + 1) % stepsPerEpoch == 0)
-            {
-                long epoch = (report.Step + 1) / stepsPerEpoch;
-                var epochLosses = new ArraySegment<double>(losses, (int)((epoch - 1) * stepsPerEpoch), (int)stepsPerEpoch).Where(double.IsFinite).DefaultIfEmpty(double.NaN);
-                console.Line(FormattableString.Invariant($"epoch {epoch}/{settings.Epochs}: train loss {epochLosses.Average():F4}, {clock.Elapsed.TotalMilliseconds / ran:F2} ms/step"));
-            }
-            return !console.Interrupt.IsCancellationRequested;
+            if ((report.Step + 1) % stepsPerEpoch != 0) return !console.Interrupt.IsCancellationRequested;
+            // The epoch's mean over the steps this process ran (a resumed run has not run the epoch's earlier steps).
+            int epoch = (int)((report.Step + 1) / stepsPerEpoch), start = (int)((epoch - 1) * stepsPerEpoch);
+            var counted = Enumerable.Range(start, (int)stepsPerEpoch).Where(k => taskLosses[k] is not null && double.IsFinite(losses[k])).ToArray();
+            var trainLoss = Enumerable.Range(0, job.Model.Tasks.Length).Select(t => counted.Length == 0 ? double.NaN : counted.Average(k => (double)taskLosses[k][t])).ToArray();
+            last = run.Coordinator.Weights().GetAwaiter().GetResult();
+            bool goOn = epochs.End(epoch, last, trainLoss, counted.Length == 0 ? double.NaN : counted.Average(k => losses[k]), epochClock.Elapsed);
+            epochClock.Restart();
+            return goOn && !console.Interrupt.IsCancellationRequested;
         }
         void OnRewind(long from, long to) => console.Line($"step {from}: the coordinator was lost; it resumed from the checkpoint after step {to}, and the steps from there run again");
         long done;
@@ -173,14 +184,19 @@ internal static class DistributedTraining
         {
             throw new UserError($"Distributed training stopped: {e.Message} The training state in '{folder}' holds the last checkpoint; continue with --resume.");
         }
-        if (done < steps)
+        if (done < steps && !epochs.StoppedEarly)
         {
             console.Line($"Interrupted after step {done} of {steps}; the training state in '{folder}' holds the last checkpoint (continue with --resume)");
             return SnrCli.InterruptedCode;
         }
         var model = ModelFactory.Create(job.Model);
-        ParameterVector.ScatterValues(run.Coordinator.Weights().GetAwaiter().GetResult(), model.Parameters());
+        ParameterVector.ScatterValues(epochs.Kept(last ?? run.Coordinator.Weights().GetAwaiter().GetResult()), model.Parameters());
         console.Line(FormattableString.Invariant($"{ran} steps in {clock.Elapsed.TotalSeconds:F1}s ({clock.Elapsed.TotalMilliseconds / Math.Max(ran, 1):F2} ms/step), {bytes:N0} bytes of weights and gradients per step; hosts: {string.Join(", ", run.Coordinator.Members().GetAwaiter().GetResult())}"));
+        console.Line(job.Training.EarlyStopping is { } es
+            ? $"Keeping epoch {epochs.BestEpoch}, the best validation {es.Task} loss{(epochs.StoppedEarly ? $" (stopped early after epoch {done / stepsPerEpoch} of {settings.Epochs}: {es.Patience} epoch(s) without improvement)" : "")}."
+            : $"Keeping epoch {epochs.BestEpoch}, the last epoch.");
+        if (model is SnrModel snr && new RoutingRegularizer(snr, job.Training, stepsPerEpoch: 1).Finish() is { Count: > 0 } changes)
+            console.Line($"Serving gates set after training: {string.Join(", ", changes)}");
         var predictor = Predictor.Compile(model);
         ModelReport.Metrics(console, Evaluator.Evaluate(predictor, model.Tasks, data.Test), "test metrics");
         ModelCheckpoint.Save(folder, model, data.Encoder?.Preprocessing, data.Provenance);
@@ -216,14 +232,17 @@ internal static class DistributedTraining
         return process;
     }
 
-    private static void WaitForSilos(IGrainFactory grains, int count, TimeSpan timeout, List<Process> children)
+    // Active in membership is not enough: until this silo's cluster manifest lists a silo's grain types, placement does
+    // not see it as a host for the ranks, and every rank would land here.
+    private static void WaitForSilos(IServiceProvider services, int count, TimeSpan timeout, List<Process> children)
     {
-        var management = grains.GetGrain<IManagementGrain>(0);
+        var management = services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var manifest = services.GetRequiredService<IClusterManifestProvider>();
         var clock = Stopwatch.StartNew();
         while (true)
         {
             int active = management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count;
-            if (active >= count) return;
+            if (active >= count && manifest.Current.Silos.Count >= count) return;
             if (children.FirstOrDefault(c => c.HasExited) is { } dead)
                 throw new UserError($"A worker process exited (code {dead.ExitCode}) before joining the cluster.");
             if (clock.Elapsed > timeout) throw new UserError($"Only {active} of {count} processes joined the cluster in {timeout.TotalSeconds:F0}s.");

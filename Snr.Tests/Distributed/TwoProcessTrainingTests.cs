@@ -46,7 +46,9 @@ public sealed class TwoProcessTrainingTests : IDisposable
 
         Assert.True(code == 0, error + output);
         Assert.Contains("2 processes joined the cluster", output);
-        Assert.Contains("epoch 1/1: train loss", output);
+        Assert.Contains("epoch 1/1  loss ", output);
+        Assert.Contains("validation: click auc ", output); // the epoch evaluated on the validation split, as single-process training does
+        Assert.Contains("Keeping epoch 1, the last epoch.", output);
         Assert.Contains("test metrics", output);
         // The ranks ran in the two processes: two silos computed.
         string hosts = output.Split('\n').Single(l => l.Contains("hosts: ", StringComparison.Ordinal));
