@@ -7,12 +7,16 @@ using Snr.Distributed;
 namespace Snr.Cli;
 
 /// <summary>
-/// The end of every epoch of a data-parallel run, as single-process training does it: the coordinator's weights
-/// evaluated on the validation split with the compiled predictor, the same epoch line, and with early stopping
-/// (<c>--patience</c>) the best epoch's weights kept and the run stopped once the watched loss stops improving.
+/// The epochs of a data-parallel run, as single-process training reports them: the steps' losses gathered per epoch and,
+/// at every epoch end, the coordinator's weights evaluated on the validation split with the compiled predictor, the same
+/// epoch line, and with early stopping (<c>--patience</c>) the best epoch's weights kept and the run stopped once the
+/// watched loss stops improving.
 /// </summary>
 internal sealed class DistributedEpochs
 {
+    private readonly double[] _losses;
+    private readonly float[][] _taskLosses;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly DataParallelJob _job;
     private readonly MultiTaskDataset _validation;
     private readonly CliConsole _console;
@@ -24,6 +28,8 @@ internal sealed class DistributedEpochs
 
     public DistributedEpochs(DataParallelJob job, MultiTaskDataset validation, CliConsole console)
     {
+        _losses = new double[job.Training.Epochs * job.StepsPerEpoch];
+        _taskLosses = new float[_losses.Length][];
         _job = job;
         _validation = validation;
         _console = console;
@@ -37,9 +43,31 @@ internal sealed class DistributedEpochs
     /// <summary>True when early stopping ended the run before its last epoch.</summary>
     public bool StoppedEarly { get; private set; }
 
+    /// <summary>The weights at the last epoch end seen, or null before one.</summary>
+    public float[]? Last { get; private set; }
+
+    /// <summary>Records a completed step; at an epoch end, evaluates and reports the epoch with the coordinator's <paramref name="weights"/>.</summary>
+    /// <returns>False when early stopping ends the run here.</returns>
+    public bool Step(StepReport report, Func<float[]> weights)
+    {
+        _losses[report.Step] = report.Loss;
+        _taskLosses[report.Step] = report.TaskLosses;
+        long stepsPerEpoch = _job.StepsPerEpoch;
+        if ((report.Step + 1) % stepsPerEpoch != 0) return true;
+        // The epoch's means over the steps this process ran (a resumed run has not run the epoch's earlier steps).
+        int epoch = (int)((report.Step + 1) / stepsPerEpoch), start = (int)((epoch - 1) * stepsPerEpoch);
+        var ran = Enumerable.Range(start, (int)stepsPerEpoch).Where(k => _taskLosses[k] is not null && double.IsFinite(_losses[k])).ToArray();
+        double Mean(Func<int, double> of) => ran.Length == 0 ? double.NaN : ran.Average(of);
+        var taskLosses = Enumerable.Range(0, _job.Model.Tasks.Length).Select(t => Mean(k => _taskLosses[k][t])).ToArray();
+        Last = weights();
+        bool goOn = End(epoch, Last, taskLosses, Mean(k => _losses[k]), _clock.Elapsed);
+        _clock.Restart();
+        return goOn;
+    }
+
     /// <summary>Evaluates and reports epoch <paramref name="epoch"/>, whose last step left <paramref name="weights"/>.</summary>
     /// <returns>False when early stopping ends the run here.</returns>
-    public bool End(int epoch, float[] weights, IReadOnlyList<double> trainLoss, double totalLoss, TimeSpan elapsed)
+    internal bool End(int epoch, float[] weights, IReadOnlyList<double> trainLoss, double totalLoss, TimeSpan elapsed)
     {
         ParameterVector.ScatterValues(weights, _model.Parameters());
         IReadOnlyList<TaskMetrics> metrics = _validation.Count == 0 ? [] : Evaluator.Evaluate(Predictor.Compile(_model), _model.Tasks, _validation);

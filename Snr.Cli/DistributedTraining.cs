@@ -149,30 +149,16 @@ internal static class DistributedTraining
             throw new UserError($"The run could not start from '{folder}': {e.Message}");
         }
         if (first > 0) console.Line($"Resuming from the training state after step {first} of {steps} (epoch {first / stepsPerEpoch + 1})");
-        var losses = new double[steps];
-        var taskLosses = new float[steps][];
         var epochs = new DistributedEpochs(job, data.Validation, console);
         var clock = Stopwatch.StartNew();
-        var epochClock = Stopwatch.StartNew();
         long bytes = 0, ran = 0;
-        float[]? last = null;
         bool OnStep(StepReport report)
         {
             if (report.Attempts > 1) console.Line($"step {report.Step}: a worker was lost; done in {report.Attempts} attempts, ranks now on {string.Join(", ", report.Hosts)}");
             if (report.CheckpointError is { } failed) console.Line($"step {report.Step}: the checkpoint could not be written ({failed}); the previous one stays");
-            losses[report.Step] = report.Loss;
-            taskLosses[report.Step] = report.TaskLosses;
             bytes = report.PayloadBytes;
             ran++;
-            if ((report.Step + 1) % stepsPerEpoch != 0) return !console.Interrupt.IsCancellationRequested;
-            // The epoch's mean over the steps this process ran (a resumed run has not run the epoch's earlier steps).
-            int epoch = (int)((report.Step + 1) / stepsPerEpoch), start = (int)((epoch - 1) * stepsPerEpoch);
-            var counted = Enumerable.Range(start, (int)stepsPerEpoch).Where(k => taskLosses[k] is not null && double.IsFinite(losses[k])).ToArray();
-            var trainLoss = Enumerable.Range(0, job.Model.Tasks.Length).Select(t => counted.Length == 0 ? double.NaN : counted.Average(k => (double)taskLosses[k][t])).ToArray();
-            last = run.Coordinator.Weights().GetAwaiter().GetResult();
-            bool goOn = epochs.End(epoch, last, trainLoss, counted.Length == 0 ? double.NaN : counted.Average(k => losses[k]), epochClock.Elapsed);
-            epochClock.Restart();
-            return goOn && !console.Interrupt.IsCancellationRequested;
+            return epochs.Step(report, () => run.Coordinator.Weights().GetAwaiter().GetResult()) && !console.Interrupt.IsCancellationRequested;
         }
         void OnRewind(long from, long to) => console.Line($"step {from}: the coordinator was lost; it resumed from the checkpoint after step {to}, and the steps from there run again");
         long done;
@@ -190,7 +176,7 @@ internal static class DistributedTraining
             return SnrCli.InterruptedCode;
         }
         var model = ModelFactory.Create(job.Model);
-        ParameterVector.ScatterValues(epochs.Kept(last ?? run.Coordinator.Weights().GetAwaiter().GetResult()), model.Parameters());
+        ParameterVector.ScatterValues(epochs.Kept(epochs.Last ?? run.Coordinator.Weights().GetAwaiter().GetResult()), model.Parameters());
         console.Line(FormattableString.Invariant($"{ran} steps in {clock.Elapsed.TotalSeconds:F1}s ({clock.Elapsed.TotalMilliseconds / Math.Max(ran, 1):F2} ms/step), {bytes:N0} bytes of weights and gradients per step; hosts: {string.Join(", ", run.Coordinator.Members().GetAwaiter().GetResult())}"));
         console.Line(job.Training.EarlyStopping is { } es
             ? $"Keeping epoch {epochs.BestEpoch}, the best validation {es.Task} loss{(epochs.StoppedEarly ? $" (stopped early after epoch {done / stepsPerEpoch} of {settings.Epochs}: {es.Patience} epoch(s) without improvement)" : "")}."
