@@ -181,7 +181,15 @@ internal static class DistributedTraining
         }
         if (done < steps && !epochs.StoppedEarly)
         {
-            console.Line($"Interrupted after step {done} of {steps}; the training state in '{folder}' holds the last checkpoint (continue with --resume)");
+            try
+            {
+                long saved = run.Coordinator.SaveCheckpoint().GetAwaiter().GetResult();
+                console.Line($"Interrupted after step {done} of {steps}; the training state after step {saved} is in '{folder}' (continue with --resume)");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OrleansException or TimeoutException)
+            {
+                console.Line($"Interrupted after step {done} of {steps}; the training state could not be saved now ({e.Message}); the last checkpoint in '{folder}' stays (continue with --resume)");
+            }
             return SnrCli.InterruptedCode;
         }
         var model = ModelFactory.Create(job.Model);

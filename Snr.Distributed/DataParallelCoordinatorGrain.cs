@@ -66,6 +66,13 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
         return Task.CompletedTask;
     }
 
+    public Task<long> SaveCheckpoint()
+    {
+        string folder = _job!.CheckpointDirectory ?? throw new InvalidOperationException($"Run '{_job.RunId}' has no checkpoint folder.");
+        TrainingCheckpoint.Save(folder, _job, _coordinator!);
+        return Task.FromResult(_coordinator!.CompletedSteps);
+    }
+
     public Task<float[]> Weights() => Task.FromResult(_coordinator!.Weights());
 
     public Task<long> CompletedSteps() => Task.FromResult(_coordinator!.CompletedSteps);

@@ -62,6 +62,7 @@ public sealed class OrleansDataParallelTests
         Assert.Contains("step 2", refused.Message);
         Assert.Equal(4, await a.CompletedSteps());
         Assert.Equal(4, (await Assert.ThrowsAsync<StepOutOfOrderException>(() => a.RunStep(7))).NextStep);
+        Assert.Contains("no checkpoint folder", (await Assert.ThrowsAsync<InvalidOperationException>(() => a.SaveCheckpoint())).Message);
         Assert.Equal(weights, await a.Weights());
 
         // A coordinator whose checkpoint is corrupt refuses to activate, naming the file: never a silent restart at step 0.
@@ -119,6 +120,9 @@ public sealed class OrleansDataParallelTests
             Assert.DoesNotContain(victim.SiloAddress.Endpoint.ToString(), await run.Coordinator.Host(), StringComparison.Ordinal);
             // Never a mixed model: the weights are exactly those of an uninterrupted run.
             Assert.Equal(InProcess(job, 7), await run.Coordinator.Weights());
+            // A run stopped between checkpoints (Ctrl-C) saves its state on request.
+            Assert.Equal(7, await run.Coordinator.SaveCheckpoint());
+            Assert.Equal(7, TrainingCheckpoint.CompletedSteps(folder));
         }
         finally
         {

@@ -119,6 +119,20 @@ public sealed class TrainingCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void AnOptimiserRefusesTheStateOfAnotherKindOrShapeAndKeepsItsOwn()
+    {
+        var model = Snr.Core.Models.ModelFactory.Create(Mmoe());
+        var adam = new OptimizerConfig { Kind = OptimizerKind.Adam }.Create(model.Parameters());
+        var sgd = new OptimizerConfig { Kind = OptimizerKind.Sgd }.Create(model.Parameters());
+        Assert.Contains("Sgd", Assert.Throws<ArgumentException>(() => adam.LoadState(sgd.SaveState())).Message);
+        var state = adam.SaveState();
+        var shorter = state with { Buffers = [[.. state.Buffers[0].Select((b, i) => i == 1 ? b[..^1] : b)], state.Buffers[1]] };
+        Assert.Contains($"'{model.Parameters()[1].Name}'", Assert.Throws<ArgumentException>(() => adam.LoadState(shorter)).Message);
+        Assert.Contains("parameters", Assert.Throws<ArgumentException>(() => adam.LoadState(state with { Steps = [1, 2] })).Message);
+        Assert.Equal(state.Steps, adam.SaveState().Steps);
+    }
+
+    [Fact]
     public void CheckpointsFallEveryKStepsAndAtEpochEnds()
     {
         var job = Job("due", Mmoe(), workers: 1) with { CheckpointDirectory = _folder, CheckpointEvery = 5, StepsPerEpoch = 8 };
