@@ -29,6 +29,16 @@ internal static class DistributedTraining
         Description = "train data-parallel on a local cluster of N processes (1: in this process, no cluster)", DefaultValueFactory = _ => 1,
     };
 
+    public static Option<int> CheckpointEveryOption() => new("--checkpoint-every")
+    {
+        Description = "with --workers: write the training state into the --out folder every K steps (and at every epoch end), to resume from", DefaultValueFactory = _ => 100,
+    };
+
+    public static Option<bool> ResumeOption() => new("--resume")
+    {
+        Description = "with --workers: continue the stopped run whose training state is in the --out folder (same data and options)",
+    };
+
     /// <summary>The job every process of the run builds alike from the same options: the same data, model and shards.</summary>
     public static (DataParallelJob Job, LoadedData Data) Job(ParseResult parse, TrainingOptions training, string kind, ulong seed, int workers, CliConsole console)
     {
@@ -38,11 +48,17 @@ internal static class DistributedTraining
             ? ModelBinding.Bind(given, data, seed)
             : DefaultModels.Create(settings.Model, data.Train.NumericCount, data.Encoder?.EmbeddingConfig(), data.Tasks, seed);
         var trainingConfig = config is SnrConfig ? settings.Training : settings.Training with { L0Lambda = 0, TargetCost = null, TargetConnections = null };
+        string watched = settings.Watch ?? data.Tasks[0].Name;
+        if (!data.Tasks.Any(t => t.Name == watched))
+            throw new UserError($"--watch '{watched}' names no task; the tasks are {string.Join(", ", data.Tasks.Select(t => t.Name))}.");
+        if (settings.Patience is { } patience)
+            trainingConfig = trainingConfig with { EarlyStopping = new EarlyStoppingConfig { Task = watched, Metric = ValidationMetric.Loss, Patience = patience } };
         int batch = settings.BatchSize;
         var job = new DataParallelJob
         {
             RunId = RunId, Model = config, Training = trainingConfig, Workers = workers, GlobalBatch = batch,
             Shards = (rank, n) => new DatasetShard(data.Train, config, rank, n, batch, seed),
+            StepsPerEpoch = StepsPerEpoch(data.Train.Count, batch), DataIdentity = $"{data.Provenance}, {data.Train.Count} training rows",
             // A killed worker process is declared dead by membership after a few missed probes: enough attempts to outlast that.
             StepTimeout = TimeSpan.FromSeconds(10), MaxAttempts = 6, RetryDelay = TimeSpan.FromSeconds(10),
         };
@@ -66,16 +82,34 @@ internal static class DistributedTraining
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, primary).AddDataParallelTraining(jobs)
                 // RunStep may retry a step after a lost worker: its caller waits for every attempt.
-                .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = (job.StepTimeout + job.RetryDelay) * (job.MaxAttempts + 1)))
+                .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = (job.StepTimeout + job.RetryDelay) * (job.MaxAttempts + 1))
+                // A killed process must be declared dead within a step's attempts, also on a loaded machine: on a local
+                // cluster the primary's vote is enough, probes time out after 2 s, and the timeout is not stretched when
+                // this process is slow (which would keep a dead worker "alive" for minutes; notes/distributed.md).
+                .Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.NumVotesForDeathDeclaration = 1;
+                    o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                    o.ExtendProbeTimeoutDuringDegradation = false;
+                }))
             .Build();
         await host.StartAsync();
         return host;
     }
 
-    /// <summary>Trains with <paramref name="workers"/> processes, reports as <c>snr train</c> does, and saves the model.</summary>
-    public static int Train(ParseResult parse, TrainingOptions training, string kind, ulong seed, int workers, string folder, CliConsole console)
+    private static long StepsPerEpoch(int rows, int batch) => Math.Max(1, rows / batch);
+
+    /// <summary>
+    /// Trains with <paramref name="workers"/> processes, reports as <c>snr train</c> does, and saves the model. The training
+    /// state goes into <paramref name="folder"/> every <paramref name="checkpointEvery"/> steps and at every epoch end;
+    /// <paramref name="resume"/> continues from it.
+    /// </summary>
+    public static int Train(ParseResult parse, TrainingOptions training, string kind, ulong seed, int workers, string folder, int checkpointEvery, bool resume, CliConsole console)
     {
+        if (checkpointEvery < 0) throw new UserError($"--checkpoint-every {checkpointEvery}: give a number of steps (0: only at epoch ends).");
+        RequireState(folder, resume);
         var (job, data) = Job(parse, training, kind, seed, workers, console);
+        job = job with { CheckpointDirectory = folder, CheckpointEvery = checkpointEvery };
         int[] ports = FreePorts(2 * workers);
         var children = new List<Process>();
         using var silo = StartSiloAsync(job, ports[0], ports[1], primary: null).GetAwaiter().GetResult();
@@ -83,7 +117,7 @@ internal static class DistributedTraining
         {
             for (int w = 1; w < workers; w++) children.Add(StartWorker(parse, ports[0], ports[2 * w], ports[2 * w + 1]));
             var grains = silo.Services.GetRequiredService<IGrainFactory>();
-            WaitForSilos(grains, workers, TimeSpan.FromSeconds(60), children);
+            WaitForSilos(silo.Services, workers, TimeSpan.FromSeconds(60), children);
             console.Line($"{workers} processes joined the cluster; {job.GlobalBatch} rows per step shared by {workers} ranks");
             return Run(grains, job, data, folder, console);
         }
@@ -100,41 +134,77 @@ internal static class DistributedTraining
         }
     }
 
+    // A new run does not write over the state of an unfinished one, and a resumed run needs one.
+    private static void RequireState(string folder, bool resume)
+    {
+        bool exists = TrainingCheckpoint.Exists(folder);
+        if (resume && !exists) throw new UserError($"--resume: '{folder}' holds no training state ({TrainingCheckpoint.FileName}) to continue.");
+        if (!resume && exists)
+            throw new UserError($"'{folder}' holds the training state of an unfinished run ({TrainingCheckpoint.FileName}): add --resume to continue it, or choose another --out.");
+    }
+
     private static int Run(IGrainFactory grains, DataParallelJob job, LoadedData data, string folder, CliConsole console)
     {
-        var coordinator = grains.GetGrain<IDataParallelCoordinatorGrain>(RunId);
+        var run = new DataParallelRun(grains, job);
         var settings = job.Training;
-        long stepsPerEpoch = Math.Max(1, data.Train.Count / job.GlobalBatch), steps = settings.Epochs * stepsPerEpoch;
-        var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        long bytes = 0;
-        for (long k = 0; k < steps; k++)
+        long stepsPerEpoch = job.StepsPerEpoch, steps = settings.Epochs * stepsPerEpoch;
+        long first;
+        try
         {
-            console.Interrupt.ThrowIfCancellationRequested();
-            StepReport report;
+            first = run.NextStepAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or OrleansException)
+        {
+            throw new UserError($"The run could not start from '{folder}': {e.Message}");
+        }
+        if (first > 0) console.Line($"Resuming from the training state after step {first} of {steps} (epoch {first / stepsPerEpoch + 1})");
+        var epochs = new DistributedEpochs(job, data.Validation, console);
+        var clock = Stopwatch.StartNew();
+        long bytes = 0, ran = 0;
+        bool OnStep(StepReport report)
+        {
+            if (report.Attempts > 1) console.Line($"step {report.Step}: a worker was lost; done in {report.Attempts} attempts, ranks now on {string.Join(", ", report.Hosts)}");
+            if (report.CheckpointError is { } failed) console.Line($"step {report.Step}: the checkpoint could not be written ({failed}); the previous one stays");
+            bytes = report.PayloadBytes;
+            ran++;
+            return epochs.Step(report, () => run.Coordinator.Weights().GetAwaiter().GetResult()) && !console.Interrupt.IsCancellationRequested;
+        }
+        void OnRewind(long from, long to) => console.Line($"step {from}: the coordinator was lost; it resumed from the checkpoint after step {to}, and the steps from there run again");
+        long done;
+        try
+        {
+            done = run.RunAsync(steps, OnStep, OnRewind).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or OrleansException)
+        {
+            throw new UserError($"Distributed training stopped: {e.Message} The training state in '{folder}' holds the last checkpoint; continue with --resume.");
+        }
+        if (done < steps && !epochs.StoppedEarly)
+        {
             try
             {
-                report = coordinator.RunStep(k).GetAwaiter().GetResult();
+                long saved = run.Coordinator.SaveCheckpoint().GetAwaiter().GetResult();
+                console.Line($"Interrupted after step {done} of {steps}; the training state after step {saved} is in '{folder}' (continue with --resume)");
             }
-            catch (Exception e) when (e is TimeoutException or InvalidOperationException or OrleansException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OrleansException or TimeoutException)
             {
-                throw new UserError($"Distributed training stopped at step {k} of {steps}: {e.Message}");
+                console.Line($"Interrupted after step {done} of {steps}; the training state could not be saved now ({e.Message}); the last checkpoint in '{folder}' stays (continue with --resume)");
             }
-            if (report.Attempts > 1) console.Line($"step {k}: a worker was lost; done in {report.Attempts} attempts, ranks now on {string.Join(", ", report.Hosts)}");
-            if (float.IsFinite(report.Loss)) lossSum += report.Loss;
-            bytes = report.PayloadBytes;
-            if ((k + 1) % stepsPerEpoch == 0)
-            {
-                console.Line(FormattableString.Invariant($"epoch {(k + 1) / stepsPerEpoch}/{settings.Epochs}: train loss {lossSum / stepsPerEpoch:F4}, {clock.Elapsed.TotalMilliseconds / (k + 1):F2} ms/step"));
-                lossSum = 0;
-            }
+            return SnrCli.InterruptedCode;
         }
         var model = ModelFactory.Create(job.Model);
-        ParameterVector.ScatterValues(coordinator.Weights().GetAwaiter().GetResult(), model.Parameters());
-        console.Line(FormattableString.Invariant($"{steps} steps in {clock.Elapsed.TotalSeconds:F1}s ({clock.Elapsed.TotalMilliseconds / Math.Max(steps, 1):F2} ms/step), {bytes:N0} bytes of weights and gradients per step; hosts: {string.Join(", ", coordinator.Members().GetAwaiter().GetResult())}"));
+        ParameterVector.ScatterValues(epochs.Kept(epochs.Last ?? run.Coordinator.Weights().GetAwaiter().GetResult()), model.Parameters());
+        console.Line(FormattableString.Invariant($"{ran} steps in {clock.Elapsed.TotalSeconds:F1}s ({clock.Elapsed.TotalMilliseconds / Math.Max(ran, 1):F2} ms/step), {bytes:N0} bytes of weights and gradients per step; hosts: {string.Join(", ", run.Coordinator.Members().GetAwaiter().GetResult())}"));
+        console.Line(job.Training.EarlyStopping is { } es
+            ? $"Keeping epoch {epochs.BestEpoch}, the best validation {es.Task} loss{(epochs.StoppedEarly ? $" (stopped early after epoch {done / stepsPerEpoch} of {settings.Epochs}: {es.Patience} epoch(s) without improvement)" : "")}."
+            : $"Keeping epoch {epochs.BestEpoch}, the last epoch.");
+        if (model is SnrModel snr && new RoutingRegularizer(snr, job.Training, stepsPerEpoch: 1).Finish() is { Count: > 0 } changes)
+            console.Line($"Serving gates set after training: {string.Join(", ", changes)}");
         var predictor = Predictor.Compile(model);
         ModelReport.Metrics(console, Evaluator.Evaluate(predictor, model.Tasks, data.Test), "test metrics");
         ModelCheckpoint.Save(folder, model, data.Encoder?.Preprocessing, data.Provenance);
+        // The run is complete and its model saved: its training state has nothing left to resume.
+        File.Delete(TrainingCheckpoint.PathIn(folder));
         console.Line($"Saved to {folder}");
         return 0;
     }
@@ -148,8 +218,8 @@ internal static class DistributedTraining
         for (int i = 0; i < tokens.Count; i++)
         {
             if (i == 0 && tokens[i] == "train") continue;
-            if (tokens[i] is "--out") { i++; continue; }
-            if (tokens[i] is "--json") continue;
+            if (tokens[i] is "--out" or "--checkpoint-every") { i++; continue; }
+            if (tokens[i] is "--json" or "--resume") continue;
             args.Add(tokens[i]);
         }
         string apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "snr.exe" : "snr");
@@ -165,14 +235,17 @@ internal static class DistributedTraining
         return process;
     }
 
-    private static void WaitForSilos(IGrainFactory grains, int count, TimeSpan timeout, List<Process> children)
+    // Active in membership is not enough: until this silo's cluster manifest lists a silo's grain types, placement does
+    // not see it as a host for the ranks, and every rank would land here.
+    private static void WaitForSilos(IServiceProvider services, int count, TimeSpan timeout, List<Process> children)
     {
-        var management = grains.GetGrain<IManagementGrain>(0);
+        var management = services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var manifest = services.GetRequiredService<IClusterManifestProvider>();
         var clock = Stopwatch.StartNew();
         while (true)
         {
             int active = management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count;
-            if (active >= count) return;
+            if (active >= count && manifest.Current.Silos.Count >= count) return;
             if (children.FirstOrDefault(c => c.HasExited) is { } dead)
                 throw new UserError($"A worker process exited (code {dead.ExitCode}) before joining the cluster.");
             if (clock.Elapsed > timeout) throw new UserError($"Only {active} of {count} processes joined the cluster in {timeout.TotalSeconds:F0}s.");

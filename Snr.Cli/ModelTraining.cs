@@ -154,7 +154,7 @@ internal static class ModelTraining
 
     private static bool FillsEveryPart(Snr.Core.Tabular.DataSplit split) => split.Train.Length > 0 && split.Validation.Length > 0 && split.Test.Length > 0;
 
-    private static string EpochLine(EpochRecord e, int epochs)
+    internal static string EpochLine(EpochRecord e, int epochs)
     {
         var validation = string.Join("  ", e.Validation.Select(m => $"{m.Task} {MetricName(m)} {Format(MetricValue(m))}"));
         string gates = e.Routing is { } r

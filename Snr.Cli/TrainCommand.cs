@@ -15,7 +15,8 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "folder to save the model in (relative to the current folder)", DefaultValueFactory = _ => "snr-model" };
         var json = SnrCli.JsonOption();
         var workers = DistributedTraining.WorkersOption();
-        var command = new Command("train", "Train a multi-task model, print its test metrics and routing, and save it.") { model, seed, output, json, workers };
+        var (checkpointEvery, resume) = (DistributedTraining.CheckpointEveryOption(), DistributedTraining.ResumeOption());
+        var command = new Command("train", "Train a multi-task model, print its test metrics and routing, and save it.") { model, seed, output, json, workers, checkpointEvery, resume };
         training.AddTo(command);
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {
@@ -25,7 +26,9 @@ internal static class TrainCommand
             string dataName = training.Data(parse);
             string folder = Path.GetFullPath(parse.GetValue(output)!);
             OutputPaths.RequireWritableFolder("--out", folder);
-            if (parse.GetValue(workers) > 1) return DistributedTraining.Train(parse, training, kind, settings.Seed, parse.GetValue(workers), folder, console);
+            if (parse.GetValue(workers) > 1)
+                return DistributedTraining.Train(parse, training, kind, settings.Seed, parse.GetValue(workers), folder, parse.GetValue(checkpointEvery), parse.GetValue(resume), console);
+            if (parse.GetValue(resume)) throw new UserError("--resume continues a data-parallel run (--workers N, N > 1); single-process training has no training state to resume.");
             console.Line($"Training {settings.Model} on {dataName} ({settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}, gate lr {settings.Training.GateLearningRate}, seed {settings.Seed}" +
                 (settings.Training.TargetCost is { } c ? $", target cost {c}" : settings.Training.TargetConnections is { } k ? $", target connections {k}" : "") + ")");
             var loaded = training.Load(parse, settings.Seed, console);

@@ -45,6 +45,17 @@ public sealed class DataParallelCoordinator
     /// <summary>Steps skipped as non-finite (with <see cref="TrainingConfig.SkipNonFiniteBatches"/>).</summary>
     public long SkippedSteps { get; private set; }
 
+    /// <summary>The optimiser (its parameters are the model's, in the weight vector's order).</summary>
+    internal Optimizer Optimizer => _step.Optimizer;
+
+    /// <summary>Continues a run from a checkpoint whose weights and optimiser state are already in place: the step counters.</summary>
+    internal void Resume(long completedSteps, long skippedSteps)
+    {
+        CompletedSteps = completedSteps;
+        SkippedSteps = skippedSteps;
+        _attempt = 0;
+    }
+
     /// <summary>The current weights as one vector.</summary>
     public float[] Weights()
     {

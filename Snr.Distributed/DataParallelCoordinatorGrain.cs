@@ -21,6 +21,13 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
         for (int r = 0; r < _workers.Length; r++)
             _workers[r] = GrainFactory.GetGrain<IDataParallelWorkerGrain>(IDataParallelWorkerGrain.Key(_job.RunId, r));
         _members = new string[_job.Workers];
+        // A new activation, after the coordinator's silo was lost or when a stopped run starts again, goes on from the
+        // last checkpoint; a corrupt one, or one of another run, fails the activation with the reason (never a silent restart at 0).
+        if (_job.CheckpointDirectory is { } folder && TrainingCheckpoint.Exists(folder))
+        {
+            long step = TrainingCheckpoint.Restore(folder, _job, _coordinator);
+            log.LogWarning("Run {Run}: the coordinator resumed from the checkpoint after step {Step} in {Folder}.", _job.RunId, step, folder);
+        }
         return Task.CompletedTask;
     }
 
@@ -28,8 +35,7 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
     {
         var coordinator = _coordinator!;
         if (_last is not null && step == _last.Step) return _last; // a repeated request (its answer was lost)
-        if (step != coordinator.CompletedSteps)
-            throw new InvalidOperationException($"Step {step} asked for; the run has completed {coordinator.CompletedSteps} steps, so the next is {coordinator.CompletedSteps}.");
+        if (step != coordinator.CompletedSteps) throw new StepOutOfOrderException(step, coordinator.CompletedSteps);
         Exception? lost = null;
         for (int attempt = 1; attempt <= _job!.MaxAttempts; attempt++)
         {
@@ -39,11 +45,12 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
                 var order = coordinator.Order(InProcessDataParallel.TaskTotals(sums));
                 await Task.WhenAll(_workers.Select(w => w.Compute(order))).WaitAsync(_job.StepTimeout);
                 if (!coordinator.IsComplete) throw new TimeoutException($"Step {step}: the workers returned without every gradient in.");
-                _last = coordinator.Complete(attempt);
-                Record(_last.Hosts);
+                var report = coordinator.Complete(attempt);
+                Record(report.Hosts);
+                _last = Checkpoint(report);
                 return _last;
             }
-            catch (Exception e) when (IsWorkerLost(e))
+            catch (Exception e) when (ClusterFaults.IsLost(e))
             {
                 lost = e;
                 log.LogWarning("Step {Step}, attempt {Attempt}: a worker was lost ({Error}); retrying from the same weights.", step, attempt, e.Message);
@@ -59,6 +66,13 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
         return Task.CompletedTask;
     }
 
+    public Task<long> SaveCheckpoint()
+    {
+        string folder = _job!.CheckpointDirectory ?? throw new InvalidOperationException($"Run '{_job.RunId}' has no checkpoint folder.");
+        TrainingCheckpoint.Save(folder, _job, _coordinator!);
+        return Task.FromResult(_coordinator!.CompletedSteps);
+    }
+
     public Task<float[]> Weights() => Task.FromResult(_coordinator!.Weights());
 
     public Task<long> CompletedSteps() => Task.FromResult(_coordinator!.CompletedSteps);
@@ -66,6 +80,22 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
     public Task<string> Host() => Task.FromResult(RuntimeIdentity);
 
     public Task<string[]> Members() => Task.FromResult((string[])_members.Clone());
+
+    // A failed save leaves the previous checkpoint (the file is replaced atomically) and does not stop the run: it is reported.
+    private StepReport Checkpoint(StepReport report)
+    {
+        if (!_job!.IsCheckpointDue(_coordinator!.CompletedSteps)) return report;
+        try
+        {
+            TrainingCheckpoint.Save(_job.CheckpointDirectory!, _job, _coordinator);
+            return report;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogError("Run {Run}: the checkpoint after step {Step} could not be written ({Error}); the previous one stays.", _job.RunId, report.Step, e.Message);
+            return report with { CheckpointError = e.Message };
+        }
+    }
 
     // Which rank ran where: a rank that moved was re-opened on another silo after its own was lost.
     private void Record(string[] hosts)
@@ -77,9 +107,4 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
             _members[r] = hosts[r];
         }
     }
-
-    // Lost: a silo gone or unreachable, or no answer in time. Anything else (a refused gradient, a non-finite
-    // loss, a bad configuration) is a fault no retry mends, and stops the run at once.
-    private static bool IsWorkerLost(Exception e) => e is TimeoutException or OrleansException
-        || e is AggregateException { InnerExceptions: var inner } && inner.All(IsWorkerLost);
 }

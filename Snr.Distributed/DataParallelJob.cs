@@ -37,9 +37,28 @@ public sealed record DataParallelJob
     /// <summary>Attempts at one step before the run stops with an error (never a hang).</summary>
     public int MaxAttempts { get; init; } = 3;
 
+    /// <summary>
+    /// The folder of the run's training state (<see cref="TrainingCheckpoint"/>): the coordinator writes it there and a new
+    /// coordinator activation (after its silo was lost, or when a stopped run is started again) resumes from it. Null: no checkpoints.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Steps between two checkpoints (0: only at epoch ends).</summary>
+    public long CheckpointEvery { get; init; }
+
+    /// <summary>Global steps per epoch: a checkpoint is also written at the end of every epoch (0: no epochs known).</summary>
+    public long StepsPerEpoch { get; init; }
+
+    /// <summary>Names the training data and its split (source, seed, rows), so that a checkpoint is not resumed on other data.</summary>
+    public string DataIdentity { get; init; } = "";
+
+    /// <summary>True when the coordinator writes a checkpoint after <paramref name="completedSteps"/> steps.</summary>
+    public bool IsCheckpointDue(long completedSteps) => CheckpointDirectory is not null && completedSteps > 0
+        && (CheckpointEvery > 0 && completedSteps % CheckpointEvery == 0 || StepsPerEpoch > 0 && completedSteps % StepsPerEpoch == 0);
+
     /// <summary>The task weights, λ and clipping checked against the model, and what data parallelism does not support refused.</summary>
     /// <exception cref="ConfigException">The training configuration does not fit the model.</exception>
-    /// <exception cref="ArgumentException">Fewer than one worker, a global batch smaller than the workers, or a routing budget (not supported across workers yet).</exception>
+    /// <exception cref="ArgumentException">Fewer than one worker, a global batch smaller than the workers, a routing budget (not supported across workers yet), or a negative checkpoint interval.</exception>
     public void Validate()
     {
         Training.Validate(Model);
@@ -48,6 +67,8 @@ public sealed record DataParallelJob
         if (Training.TargetCost is not null || Training.TargetConnections is not null)
             throw new ArgumentException("A routing budget (target cost or connections) is not supported in data-parallel training yet: its controller's state would have to move with the coordinator.");
         if (MaxAttempts < 1) throw new ArgumentException($"{MaxAttempts} attempts per step: at least one is needed.");
+        if (CheckpointEvery < 0) throw new ArgumentException($"A checkpoint every {CheckpointEvery} steps: the interval cannot be negative.");
+        if (StepsPerEpoch < 0) throw new ArgumentException($"{StepsPerEpoch} steps per epoch: cannot be negative.");
     }
 
     /// <summary>

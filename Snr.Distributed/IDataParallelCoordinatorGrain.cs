@@ -22,6 +22,12 @@ public interface IDataParallelCoordinatorGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task SubmitGradient(GradientMessage message);
 
+    /// <summary>Writes the training state after the completed steps now (a run stopped between checkpoints loses no step).</summary>
+    /// <returns>The steps the state holds.</returns>
+    /// <exception cref="InvalidOperationException">The job has no checkpoint folder.</exception>
+    /// <exception cref="IOException">Writing failed; the previous state stays.</exception>
+    Task<long> SaveCheckpoint();
+
     /// <summary>The weights after the completed steps, as one vector in parameter order.</summary>
     Task<float[]> Weights();
 

@@ -2,7 +2,7 @@ namespace Snr.Distributed;
 
 /// <summary>A completed global step.</summary>
 [GenerateSerializer, Immutable]
-public sealed class StepReport
+public sealed record StepReport
 {
     /// <summary>The step, counted from 0.</summary>
     [Id(0)] public long Step { get; init; }
@@ -21,4 +21,7 @@ public sealed class StepReport
 
     /// <summary>Bytes of weights and gradients that crossed between the coordinator and the workers in the successful attempt.</summary>
     [Id(5)] public long PayloadBytes { get; init; }
+
+    /// <summary>Why the checkpoint due after this step could not be written (the previous one stays), or null.</summary>
+    [Id(6)] public string? CheckpointError { get; init; }
 }

@@ -30,7 +30,6 @@ public sealed class Adam : Optimizer
         _epsilon = epsilon;
         _m = new float[Parameters.Count][];
         _v = new float[Parameters.Count][];
-        _steps = new long[Parameters.Count];
         for (int i = 0; i < _m.Length; i++)
         {
             _m[i] = new float[Parameters[i].Tensor.Size];
@@ -38,16 +37,16 @@ public sealed class Adam : Optimizer
         }
     }
 
-    // Per parameter, like PyTorch: a parameter that receives no gradient in a step does not advance its t.
-    private readonly long[] _steps;
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> BufferNames { get; } = ["exp_avg", "exp_avg_sq"];
 
     /// <inheritdoc/>
-    protected override void BeginStep(int index) => _steps[index]++;
+    protected override float[][] Buffers(int buffer) => buffer == 0 ? _m : _v;
 
     /// <inheritdoc/>
     protected override void Update(int index, int offset, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
     {
-        long t = _steps[index];
+        long t = StepsOf(index);
         Span<float> m = _m[index].AsSpan(offset, values.Length), v = _v[index].AsSpan(offset, values.Length);
         float b1 = _beta1, b2 = _beta2;
         float stepSize = (float)(LearningRateOf(index) / (1.0 - Math.Pow(b1, t)));

@@ -13,6 +13,7 @@ public abstract class Optimizer
     private readonly NamedParameter[] _parameters;
     private readonly bool[] _decays;
     private readonly float[] _rates; // NaN: the optimiser's LearningRate
+    private readonly long[] _steps;  // per parameter, like PyTorch: a parameter that receives no gradient in a step does not advance
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is not positive or the weight decay is negative.</exception>
@@ -28,6 +29,7 @@ public abstract class Optimizer
         WeightDecay = weightDecay;
         _rates = new float[_parameters.Length];
         Array.Fill(_rates, float.NaN);
+        _steps = new long[_parameters.Length];
     }
 
     /// <summary>
@@ -66,7 +68,7 @@ public abstract class Optimizer
             var p = _parameters[i].Tensor;
             if (!p.HasGrad) continue;
             float decay = _decays[i] ? WeightDecay : 0f;
-            BeginStep(i);
+            _steps[i]++;
             if (_parameters[i].RowSparse) UpdateTouchedRows(i, p, decay);
             else Update(i, 0, p.Data, p.Grad, decay);
         }
@@ -94,9 +96,46 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>Called once per step for each parameter that has a gradient, before its <see cref="Update"/> calls (for step counters).</summary>
-    /// <param name="index">Position in <see cref="Parameters"/>.</param>
-    protected virtual void BeginStep(int index) { }
+    /// <summary>The steps parameter <paramref name="index"/> has taken, this one included (Adam's t).</summary>
+    protected long StepsOf(int index) => _steps[index];
+
+    /// <summary>The names of the optimiser's per-element buffers (PyTorch's: Adam <c>exp_avg</c>, <c>exp_avg_sq</c>; SGD <c>momentum_buffer</c>).</summary>
+    protected abstract IReadOnlyList<string> BufferNames { get; }
+
+    /// <summary>Buffer <paramref name="buffer"/> (an index into <see cref="BufferNames"/>) of every parameter: the optimiser's own arrays.</summary>
+    protected abstract float[][] Buffers(int buffer);
+
+    /// <summary>
+    /// A copy of what the next <see cref="Step"/> depends on besides the weights, the gradients and the learning rates:
+    /// per parameter, the steps it has taken and its buffers. With <see cref="LoadState"/> a run can stop and continue bit for bit.
+    /// </summary>
+    public OptimizerState SaveState()
+    {
+        var buffers = new float[BufferNames.Count][][];
+        for (int b = 0; b < buffers.Length; b++) buffers[b] = [.. Buffers(b).Select(values => (float[])values.Clone())];
+        return new OptimizerState(GetType().Name, (long[])_steps.Clone(), [.. BufferNames], buffers);
+    }
+
+    /// <summary>Restores a state saved by <see cref="SaveState"/> from an optimiser of the same kind over parameters of the same sizes.</summary>
+    /// <exception cref="ArgumentException">The state is of another kind of optimiser, for another number of parameters, or a buffer's size differs; nothing is changed.</exception>
+    public void LoadState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Kind != GetType().Name || !state.BufferNames.SequenceEqual(BufferNames))
+            throw new ArgumentException($"The state is of a {state.Kind} optimiser with buffers [{string.Join(", ", state.BufferNames)}]; this is {GetType().Name} with [{string.Join(", ", BufferNames)}].", nameof(state));
+        if (state.Steps.Length != _parameters.Length || state.Buffers.Length != BufferNames.Count || state.Buffers.Any(b => b.Length != _parameters.Length))
+            throw new ArgumentException($"The state is for {state.Steps.Length} parameters; this optimiser has {_parameters.Length}.", nameof(state));
+        for (int b = 0; b < state.Buffers.Length; b++)
+            for (int i = 0; i < _parameters.Length; i++)
+                if (state.Buffers[b][i].Length != _parameters[i].Tensor.Size)
+                    throw new ArgumentException($"The state's {BufferNames[b]} of '{_parameters[i].Name}' holds {state.Buffers[b][i].Length} values; the parameter has {_parameters[i].Tensor.Size}.", nameof(state));
+        state.Steps.CopyTo(_steps, 0);
+        for (int b = 0; b < state.Buffers.Length; b++)
+        {
+            var own = Buffers(b);
+            for (int i = 0; i < own.Length; i++) state.Buffers[b][i].CopyTo(own[i], 0);
+        }
+    }
 
     /// <summary>
     /// Updates in place the elements [offset, offset + values.Length) of parameter

@@ -14,7 +14,6 @@ namespace Snr.Core.Training;
 public sealed class Sgd : Optimizer
 {
     private readonly float[][] _buffers;
-    private readonly bool[] _started, _first;
     private readonly float _momentum;
 
     /// <summary>Creates the optimizer.</summary>
@@ -25,23 +24,20 @@ public sealed class Sgd : Optimizer
         if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "must be in [0, 1)");
         _momentum = momentum;
         _buffers = new float[Parameters.Count][];
-        _started = new bool[Parameters.Count];
-        _first = new bool[Parameters.Count];
         for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new float[Parameters[i].Tensor.Size];
     }
 
     /// <inheritdoc/>
-    protected override void BeginStep(int index)
-    {
-        _first[index] = !_started[index];
-        _started[index] = true;
-    }
+    protected override IReadOnlyList<string> BufferNames { get; } = ["momentum_buffer"];
+
+    /// <inheritdoc/>
+    protected override float[][] Buffers(int buffer) => _buffers;
 
     /// <inheritdoc/>
     protected override void Update(int index, int offset, Span<float> values, ReadOnlySpan<float> grad, float weightDecay)
     {
         Span<float> buf = _buffers[index].AsSpan(offset, values.Length);
-        bool first = _first[index];
+        bool first = StepsOf(index) == 1;
         float lr = LearningRateOf(index), mu = _momentum;
         for (int k = 0; k < values.Length; k++)
         {

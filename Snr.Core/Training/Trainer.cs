@@ -172,8 +172,7 @@ public sealed class Trainer
             // While a budget's target still falls, no epoch can be the best: its routing is not the one asked for.
             if (es is null || epoch <= (routing?.WarmupEpochs ?? 0)) continue;
             double value = metrics[esTask].Get(es.Metric);
-            bool higher = TaskMetrics.HigherIsBetter(es.Metric);
-            if (best is null || (higher ? value > bestValue + es.MinDelta : value < bestValue - es.MinDelta))
+            if (best is null || es.Improves(value, bestValue))
             {
                 best = Snapshot(best);
                 bestValue = value;

@@ -104,6 +104,9 @@ public sealed record EarlyStoppingConfig
 
     /// <summary>The smallest change that counts as an improvement.</summary>
     public double MinDelta { get; set; }
+
+    /// <summary>True when <paramref name="value"/> of <see cref="Metric"/> improves on <paramref name="best"/> by more than <see cref="MinDelta"/> (false when either is NaN).</summary>
+    public bool Improves(double value, double best) => TaskMetrics.HigherIsBetter(Metric) ? value > best + MinDelta : value < best - MinDelta;
 }
 
 /// <summary>How to train a model: schedule, optimiser, loss weights, λ and early stopping.</summary>

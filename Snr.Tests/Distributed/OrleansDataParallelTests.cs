@@ -1,4 +1,6 @@
 using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using Snr.Distributed;
 using static Snr.Tests.Distributed.DataParallelFixtures;
@@ -59,8 +61,73 @@ public sealed class OrleansDataParallelTests
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => a.SubmitGradient(stale));
         Assert.Contains("step 2", refused.Message);
         Assert.Equal(4, await a.CompletedSteps());
-        await Assert.ThrowsAnyAsync<Exception>(() => a.RunStep(7));
+        Assert.Equal(4, (await Assert.ThrowsAsync<StepOutOfOrderException>(() => a.RunStep(7))).NextStep);
+        Assert.Contains("no checkpoint folder", (await Assert.ThrowsAsync<InvalidOperationException>(() => a.SaveCheckpoint())).Message);
         Assert.Equal(weights, await a.Weights());
+
+        // A coordinator whose checkpoint is corrupt refuses to activate, naming the file: never a silent restart at step 0.
+        string folder = Directory.CreateTempSubdirectory("snr-corrupt-state-").FullName;
+        try
+        {
+            var corrupt = job with { RunId = "cluster-corrupt", CheckpointDirectory = folder };
+            var ranAhead = new InProcessDataParallel(corrupt);
+            ranAhead.Step();
+            TrainingCheckpoint.Save(folder, corrupt, ranAhead.Coordinator);
+            var bytes = File.ReadAllBytes(TrainingCheckpoint.PathIn(folder));
+            bytes[^3] ^= 1;
+            File.WriteAllBytes(TrainingCheckpoint.PathIn(folder), bytes);
+            Jobs.Add(corrupt);
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => new DataParallelRun(cluster.Client, corrupt).NextStepAsync());
+            Assert.Contains(TrainingCheckpoint.FileName, error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheCoordinatorsSiloKilledMidRunResumesFromTheLastCheckpointAndEndsBitIdentical()
+    {
+        await using var cluster = await StartAsync();
+        string folder = Directory.CreateTempSubdirectory("snr-coordinator-lost-").FullName;
+        try
+        {
+            var job = Job("coordinator-lost", SnrTrans(), workers: 2, training: new() { Optimizer = new() { LearningRate = 0.01f }, L0Lambda = 0.05f })
+                with { StepTimeout = TimeSpan.FromSeconds(5), CheckpointDirectory = folder, CheckpointEvery = 2 };
+            Jobs.Add(job);
+            var run = new DataParallelRun(cluster.Client, job);
+            // The coordinator starts on a secondary silo (a placement hint on its first call), so the test can lose it.
+            var victim = cluster.SecondarySilos[0];
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, victim.SiloAddress);
+            Assert.Equal(0, await run.NextStepAsync());
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            Assert.Contains(victim.SiloAddress.Endpoint.ToString(), await run.Coordinator.Host(), StringComparison.Ordinal);
+
+            var rewinds = new List<(long From, long To)>();
+            var reported = new List<long>();
+            long done = await run.RunAsync(7, report =>
+            {
+                reported.Add(report.Step);
+                // After step 2, three steps are done and the last checkpoint holds two: the coordinator's silo is killed (no graceful shutdown).
+                if (report.Step == 2 && reported.Count == 3) Task.Run(() => cluster.KillSiloAsync(victim)).GetAwaiter().GetResult();
+                return true;
+            }, (from, to) => rewinds.Add((from, to)));
+
+            Assert.Equal(7, done);
+            Assert.Equal([(3L, 2L)], rewinds);
+            Assert.Equal([0L, 1, 2, 2, 3, 4, 5, 6], reported);
+            Assert.DoesNotContain(victim.SiloAddress.Endpoint.ToString(), await run.Coordinator.Host(), StringComparison.Ordinal);
+            // Never a mixed model: the weights are exactly those of an uninterrupted run.
+            Assert.Equal(InProcess(job, 7), await run.Coordinator.Weights());
+            // A run stopped between checkpoints (Ctrl-C) saves its state on request.
+            Assert.Equal(7, await run.Coordinator.SaveCheckpoint());
+            Assert.Equal(7, TrainingCheckpoint.CompletedSteps(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
