@@ -147,6 +147,7 @@ public sealed class RowChunk
         if (!missing.IsEmpty && missing.Length != values.Length)
             throw new ArgumentException($"{missing.Length} missing flags for {values.Length} values.", nameof(missing));
         target.SetNumbers(values, missing, format);
+        _columnSet[column] = true;
     }
 
     /// <summary>
@@ -158,8 +159,11 @@ public sealed class RowChunk
     /// <exception cref="InvalidOperationException">The chunk is not filled column by column (<see cref="BeginColumns"/>).</exception>
     /// <exception cref="ArgumentException">Not one index per row.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside <paramref name="distinct"/>.</exception>
-    public void SetTexts(int column, ReadOnlySpan<ReadOnlyMemory<char>> distinct, ReadOnlySpan<int> rowValues) =>
+    public void SetTexts(int column, ReadOnlySpan<ReadOnlyMemory<char>> distinct, ReadOnlySpan<int> rowValues)
+    {
         ColumnToSet(column, rowValues.Length).SetTexts(distinct, rowValues);
+        _columnSet[column] = true;
+    }
 
     /// <summary>
     /// The number in field <paramref name="column"/> of row <paramref name="row"/>: from a typed
@@ -205,7 +209,7 @@ public sealed class RowChunk
         if (!_byColumn) throw new InvalidOperationException("Columns are set only in a chunk filled column by column; call BeginColumns first.");
         if ((uint)column >= (uint)ColumnCount) throw new ArgumentOutOfRangeException(nameof(column), $"Column {column} is outside a chunk of {ColumnCount} columns.");
         if (rows != RowCount) throw new ArgumentException($"{rows} values for a chunk of {RowCount} rows.", nameof(rows));
-        _columnSet[column] = true;
+        _columnSet[column] = false;
         return _columns[column] ??= new ChunkColumn();
     }
 
