@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Parquet;
 using Parquet.Schema;
 using Snr.Core.Models;
@@ -15,7 +16,9 @@ namespace Snr.Benchmarks;
 /// Issue 16, the streaming producer: the same generated rows as CSV and as Parquet (300,000 rows ×
 /// 40 columns, the shape of scripts/stream-benchmark.sh: two 0/1 int labels, 24 floats of two
 /// decimals, 14 string columns of 2 to 5,000 levels; Parquet row groups of 100,000 rows, CSV
-/// chunks of 65,536), written to a temporary folder in the setup.
+/// chunks of 65,536), written to a temporary folder in the setup. The Parquet file is written
+/// twice: with Parquet.Net's default plain-encoded strings (<c>Parquet</c>), and with its string
+/// columns dictionary-encoded (<c>ParquetDictionary</c>), as pyarrow and Spark write them by default.
 /// <list type="bullet">
 /// <item><c>fit</c>: the fitting pass (<see cref="StreamingFit.Run(IRowChunkSource, TabularSchema, HashSplit?, VocabularyLimits?, CancellationToken)"/>,
 /// declared schema, hash split 90/10): reading, checking and hashing every row, the statistics.</item>
@@ -34,11 +37,11 @@ public class StreamProducerBenchmarks
     private static readonly HashSplit Split = new(Seed: 1, Train: 0.9, Validation: 0.1);
 
     private string _folder = "";
-    private string _csv = "", _parquet = "";
+    private string _csv = "", _parquet = "", _dictionary = "";
     private TabularSchema _schema = null!;
     private CsvChunkSource _csvSource = null!;
-    private ParquetChunkSource _parquetSource = null!;
-    private StreamingRows _csvRows = null!, _parquetRows = null!;
+    private ParquetChunkSource _parquetSource = null!, _dictionarySource = null!;
+    private StreamingRows _csvRows = null!, _parquetRows = null!, _dictionaryRows = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -46,7 +49,8 @@ public class StreamProducerBenchmarks
         _folder = Directory.CreateTempSubdirectory("snr-stream-producer-").FullName;
         _csv = Path.Combine(_folder, "rows.csv");
         _parquet = Path.Combine(_folder, "rows.parquet");
-        Generate(_csv, _parquet).GetAwaiter().GetResult();
+        _dictionary = Path.Combine(_folder, "dictionary.parquet");
+        Generate(_csv, _parquet, _dictionary).GetAwaiter().GetResult();
         string[] names = ["click", "buy", .. Enumerable.Range(1, Numerics).Select(i => $"n{i:00}"), .. Enumerable.Range(1, Categoricals).Select(i => $"c{i:00}")];
         _schema = new TabularSchema(
             [.. names.Select(n => new ColumnSpec(n, n.StartsWith('n') ? ColumnKind.Numeric : ColumnKind.Categorical))],
@@ -55,9 +59,13 @@ public class StreamProducerBenchmarks
         _parquetSource = ParquetChunkSource.Open(_parquet);
         _csvRows = new StreamingRows(_csvSource, StreamingFit.Run(_csvSource, _schema, Split), 1 << 16);
         _parquetRows = new StreamingRows(_parquetSource, StreamingFit.Run(_parquetSource, _schema, Split), 1 << 16);
-        if (_csvRows.Count != _parquetRows.Count) throw new InvalidOperationException($"The split differs: {_csvRows.Count} CSV vs {_parquetRows.Count} Parquet training rows.");
-        Epoch(_csvRows);     // warm both once
+        _dictionarySource = ParquetChunkSource.Open(_dictionary);
+        _dictionaryRows = new StreamingRows(_dictionarySource, StreamingFit.Run(_dictionarySource, _schema, Split), 1 << 16);
+        if (_csvRows.Count != _parquetRows.Count || _csvRows.Count != _dictionaryRows.Count)
+            throw new InvalidOperationException($"The split differs: {_csvRows.Count} CSV, {_parquetRows.Count} and {_dictionaryRows.Count} Parquet training rows.");
+        Epoch(_csvRows);     // warm each once
         Epoch(_parquetRows);
+        Epoch(_dictionaryRows);
     }
 
     [GlobalCleanup]
@@ -65,6 +73,7 @@ public class StreamProducerBenchmarks
     {
         _csvSource.Dispose();
         _parquetSource.Dispose();
+        _dictionarySource.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -82,11 +91,21 @@ public class StreamProducerBenchmarks
         return StreamingFit.Run(source, _schema, Split).TrainRows;
     }
 
+    [Benchmark, BenchmarkCategory("fit")]
+    public long FitParquetDictionary()
+    {
+        using var source = ParquetChunkSource.Open(_dictionary);
+        return StreamingFit.Run(source, _schema, Split).TrainRows;
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("epoch")]
     public float EpochCsv() => Epoch(_csvRows);
 
     [Benchmark, BenchmarkCategory("epoch")]
     public float EpochParquet() => Epoch(_parquetRows);
+
+    [Benchmark, BenchmarkCategory("epoch")]
+    public float EpochParquetDictionary() => Epoch(_dictionaryRows);
 
     // Takes every training row of one epoch; returns a sum of what was read, so nothing is optimised away.
     private static float Epoch(StreamingRows rows)
@@ -107,8 +126,9 @@ public class StreamProducerBenchmarks
         return sum;
     }
 
-    // The same rows as CSV (numbers as their shortest round-trip texts) and as Parquet (int labels, float numbers, string levels).
-    private static async Task Generate(string csvPath, string parquetPath)
+    // The same rows as CSV (numbers as their shortest round-trip texts) and twice as Parquet (int labels, float numbers,
+    // string levels plain-encoded, then dictionary-encoded).
+    private static async Task Generate(string csvPath, string parquetPath, string dictionaryPath)
     {
         var random = new Random(1);
         DataField[] fields =
@@ -117,8 +137,12 @@ public class StreamProducerBenchmarks
              .. Enumerable.Range(1, Categoricals).Select(i => new DataField<string>($"c{i:00}"))];
         await using var csv = new StreamWriter(csvPath, false, new UTF8Encoding(false), 1 << 20);
         await csv.WriteAsync(string.Join(',', fields.Select(f => f.Name)) + "\n");
+        var dictionaryOptions = new ParquetOptions();
+        foreach (var field in fields.Skip(2 + Numerics)) dictionaryOptions.ColumnEncodingHints[field.Path.ToString()] = EncodingHint.Dictionary;
         await using var stream = File.Create(parquetPath);
         await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream);
+        await using var dictionaryStream = File.Create(dictionaryPath);
+        await using var dictionaryWriter = await ParquetWriter.CreateAsync(new ParquetSchema(fields), dictionaryStream, dictionaryOptions);
         var line = new StringBuilder();
         for (int first = 0; first < Rows; first += RowGroupRows)
         {
@@ -137,21 +161,24 @@ public class StreamProducerBenchmarks
                 for (int c = 0; c < Categoricals; c++) line.Append(',').Append(levels[c][r]);
                 await csv.WriteAsync(line.Append('\n').ToString());
             }
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync<int>(fields[0], labels[0].AsMemory());
-            await group.WriteAsync<int>(fields[1], labels[1].AsMemory());
-            for (int c = 0; c < Numerics; c++) await group.WriteAsync<float>(fields[2 + c], numbers[c].AsMemory());
-            for (int c = 0; c < Categoricals; c++) await group.WriteAsync(fields[2 + Numerics + c], levels[c]);
+            foreach (var parquet in new[] { writer, dictionaryWriter })
+            {
+                using var group = parquet.CreateRowGroup();
+                await group.WriteAsync<int>(fields[0], labels[0].AsMemory());
+                await group.WriteAsync<int>(fields[1], labels[1].AsMemory());
+                for (int c = 0; c < Numerics; c++) await group.WriteAsync<float>(fields[2 + c], numbers[c].AsMemory());
+                for (int c = 0; c < Categoricals; c++) await group.WriteAsync(fields[2 + Numerics + c], levels[c]);
+            }
         }
     }
 }
 
-/// <summary>A short job (1 launch, 2 warm-ups, 8 iterations), the ratios within each category, medians.</summary>
+/// <summary>A short in-process job (1 launch, 2 warm-ups, 8 iterations), the ratios within each category, medians.</summary>
 public sealed class StreamProducerConfig : ManualConfig
 {
     public StreamProducerConfig()
     {
-        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(8));
+        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(8).WithToolchain(InProcessEmitToolchain.Instance));
         AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
         AddColumn(BenchmarkDotNet.Columns.CategoriesColumn.Default);
         AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);

@@ -100,15 +100,15 @@ internal abstract class ParquetColumn(DataField field)
         }
     }
 
-    // Strings: Parquet.Net decodes a dictionary-encoded column chunk's dictionary once and gives every row the memory of its
-    // dictionary entry, so rows that share a memory share a distinct text (found by reference, without comparing characters).
-    // A plain-encoded chunk gives each row its own memory: each is its own distinct text.
+    // Strings: Parquet.Net decodes a dictionary-encoded column chunk's dictionary once, each entry into its own array, and
+    // gives every row the memory of its entry, so rows that share an array share a distinct text (found by reference,
+    // without comparing characters). A plain-encoded chunk gives each row its own array: each is its own distinct text.
     private sealed class Texts(DataField field) : ParquetColumn(field)
     {
         private ReadOnlyMemory<char>[] _values = [];
         private ReadOnlyMemory<char>[] _distinct = [];
         private int[] _rowValues = [];
-        private readonly Dictionary<(char[] Array, int Offset, int Length), int> _byMemory = [];
+        private readonly Dictionary<object, int> _byArray = new(ReferenceEqualityComparer.Instance);
 
         public override async Task ReadInto(ParquetRowGroupReader group, int rows, RowChunk chunk, int column)
         {
@@ -117,7 +117,7 @@ internal abstract class ParquetColumn(DataField field)
             _rowValues = Room(_rowValues, rows);
             var levels = await ReadRaw(group, rows, _values);
             bool dictionary = group.GetMetadata(Field)?.MetaData?.Encodings?.Any(e => e is Encoding.PLAIN_DICTIONARY or Encoding.RLE_DICTIONARY) == true;
-            _byMemory.Clear();
+            _byArray.Clear();
             int distinct = 0, missing = -1, max = Field.MaxDefinitionLevel;
             for (int r = 0, v = 0; r < rows; r++)
             {
@@ -128,11 +128,14 @@ internal abstract class ParquetColumn(DataField field)
                     continue;
                 }
                 var value = _values[v++];
-                if (dictionary && MemoryMarshal.TryGetArray(value, out var segment) && segment.Array is { } array)
+                if (dictionary && MemoryMarshal.TryGetArray(value, out var segment) && segment.Array is { } array && segment.Offset == 0 && segment.Count == array.Length)
                 {
-                    var key = (array, segment.Offset, segment.Count);
-                    if (!_byMemory.TryGetValue(key, out int known)) _byMemory[key] = known = distinct++;
-                    _distinct[known] = value;
+                    ref int known = ref CollectionsMarshal.GetValueRefOrAddDefault(_byArray, array, out bool seen);
+                    if (!seen)
+                    {
+                        known = distinct;
+                        _distinct[distinct++] = value;
+                    }
                     _rowValues[r] = known;
                 }
                 else

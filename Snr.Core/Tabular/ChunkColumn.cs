@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Snr.Core.Tabular;
 
@@ -83,6 +84,20 @@ internal sealed class ChunkColumn
     /// <summary>For each row (the first rows entries), the index of its text in <see cref="Distinct"/>.</summary>
     public int[] RowValues => _rowValues;
 
+    /// <summary>
+    /// The bits of row <paramref name="row"/>'s number and its type, a key under which its text can
+    /// be remembered (equal keys, equal texts); false for a null or a type wider than 8 bytes.
+    /// </summary>
+    public bool TryGetNumberKey(int row, out ulong bits, out Type type)
+    {
+        type = _numbers!.Type;
+        bits = 0;
+        return _states[row] != NumberState.Missing && _numbers.TryGetBits(row, out bits);
+    }
+
+    /// <summary>Writes row <paramref name="row"/>'s number as text (not null) to <paramref name="destination"/>; false when it does not fit.</summary>
+    public bool TryFormatNumber(int row, Span<char> destination, out int written) => _numbers!.TryFormat(row, destination, out written);
+
     /// <summary>Row <paramref name="row"/>'s value as the text a CSV file would hold (a null: empty).</summary>
     public ReadOnlySpan<char> Field(int row)
     {
@@ -140,7 +155,11 @@ internal sealed class ChunkColumn
 
     private abstract class NumberTexts
     {
+        public abstract Type Type { get; }
+
         public abstract bool TryFormat(int row, Span<char> destination, out int written);
+
+        public abstract bool TryGetBits(int row, out ulong bits);
     }
 
     // The column's values in their own type, formatted as the Parquet reader always wrote them (floating point round-trippable).
@@ -156,7 +175,17 @@ internal sealed class ChunkColumn
             _format = format;
         }
 
+        public override Type Type => typeof(T);
+
         public override bool TryFormat(int row, Span<char> destination, out int written) =>
             _values[row].TryFormat(destination, out written, _format, CultureInfo.InvariantCulture);
+
+        public override bool TryGetBits(int row, out ulong bits)
+        {
+            bits = 0;
+            if (Unsafe.SizeOf<T>() > sizeof(ulong)) return false;
+            Unsafe.WriteUnaligned(ref Unsafe.As<ulong, byte>(ref bits), _values[row]);
+            return true;
+        }
     }
 }

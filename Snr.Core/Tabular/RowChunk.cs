@@ -204,6 +204,10 @@ public sealed class RowChunk
         return false;
     }
 
+    /// <summary>Column <paramref name="column"/>'s numbers, when it holds numbers in their type (a typed file's number column); else null.</summary>
+    internal ChunkColumn? TypedNumbers(int column) =>
+        _byColumn && _columnSet[column] && _columns[column] is { IsNumbers: true } typed ? typed : null;
+
     private ChunkColumn ColumnToSet(int column, int rows)
     {
         if (!_byColumn) throw new InvalidOperationException("Columns are set only in a chunk filled column by column; call BeginColumns first.");
