@@ -6,10 +6,11 @@ namespace Snr.Data.Parquet;
 
 /// <summary>
 /// A Parquet file read one row group at a time (a chunk is a row group), so a file larger than
-/// memory streams as a CSV file does. Values become the texts a CSV file would hold: numbers in
-/// invariant culture (floating-point numbers round-trippable), booleans <c>true</c>/<c>false</c>,
-/// a null the empty field, which is missing. Rows are numbered from 1 across the file and columns
-/// from 1, as positions in errors.
+/// memory streams as a CSV file does. Columns keep their types in the chunk (numbers are not
+/// formatted to be parsed again; strings are distinct texts with an index per row), and every
+/// value reads as the text a CSV file would hold: numbers in invariant culture (floating-point
+/// numbers round-trippable), booleans <c>true</c>/<c>false</c>, a null the empty field, which is
+/// missing. Rows are numbered from 1 across the file and columns from 1, as positions in errors.
 /// </summary>
 /// <remarks>
 /// Only flat columns of strings, booleans, integers and floating-point numbers are read; the
@@ -21,6 +22,7 @@ public sealed class ParquetChunkSource : IRowChunkSource
     private readonly Stream _stream;
     private readonly ParquetReader _reader;
     private readonly DataField[] _fields;
+    private readonly ParquetColumn[] _columns;
     private readonly long[] _firstRows;
 
     private ParquetChunkSource(string path, Stream stream, ParquetReader reader, DataField[] fields, Dictionary<string, ColumnKind> kinds)
@@ -29,6 +31,7 @@ public sealed class ParquetChunkSource : IRowChunkSource
         _stream = stream;
         _reader = reader;
         _fields = fields;
+        _columns = [.. fields.Select(ParquetColumn.For)];
         ColumnNames = [.. fields.Select(f => f.Name)];
         ImpliedKinds = kinds;
         _firstRows = new long[reader.RowGroupCount + 1];
@@ -88,7 +91,10 @@ public sealed class ParquetChunkSource : IRowChunkSource
     public long RowCount => _firstRows[^1];
 
     /// <inheritdoc />
-    /// <exception cref="CsvFormatException">A column of the row group cannot be read (<c>file:ROW:COLUMN</c>, ROW the group's first row).</exception>
+    /// <exception cref="CsvFormatException">
+    /// A column of the row group cannot be read, for example a damaged page
+    /// (<c>file:ROW:COLUMN: column 'NAME' of row group G of N cannot be read (…)</c>, ROW the group's first row, G from 1).
+    /// </exception>
     public bool TryReadChunk(int index, RowChunk destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -96,22 +102,20 @@ public sealed class ParquetChunkSource : IRowChunkSource
         if (index >= ChunkCount) return false;
         using var group = _reader.OpenRowGroupReader(index);
         int rows = checked((int)group.RowCount);
-        var columns = new ColumnValues[_fields.Length];
-        for (int c = 0; c < columns.Length; c++)
+        destination.BeginColumns(rows, _firstRows[index] + 1);
+        for (int c = 0; c < _columns.Length; c++)
         {
             try
             {
-                columns[c] = ColumnValues.Read(group, _fields[c], rows).GetAwaiter().GetResult();
+                _columns[c].ReadInto(group, rows, destination, c).GetAwaiter().GetResult();
             }
-            catch (Exception e) when (IsReadError(e))
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
-                throw new CsvFormatException(Name, _firstRows[index] + 1, c + 1, $"column '{_fields[c].Name}' of row group {index} cannot be read ({e.Message})");
+                // Parquet.Net meets damaged bytes with many exception types (its own, Thrift's, index and overflow errors from
+                // its decoders); to the user they all mean one thing: this column chunk cannot be read.
+                destination.Clear(index);
+                throw new CsvFormatException(Name, _firstRows[index] + 1, c + 1, $"column '{_fields[c].Name}' of row group {index + 1} of {ChunkCount} cannot be read ({e.GetType().Name}: {e.Message})");
             }
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns.Length; c++) columns[c].AddTo(destination, r, c + 1);
-            destination.EndRow(_firstRows[index] + r + 1);
         }
         return true;
     }
@@ -129,8 +133,8 @@ public sealed class ParquetChunkSource : IRowChunkSource
     private static ColumnKind? KindOf(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        if (ColumnValues.IsText(type) || type == typeof(bool)) return ColumnKind.Categorical;
-        return ColumnValues.IsNumber(type) ? ColumnKind.Numeric : null;
+        if (ParquetColumn.IsText(type) || type == typeof(bool)) return ColumnKind.Categorical;
+        return ParquetColumn.IsNumber(type) ? ColumnKind.Numeric : null;
     }
 
     private static string Describe(Field field) => field is DataField data ? (data.IsArray ? "a list" : $"of type {data.ClrType.Name}") : $"a nested {field.SchemaType} field";

@@ -3,15 +3,17 @@ using Snr.Core.Data;
 namespace Snr.Core.Tabular;
 
 /// <summary>
-/// Encodes the rows of <see cref="RowChunk"/>s with a fitted <see cref="TabularEncoder"/>, parsing
-/// each field from its span (no string per value), and sends each row to the block of its
-/// <see cref="RowRole"/>. The values are those <see cref="TabularEncoder.Encode"/> gives for the same texts.
+/// Encodes the rows of <see cref="RowChunk"/>s with a fitted <see cref="TabularEncoder"/> and sends
+/// each row to the block of its <see cref="RowRole"/>. The values are those
+/// <see cref="TabularEncoder.Encode"/> gives for the same texts: numbers are parsed from their
+/// spans, or taken as they are from a typed chunk; a column of distinct texts has each distinct
+/// text looked up once per chunk.
 /// </summary>
 /// <remarks>
-/// Under a split, the roles of a chunk's rows are hashed once, the first time the chunk is
-/// encoded, and kept (2 bits a row, 2.5 MB per 10 million rows), so later epochs do not hash
-/// every row again to skip the held-out ones. A chunk that comes back with another row count
-/// (the file changed) is hashed again.
+/// Under a split, the roles of a chunk's rows are taken from the fitting pass
+/// (<see cref="StreamingFit"/> records them), or hashed the first time the chunk is encoded, and
+/// kept (<see cref="RowRoles"/>), so no epoch hashes every row again to skip the held-out ones.
+/// A chunk that comes back with another row count (the file changed) is hashed again.
 /// </remarks>
 internal sealed class ChunkEncoder
 {
@@ -21,11 +23,18 @@ internal sealed class ChunkEncoder
     private readonly int[] _numericColumns, _categoricalColumns, _labelColumns;
     private readonly TaskSpec[] _tasks;
     private readonly int _weightColumn;
-    private readonly List<(int Rows, byte[] Roles)?> _rolesByChunk = [];
+    private readonly RowRoles _roles;
+    private readonly int[]?[] _distinctSlots, _rowValues;
+    private ulong[] _hashes = [];
+    private RowRole[] _hashedRoles = [];
 
-    /// <summary>Prepares to encode chunks with <paramref name="columnNames"/>; without a <paramref name="split"/> every row trains.</summary>
+    /// <summary>
+    /// Prepares to encode chunks with <paramref name="columnNames"/>; without a <paramref name="split"/>
+    /// every row trains. <paramref name="knownRoles"/>, the roles a fitting pass over the same file
+    /// recorded, spares hashing those chunks (a copy is kept).
+    /// </summary>
     /// <exception cref="ArgumentException">The file lacks a column of the schema.</exception>
-    public ChunkEncoder(TabularEncoder encoder, string source, IReadOnlyList<string> columnNames, HashSplit? split)
+    public ChunkEncoder(TabularEncoder encoder, string source, IReadOnlyList<string> columnNames, HashSplit? split, RowRoles? knownRoles = null)
     {
         _encoder = encoder;
         _split = split;
@@ -38,6 +47,9 @@ internal sealed class ChunkEncoder
         TaskNames = [.. _tasks.Select(t => t.Name)];
         _weightColumn = schema.WeightColumn is { } weight ? RawTable.ColumnIndex(source, columnNames, weight) : -1;
         _hasher = new RowHasher(schema, source, columnNames);
+        _roles = knownRoles?.Copy() ?? new RowRoles();
+        _distinctSlots = new int[]?[_categoricalColumns.Length];
+        _rowValues = new int[]?[_categoricalColumns.Length];
     }
 
     /// <summary>Task names, in label order.</summary>
@@ -46,7 +58,7 @@ internal sealed class ChunkEncoder
     /// <summary>A block for this encoder's rows.</summary>
     public EncodedRows NewBlock() => new(_numericColumns.Length, _categoricalColumns.Length, _tasks.Length);
 
-    /// <summary>The role of row <paramref name="row"/> of <paramref name="chunk"/> under the split (training without one).</summary>
+    /// <summary>The role of row <paramref name="row"/> of <paramref name="chunk"/> under the split (training without one), hashed afresh.</summary>
     public RowRole RoleOf(RowChunk chunk, int row) => _split is null ? RowRole.Train : _split.RoleOf(_hasher.Hash(chunk, row));
 
     /// <summary>
@@ -57,9 +69,10 @@ internal sealed class ChunkEncoder
     public void Encode(RowChunk chunk, EncodedRows? train, EncodedRows? validation = null, EncodedRows? test = null)
     {
         byte[]? roles = RolesOf(chunk);
+        MapDistinctTexts(chunk);
         for (int row = 0; row < chunk.RowCount; row++)
         {
-            var role = roles is null ? RowRole.Train : (RowRole)((roles[row >> 2] >> ((row & 3) * 2)) & 3);
+            var role = roles is null ? RowRole.Train : RowRoles.At(roles, row);
             var destination = role switch
             {
                 RowRole.Train => train,
@@ -70,16 +83,35 @@ internal sealed class ChunkEncoder
         }
     }
 
-    // The roles of the chunk's rows, 2 bits each (null without a split: every row trains), from the cache when the chunk was seen with as many rows.
+    // The roles of the chunk's rows, 2 bits each (null without a split: every row trains), from those kept when the chunk was seen with as many rows.
     private byte[]? RolesOf(RowChunk chunk)
     {
         if (_split is null) return null;
-        while (_rolesByChunk.Count <= chunk.Index) _rolesByChunk.Add(null);
-        if (_rolesByChunk[chunk.Index] is { } cached && cached.Rows == chunk.RowCount) return cached.Roles;
-        var roles = new byte[(chunk.RowCount + 3) / 4];
-        for (int row = 0; row < chunk.RowCount; row++) roles[row >> 2] |= (byte)((int)RoleOf(chunk, row) << ((row & 3) * 2));
-        _rolesByChunk[chunk.Index] = (chunk.RowCount, roles);
-        return roles;
+        if (_roles.Of(chunk.Index, chunk.RowCount) is { } kept) return kept;
+        int rows = chunk.RowCount;
+        if (_hashes.Length < rows)
+        {
+            _hashes = new ulong[rows];
+            _hashedRoles = new RowRole[rows];
+        }
+        _hasher.HashRows(chunk, _hashes);
+        for (int row = 0; row < rows; row++) _hashedRoles[row] = _split.RoleOf(_hashes[row]);
+        var packed = RowRoles.Pack(_hashedRoles.AsSpan(0, rows));
+        _roles.Record(chunk.Index, rows, packed);
+        return packed;
+    }
+
+    // For each categorical column held as distinct texts, the slot of each distinct text (looked up once for the chunk).
+    private void MapDistinctTexts(RowChunk chunk)
+    {
+        for (int f = 0; f < _categoricalColumns.Length; f++)
+        {
+            _rowValues[f] = null;
+            if (!chunk.TryGetDistinctTexts(_categoricalColumns[f], out var texts, out var rowValues)) continue;
+            var slots = _distinctSlots[f] is { } kept && kept.Length >= texts.Length ? kept : _distinctSlots[f] = new int[Math.Max(texts.Length, 16)];
+            for (int d = 0; d < texts.Length; d++) slots[d] = _encoder.Slot(f, texts[d].Span);
+            _rowValues[f] = rowValues;
+        }
     }
 
     private void EncodeRow(RowChunk chunk, int row, EncodedRows destination)
@@ -89,13 +121,16 @@ internal sealed class ChunkEncoder
         var stats = _encoder.Preprocessing.Numeric;
         for (int f = 0; f < numeric.Length; f++)
         {
-            var text = chunk.Field(row, _numericColumns[f]);
-            if (TabularSchema.IsMissing(text)) numeric[f] = 0f;
-            else if (FastNumber.TryParse(text, out float v)) numeric[f] = (v - stats[f].Mean) / stats[f].Std;
-            else throw chunk.Error(row, _numericColumns[f], TabularSchema.NotANumberReason(text.ToString()));
+            numeric[f] = chunk.ReadNumber(row, _numericColumns[f], out float v) switch
+            {
+                NumberRead.Number => (v - stats[f].Mean) / stats[f].Std,
+                NumberRead.Missing => 0f,
+                _ => throw chunk.Error(row, _numericColumns[f], TabularSchema.NotANumberReason(chunk.Field(row, _numericColumns[f]).ToString())),
+            };
         }
         var categorical = destination.Categorical(r);
-        for (int f = 0; f < categorical.Length; f++) categorical[f] = _encoder.Slot(f, chunk.Field(row, _categoricalColumns[f]));
+        for (int f = 0; f < categorical.Length; f++)
+            categorical[f] = _rowValues[f] is { } rowValues ? _distinctSlots[f]![rowValues[row]] : _encoder.Slot(f, chunk.Field(row, _categoricalColumns[f]));
         var labels = destination.Labels(r);
         for (int t = 0; t < labels.Length; t++)
         {

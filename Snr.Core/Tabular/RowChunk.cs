@@ -1,16 +1,25 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace Snr.Core.Tabular;
 
 /// <summary>
-/// A block of rows of a data file as text, the unit an <see cref="IRowChunkSource"/> reads: every
-/// field's characters in one reused buffer, with the row's place in the file (line) and the
-/// field's place on it (character column) kept for error messages.
+/// A block of rows of a data file, the unit an <see cref="IRowChunkSource"/> reads: every field's
+/// text (or, from a typed file, every column's values in their type), with the row's place in the
+/// file (line) and the field's place on it (character column) kept for error messages.
 /// </summary>
 /// <remarks>
-/// A chunk is filled row by row (<see cref="AddField(ReadOnlySpan{char}, int)"/> per field, then
-/// <see cref="EndRow"/>) and read field by field as spans (<see cref="Field"/>), so neither side
-/// allocates a string per value. <see cref="Clear"/> keeps the buffers for the next chunk.
+/// <para>
+/// A text file fills a chunk row by row (<see cref="AddField(ReadOnlySpan{char}, int)"/> per field,
+/// then <see cref="EndRow"/>), the characters in one reused buffer. A typed file fills it column by
+/// column (<see cref="BeginColumns"/>, then <see cref="SetNumbers"/> or <see cref="SetTexts"/> per
+/// column): numbers stay numbers, so they are not formatted to be parsed again, and a column of
+/// repeated texts is a list of distinct texts with an index per row.
+/// </para>
+/// <para>
+/// Either way every field reads as the text a CSV file would hold (<see cref="Field"/>, a span, so
+/// neither side allocates a string per value). <see cref="Clear"/> keeps the buffers for the next chunk.
+/// </para>
 /// </remarks>
 public sealed class RowChunk
 {
@@ -22,6 +31,9 @@ public sealed class RowChunk
     private long[] _lines = new long[64];
     private int _fieldsInRow;
     private int _rowTextStart;
+    private readonly ChunkColumn?[] _columns;  // filled column by column: one per column; by row: unused
+    private readonly bool[] _columnSet;
+    private bool _byColumn;
 
     /// <summary>Creates an empty chunk for rows of <paramref name="columnNames"/> read from <paramref name="source"/>.</summary>
     /// <exception cref="ArgumentException">No columns.</exception>
@@ -32,6 +44,8 @@ public sealed class RowChunk
         if (columnNames.Count == 0) throw new ArgumentException("A chunk needs at least one column.", nameof(columnNames));
         Source = source;
         ColumnNames = [.. columnNames];
+        _columns = new ChunkColumn?[ColumnNames.Count];
+        _columnSet = new bool[ColumnNames.Count];
     }
 
     /// <summary>The file the rows come from, as named in error messages.</summary>
@@ -53,7 +67,7 @@ public sealed class RowChunk
     public ReadOnlySpan<char> Field(int row, int column)
     {
         int f = FieldIndex(row, column);
-        return _text.AsSpan(_starts[f], _lengths[f]);
+        return _byColumn ? _columns[column]!.Field(row) : _text.AsSpan(_starts[f], _lengths[f]);
     }
 
     /// <summary>The line (or, for a file without lines, the 1-based row number) of row <paramref name="row"/>.</summary>
@@ -64,7 +78,11 @@ public sealed class RowChunk
     }
 
     /// <summary>The 1-based character column on its line at which the field starts (for a file without lines, the column number).</summary>
-    public int Position(int row, int column) => _positions[FieldIndex(row, column)];
+    public int Position(int row, int column)
+    {
+        int f = FieldIndex(row, column);
+        return _byColumn ? column + 1 : _positions[f];
+    }
 
     /// <summary>An error at field <paramref name="column"/> of row <paramref name="row"/>: <c>file:line:column: column 'NAME': reason</c>.</summary>
     public CsvFormatException Error(int row, int column, string reason) =>
@@ -93,11 +111,116 @@ public sealed class RowChunk
         _textLength = 0;
         _rowTextStart = 0;
         _fieldsInRow = 0;
+        _byColumn = false;
+    }
+
+    /// <summary>
+    /// Starts filling the (cleared) chunk column by column with <paramref name="rows"/> rows,
+    /// numbered <paramref name="firstRow"/>, <paramref name="firstRow"/> + 1, … (a file without
+    /// lines; a field's position is its column number). Every column must then be set once, by
+    /// <see cref="SetNumbers"/> or <see cref="SetTexts"/>, before the chunk is read.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The chunk already holds rows or a partial row.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is negative.</exception>
+    public void BeginColumns(int rows, long firstRow)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (RowCount != 0 || _fieldsInRow != 0) throw new InvalidOperationException("A chunk is filled column by column only when it is empty; call Clear first.");
+        if (_lines.Length < rows) _lines = new long[rows];
+        for (int r = 0; r < rows; r++) _lines[r] = firstRow + r;
+        RowCount = rows;
+        _byColumn = true;
+        Array.Clear(_columnSet);
+    }
+
+    /// <summary>
+    /// Sets column <paramref name="column"/> of a chunk filled column by column to numbers, one per
+    /// row, null where <paramref name="missing"/> is true (an empty span: none). They read as the
+    /// texts <typeparamref name="T"/> formats in invariant culture with <paramref name="format"/>
+    /// (for example <c>R</c>), and as numbers with exactly the value parsing those texts gives.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The chunk is not filled column by column (<see cref="BeginColumns"/>).</exception>
+    /// <exception cref="ArgumentException">Not one value (and, if given, one missing flag) per row.</exception>
+    public void SetNumbers<T>(int column, ReadOnlySpan<T> values, ReadOnlySpan<bool> missing, string? format = null) where T : struct, INumberBase<T>, ISpanFormattable
+    {
+        var target = ColumnToSet(column, values.Length);
+        if (!missing.IsEmpty && missing.Length != values.Length)
+            throw new ArgumentException($"{missing.Length} missing flags for {values.Length} values.", nameof(missing));
+        target.SetNumbers(values, missing, format);
+        _columnSet[column] = true;
+    }
+
+    /// <summary>
+    /// Sets column <paramref name="column"/> of a chunk filled column by column to texts: row r
+    /// holds <paramref name="distinct"/>[<paramref name="rowValues"/>[r]]; an empty text is
+    /// missing. The texts are kept by reference (not copied) until the chunk is cleared, so
+    /// readers of the chunk can map each distinct text once.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The chunk is not filled column by column (<see cref="BeginColumns"/>).</exception>
+    /// <exception cref="ArgumentException">Not one index per row.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside <paramref name="distinct"/>.</exception>
+    public void SetTexts(int column, ReadOnlySpan<ReadOnlyMemory<char>> distinct, ReadOnlySpan<int> rowValues)
+    {
+        ColumnToSet(column, rowValues.Length).SetTexts(distinct, rowValues);
+        _columnSet[column] = true;
+    }
+
+    /// <summary>
+    /// The number in field <paramref name="column"/> of row <paramref name="row"/>: from a typed
+    /// column without parsing, else parsed from the text (<see cref="FastNumber"/>). Missing for
+    /// <c>?</c>, an empty field or a null.
+    /// </summary>
+    internal NumberRead ReadNumber(int row, int column, out float value)
+    {
+        FieldIndex(row, column);
+        if (_byColumn && _columns[column] is { IsNumbers: true } typed)
+        {
+            var state = typed.StateOf(row);
+            value = typed.Number(row);
+            if (state == ChunkColumn.NumberState.Number) return NumberRead.Number;
+            if (state == ChunkColumn.NumberState.Missing) return NumberRead.Missing;
+        }
+        var text = Field(row, column);
+        value = 0f;
+        if (TabularSchema.IsMissing(text)) return NumberRead.Missing;
+        return FastNumber.TryParse(text, out value) ? NumberRead.Number : NumberRead.NotANumber;
+    }
+
+    /// <summary>
+    /// True when column <paramref name="column"/> holds texts as distinct values with an index per
+    /// row (a typed file's text column; row r's index is <paramref name="rowValues"/>[r], for the
+    /// first <see cref="RowCount"/> entries), so a reader can map each distinct text once.
+    /// </summary>
+    internal bool TryGetDistinctTexts(int column, out ReadOnlySpan<ReadOnlyMemory<char>> distinct, out int[] rowValues)
+    {
+        if (_byColumn && _columnSet[column] && _columns[column] is { IsNumbers: false } typed)
+        {
+            distinct = typed.Distinct;
+            rowValues = typed.RowValues;
+            return true;
+        }
+        distinct = default;
+        rowValues = [];
+        return false;
+    }
+
+    /// <summary>Column <paramref name="column"/>'s numbers, when it holds numbers in their type (a typed file's number column); else null.</summary>
+    internal ChunkColumn? TypedNumbers(int column) =>
+        _byColumn && _columnSet[column] && _columns[column] is { IsNumbers: true } typed ? typed : null;
+
+    private ChunkColumn ColumnToSet(int column, int rows)
+    {
+        if (!_byColumn) throw new InvalidOperationException("Columns are set only in a chunk filled column by column; call BeginColumns first.");
+        if ((uint)column >= (uint)ColumnCount) throw new ArgumentOutOfRangeException(nameof(column), $"Column {column} is outside a chunk of {ColumnCount} columns.");
+        if (rows != RowCount) throw new ArgumentException($"{rows} values for a chunk of {RowCount} rows.", nameof(rows));
+        _columnSet[column] = false;
+        return _columns[column] ??= new ChunkColumn();
     }
 
     /// <summary>Appends the next field of the current row; <paramref name="position"/> is its 1-based character column (or column number).</summary>
     public void AddField(ReadOnlySpan<char> text, int position)
     {
+        RequireRows();
         if (!TryStartField(position, out int f)) return;
         EnsureText(text.Length);
         text.CopyTo(_text.AsSpan(_textLength));
@@ -112,6 +235,7 @@ public sealed class RowChunk
     /// </summary>
     public void AddField<T>(T value, int position, string? format = null) where T : ISpanFormattable
     {
+        RequireRows();
         if (!TryStartField(position, out int f)) return;
         int written;
         EnsureText(32);
@@ -125,6 +249,7 @@ public sealed class RowChunk
     /// <exception cref="CsvFormatException">The row does not have one field per column (<c>file:line:0: expected N fields but found M</c>); the row is dropped.</exception>
     public void EndRow(long line)
     {
+        RequireRows();
         int found = _fieldsInRow;
         _fieldsInRow = 0;
         if (found != ColumnCount)
@@ -142,6 +267,11 @@ public sealed class RowChunk
     {
         _fieldsInRow = 0;
         RollBackRow();
+    }
+
+    private void RequireRows()
+    {
+        if (_byColumn) throw new InvalidOperationException("This chunk is filled column by column; call Clear before adding rows.");
     }
 
     // The current row's fields are forgotten: the text returns to where the row began.
@@ -174,6 +304,7 @@ public sealed class RowChunk
     {
         if ((uint)row >= (uint)RowCount) throw new ArgumentOutOfRangeException(nameof(row), $"Row {row} is outside a chunk of {RowCount} rows.");
         if ((uint)column >= (uint)ColumnCount) throw new ArgumentOutOfRangeException(nameof(column), $"Column {column} is outside a chunk of {ColumnCount} columns.");
+        if (_byColumn && !_columnSet[column]) throw new InvalidOperationException($"Column {column} ('{ColumnNames[column]}') of this chunk was not set.");
         return row * ColumnCount + column;
     }
 }

@@ -20,8 +20,10 @@ namespace Snr.Core.Tabular;
 /// <para>
 /// The pass also checks every row against the schema (numbers, labels, weights), so a malformed
 /// row is refused with its file, line and column before any training starts, and it records the
-/// rows' content (<see cref="TrainingDataIdentity"/>). Memory: the chunks being read, the
-/// counters, and 8 bytes per row for the content hashes (80 MB for 10 million rows).
+/// rows' content (<see cref="TrainingDataIdentity"/>). Each row is hashed once; its role under the
+/// split is kept (<see cref="RowRoles"/>) for the passes that follow (training epochs, the held-out
+/// rows), which therefore do not hash again. Memory: the chunks being read, the counters, 8 bytes
+/// per row for the content hashes (80 MB for 10 million rows) and 2 bits per row for the roles.
 /// </para>
 /// <para>
 /// A column whose kind is inferred is counted as categorical only until it has more distinct
@@ -40,6 +42,13 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
 {
     /// <summary>The fitted schema.</summary>
     public TabularSchema Schema => Encoder.Preprocessing.Schema;
+
+    /// <summary>The role of every row of the file the fit was made on, by chunk (null without a split).</summary>
+    internal RowRoles? Roles { get; init; }
+
+    /// <summary>An encoder of the chunks of <paramref name="source"/>, the file this fit was made on, that knows its rows' roles.</summary>
+    /// <exception cref="ArgumentException">The file lacks a column of the schema.</exception>
+    internal ChunkEncoder NewChunkEncoder(IRowChunkSource source) => new(Encoder, source.Name, source.ColumnNames, Split, Roles);
 
     /// <summary>Fits the encoder of a file whose schema is known.</summary>
     /// <exception cref="CsvFormatException">A row does not fit the schema, or the file has no rows (file, line and column named).</exception>
@@ -84,7 +93,7 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
     public (MultiTaskDataset Validation, MultiTaskDataset Test) ReadHeldOut(IRowChunkSource source, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var encoder = new ChunkEncoder(Encoder, source.Name, source.ColumnNames, Split);
+        var encoder = NewChunkEncoder(source);
         EncodedRows validation = encoder.NewBlock(), test = encoder.NewBlock();
         var chunk = new RowChunk(source.Name, source.ColumnNames);
         for (int i = 0; source.TryReadChunk(i, chunk); i++)
@@ -117,6 +126,10 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
         private readonly int _weight;
         private readonly RowHasher _hasher;
         private readonly List<ulong[]> _rowHashes = [];
+        private readonly RowRoles? _roles;
+        private readonly List<int> _chunkRows = [];
+        private ulong[] _chunkHashes = [];
+        private RowRole[] _chunkRoles = [];
         private long _rows, _train, _validation, _test;
 
         public Pass(IRowChunkSource source, IReadOnlyList<TaskSpec> tasks, TabularSchema? schema, SchemaInference? inference, string? weightColumn, HashSplit? split, VocabularyLimits? limits)
@@ -128,6 +141,7 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
             _weightColumn = weightColumn;
             _split = split;
             split?.Validate();
+            _roles = split is null ? null : new RowRoles();
             _limits = limits ?? VocabularyLimits.Default;
             _limits.Validate();
             var names = source.ColumnNames;
@@ -178,9 +192,10 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
                 long trainRow = 0;
                 ForEachChunk(chunk =>
                 {
+                    var roles = RolesOf(chunk.Index, chunk.RowCount);
                     for (int r = 0; r < chunk.RowCount; r++)
                     {
-                        if (RoleOf(_hasher.Hash(chunk, r)) != RowRole.Train) continue;
+                        if (roles is not null && RowRoles.At(roles, r) != RowRole.Train) continue;
                         foreach (int c in recount) _counters[c]!.Add(chunk.Field(r, c), trainRow);
                         trainRow++;
                     }
@@ -192,7 +207,10 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
             var categorical = schema.Inputs(ColumnKind.Categorical)
                 .Select(s => new CategoricalVocabulary(s.Name, _counters[RawTable.ColumnIndex(_source.Name, names, s.Name)]!.Vocabulary(_limits))).ToList();
             var preprocessing = new TabularPreprocessing(schema, numeric, categorical, Identity());
-            return new StreamingFit(new TabularEncoder(preprocessing), _schema is null ? Notes() : [], _split, _train, _validation, _test, recount.Length > 0 ? 2 : 1);
+            return new StreamingFit(new TabularEncoder(preprocessing), _schema is null ? Notes() : [], _split, _train, _validation, _test, recount.Length > 0 ? 2 : 1)
+            {
+                Roles = _roles,
+            };
         }
 
         private void ForEachChunk(Action<RowChunk> process, CancellationToken cancellation)
@@ -208,17 +226,32 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
             cancellation.ThrowIfCancellationRequested();
         }
 
-        private RowRole RoleOf(ulong rowHash) => _split?.RoleOf(rowHash) ?? RowRole.Train;
+        // The packed roles of chunk `index` of `rows` rows as the first pass recorded them (null without a split: every row trains).
+        private byte[]? RolesOf(int index, int rows)
+        {
+            if (_roles is null) return null;
+            return _roles.Of(index, rows)
+                ?? throw new InvalidDataException($"{_source.Name} changed while it was being fitted: its chunk {index + 1} is not as the first pass read it.");
+        }
 
-        // One chunk of the first pass: the row's content and role, inference, checks, and the training rows' statistics.
+        // One chunk of the first pass: the rows' content and roles, inference, checks, and the training rows' statistics.
         private void Profile(RowChunk chunk)
         {
-            for (int r = 0; r < chunk.RowCount; r++)
+            int rows = chunk.RowCount;
+            if (_chunkHashes.Length < rows)
             {
-                ulong hash = _hasher.Hash(chunk, r);
+                _chunkHashes = new ulong[rows];
+                _chunkRoles = new RowRole[rows];
+            }
+            _hasher.HashRows(chunk, _chunkHashes);
+            for (int r = 0; r < rows; r++) _chunkRoles[r] = _split?.RoleOf(_chunkHashes[r]) ?? RowRole.Train;
+            _roles?.Record(chunk.Index, rows, RowRoles.Pack(_chunkRoles.AsSpan(0, rows)));
+            _chunkRows.Add(rows);
+            for (int r = 0; r < rows; r++)
+            {
                 if (_rows % HashBlock == 0) _rowHashes.Add(new ulong[HashBlock]);
-                _rowHashes[^1][_rows % HashBlock] = hash;
-                var role = RoleOf(hash);
+                _rowHashes[^1][_rows % HashBlock] = _chunkHashes[r];
+                var role = _chunkRoles[r];
                 long trainRow = _train;
                 switch (role)
                 {
@@ -230,14 +263,15 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
                 bool training = role == RowRole.Train;
                 for (int c = 0; c < _declared.Length; c++)
                 {
-                    var text = chunk.Field(r, c);
                     if (_declared[c] == ColumnKind.Numeric && _isInput[c])
                     {
-                        if (TabularSchema.IsMissing(text)) continue;
-                        if (!FastNumber.TryParse(text, out float declared)) throw chunk.Error(r, c, TabularSchema.NotANumberReason(text.ToString()));
-                        if (training) _moments[c].Add(declared);
+                        var read = chunk.ReadNumber(r, c, out float declared);
+                        if (read == NumberRead.NotANumber) throw chunk.Error(r, c, TabularSchema.NotANumberReason(chunk.Field(r, c).ToString()));
+                        if (training && read == NumberRead.Number) _moments[c].Add(declared);
                         continue;
                     }
+                    if (_profiles[c] is null && !(training && _counters[c] is not null)) continue;
+                    var text = chunk.Field(r, c);
                     if (_profiles[c] is { } profile)
                     {
                         bool isNumber = FastNumber.TryParse(text, out float value);
@@ -306,10 +340,12 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
 
         private IEnumerable<ulong> SeenRows()
         {
-            for (long i = 0; i < _rows; i++)
+            long i = 0;
+            for (int chunk = 0; chunk < _chunkRows.Count; chunk++)
             {
-                ulong hash = _rowHashes[(int)(i / HashBlock)][i % HashBlock];
-                if (RoleOf(hash) != RowRole.Test) yield return hash;
+                var roles = RolesOf(chunk, _chunkRows[chunk]);
+                for (int r = 0; r < _chunkRows[chunk]; r++, i++)
+                    if (roles is null || RowRoles.At(roles, r) != RowRole.Test) yield return _rowHashes[(int)(i / HashBlock)][i % HashBlock];
             }
         }
     }

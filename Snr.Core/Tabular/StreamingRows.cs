@@ -47,7 +47,7 @@ public sealed class StreamingRows : IRowStream
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shuffleBufferRows);
         _source = source;
-        _encoder = new ChunkEncoder(fit.Encoder, source.Name, source.ColumnNames, fit.Split);
+        _encoder = fit.NewChunkEncoder(source);
         Count = fit.TrainRows;
         TaskNames = _encoder.TaskNames;
         var first = _encoder.NewBlock();
