@@ -16,6 +16,12 @@ internal sealed record CsvSettings(
 
     /// <summary>The column of per-row weights (--weight), or null.</summary>
     public string? Weight { get; init; }
+
+    /// <summary>--max-vocabulary and --min-count, or null when neither was given (then <see cref="VocabularyLimits.Default"/>).</summary>
+    public VocabularyLimits? Vocabulary { get; init; }
+
+    /// <summary>The vocabulary limits to fit under.</summary>
+    public VocabularyLimits Limits => Vocabulary ?? VocabularyLimits.Default;
 }
 
 /// <summary>A data set ready for training: three parts, the tasks, and the encoder fitted on the training part (tabular data only).</summary>
@@ -55,6 +61,7 @@ internal static class DataSource
         {
             if (csv.Tasks.Count > 0) throw new UserError("--task applies to CSV files only; the synthetic data has tasks task1 and task2.");
             if (csv.Weight is not null) throw new UserError("--weight applies to tabular data only; the synthetic data has no weight column.");
+            if (csv.Vocabulary is not null) throw new UserError("--max-vocabulary and --min-count apply to tabular data only; the synthetic data has no categorical column.");
             var all = SyntheticMmoeData.Generate(spec.Rows, correlation: spec.Correlation, problemSeed: spec.Problem ?? seed, rowSeed: seed + 1);
             var split = DataSplit.Shuffled(all.Count, seed, TrainFraction, ValidationFraction);
             TaskConfig[] tasks = [.. all.TaskNames.Select(n => new TaskConfig(n, TaskKind.Regression))];
@@ -62,7 +69,8 @@ internal static class DataSource
         }
         var (table, schema) = ReadTable(data, csv, console);
         ModelTraining.RequireRowsForEveryPart(data, table.RowCount);
-        var parts = TabularSplit.Create(table, schema, seed, TrainFraction, ValidationFraction);
+        var parts = TabularSplit.Create(table, schema, seed, TrainFraction, ValidationFraction, csv.Limits);
+        PrintVocabularies(console, parts.Encoder.Preprocessing, csv);
         return new LoadedData(data, [.. schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], parts.Train, parts.Validation, parts.Test, parts.Encoder, provenance);
     }
 
@@ -77,7 +85,8 @@ internal static class DataSource
         var (trainTable, schema) = ReadTable(train, csv, console);
         var validationTable = validation is null ? null : ReadTable(validation, csv, console: null, schema).Table;
         var testTable = ReadTable(test, csv, console: null, schema).Table;
-        var parts = TabularSplit.FromFiles(trainTable, validationTable, testTable, schema, seed, ValidationFraction);
+        var parts = TabularSplit.FromFiles(trainTable, validationTable, testTable, schema, seed, ValidationFraction, csv.Limits);
+        PrintVocabularies(console, parts.Encoder.Preprocessing, csv);
         var provenance = validation is null
             ? new DataProvenance(train, seed, 1 - ValidationFraction, ValidationFraction, test)
             : new DataProvenance(train, seed, 1, 0, test);
@@ -150,8 +159,9 @@ internal static class DataSource
         HashSplit? split = validation is not null ? null
             : test is null ? new HashSplit(seed, TrainFraction, ValidationFraction)
             : new HashSplit(seed, 1 - ValidationFraction, ValidationFraction);
-        var fit = StreamingFit.Run(source, tasks, inference, csv.Weight, split, cancellation: console.Interrupt);
+        var fit = StreamingFit.Run(source, tasks, inference, csv.Weight, split, csv.Limits, console.Interrupt);
         PrintSchema(console, train, inference, fit.Schema, fit.Notes);
+        PrintVocabularies(console, fit.Encoder.Preprocessing, csv);
         MultiTaskDataset validationRows, testRows;
         if (split is null || test is not null)
         {
@@ -181,6 +191,14 @@ internal static class DataSource
         console.Line($"Schema of {data} ({inference.Rule}; declare kinds with --numeric, --categorical, --ignore or --schema; check it):");
         foreach (var line in schema.Describe().Split(Environment.NewLine)) console.Line("  " + line);
         foreach (var note in notes) console.Line($"note: {note} (--numeric COLUMN, --categorical COLUMN)");
+    }
+
+    // The limits and, per categorical input, its levels and the values the limits sent to unknown (as comments, so the printed schema still reads back with --schema).
+    private static void PrintVocabularies(CliConsole console, TabularPreprocessing preprocessing, CsvSettings csv)
+    {
+        if (csv.Vocabulary is not null && preprocessing.Categorical.Count == 0)
+            console.Line("note: --max-vocabulary and --min-count change nothing here: the data has no categorical input.");
+        foreach (var line in preprocessing.DescribeVocabularies()) console.Line("  # " + line);
     }
 
     private static (RawTable Table, TabularSchema Schema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)

@@ -38,6 +38,11 @@ internal sealed class TrainingOptions
 
     private readonly Option<string?> _weight = new("--weight") { Description = "a column of per-row weights (finite, non-negative): the loss and the metrics are weighted means; the column is not an input" };
 
+    private readonly Option<int> _maxVocabulary = SnrCli.PositiveInt("--max-vocabulary", Snr.Core.Tabular.VocabularyLimits.DefaultMaxSize,
+        "the most levels a categorical column keeps (the most frequent in the training rows); other values encode as unknown");
+    private readonly Option<int> _minCount = SnrCli.PositiveInt("--min-count", 1,
+        "the fewest training rows a categorical level needs to be kept; rarer values encode as unknown");
+
     private readonly Option<int?> _patience = SnrCli.Patience();
     private readonly Option<string?> _watch = new("--watch") { Description = "the task whose validation loss --patience watches (default: the first task)" };
     private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
@@ -60,6 +65,7 @@ internal sealed class TrainingOptions
         _routing.AddTo(command, budgets);
         foreach (Option option in new Option[] { _train, _validation, _test, _weight }) command.Options.Add(option);
         foreach (Option option in new Option[] { _stream, _shuffleBuffer }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _maxVocabulary, _minCount }) command.Options.Add(option);
     }
 
     /// <summary>The data's name: the training file with --train, else --data.</summary>
@@ -74,6 +80,8 @@ internal sealed class TrainingOptions
             parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels))
         {
             Weight = parse.GetValue(_weight),
+            Vocabulary = Given(parse, _maxVocabulary) || Given(parse, _minCount)
+                ? new Snr.Core.Tabular.VocabularyLimits(parse.GetValue(_maxVocabulary), parse.GetValue(_minCount)) : null,
         };
         string? train = parse.GetValue(_train), validation = parse.GetValue(_validation), test = parse.GetValue(_test);
         StreamSettings? stream = parse.GetValue(_stream) ? new StreamSettings(parse.GetValue(_shuffleBuffer)) : null;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Snr.Core.Tabular;
 
 /// <summary>
@@ -20,6 +22,7 @@ public sealed record VocabularyLimits(int MaxSize = VocabularyLimits.DefaultMaxS
     /// How many distinct values a streaming count keeps per column before it drops the rarer half:
     /// twice <see cref="MaxSize"/>. A column with at most this many distinct values is counted exactly.
     /// </summary>
+    [JsonIgnore]
     public int CounterCapacity => (int)Math.Min(2L * MaxSize, Array.MaxLength / 2);
 
     /// <summary>Checks the limits.</summary>
