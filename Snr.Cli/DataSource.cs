@@ -2,6 +2,7 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Data;
 using Snr.Core.Models;
 using Snr.Core.Tabular;
+using Snr.Core.Training;
 using Snr.Data.Parquet;
 using Snr.Datasets;
 
@@ -33,6 +34,21 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
 
     /// <summary>The number of training rows, streamed or in memory.</summary>
     public long TrainRows => TrainStream?.Count ?? Train.Count;
+
+    /// <summary>With --stream, the validation rows read from disk at each evaluation (<see cref="Validation"/> is then empty).</summary>
+    public IEvaluationRows? ValidationStream { get; init; }
+
+    /// <summary>With --stream, the test rows read from disk when the model is tested (<see cref="Test"/> is then empty).</summary>
+    public IEvaluationRows? TestStream { get; init; }
+
+    /// <summary>The validation rows, streamed or in memory.</summary>
+    public IEvaluationRows ValidationRows => ValidationStream ?? new DatasetEvaluationRows(Validation);
+
+    /// <summary>The test rows, streamed or in memory.</summary>
+    public IEvaluationRows TestRows => TestStream ?? new DatasetEvaluationRows(Test);
+
+    /// <summary>A count of evaluation rows as text: the number, or "streamed" when a file's rows are counted only as they are read.</summary>
+    public static string CountOf(IEvaluationRows rows) => rows.Count is { } count ? $"{count:N0}" : "streamed";
 }
 
 /// <summary>--stream: train from disk in chunks (<paramref name="ShuffleBuffer"/> rows shuffled at a time) instead of loading the training file.</summary>
@@ -103,10 +119,7 @@ internal static class DataSource
     /// </summary>
     public static (MultiTaskDataset Rows, string Name) ForEvaluation(string? data, char delimiter, CheckpointDocument document, CliConsole console)
     {
-        var preprocessing = document.Preprocessing
-            ?? throw new UserError("This model was trained on ready features (synthetic data) and has no schema to read a data file with.");
-        var provenance = document.Data;
-        string name = data ?? provenance?.TestFile ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
+        var (preprocessing, provenance, name) = EvaluationFile(data, document);
         var (table, _) = ReadTable(name, CsvSettings.Default with { Delimiter = delimiter }, console: null, preprocessing.Schema);
         var encoder = new TabularEncoder(preprocessing);
         int[] rows;
@@ -137,13 +150,66 @@ internal static class DataSource
     }
 
     /// <summary>
+    /// The rows to evaluate a saved model on, as <see cref="ForEvaluation"/> chooses them, read from
+    /// the file chunk by chunk when they are scored, never all in memory (<c>snr eval --stream</c>,
+    /// or a large file). Returns null when the rows cannot be streamed, having said why: a built-in
+    /// data set, or a model that does not record its training rows by content.
+    /// </summary>
+    public static (StreamingEvaluationRows Rows, string Name)? StreamForEvaluation(string? data, char delimiter, CheckpointDocument document, CliConsole console)
+    {
+        var (preprocessing, _, name) = EvaluationFile(data, document);
+        if (name is "census" or "census-education" || SyntheticSpec.TryParse(name, SyntheticRows) is not null)
+        {
+            console.Line($"note: {name} is built in and small; it is evaluated in memory.");
+            return null;
+        }
+        if (preprocessing.TrainingData is null)
+        {
+            console.Line("note: this model does not record which rows it was trained on (saved by an older version), so its rows are found in memory.");
+            return null;
+        }
+        var rows = StreamingEvaluationRows.Unseen(OpenChunks(name, delimiter), new TabularEncoder(preprocessing), console.Interrupt);
+        return (rows, rows.IsTestSplit ? $"{name} (test split)" : name);
+    }
+
+    /// <summary>
+    /// After the rows of <see cref="StreamForEvaluation"/> were scored (and so counted): says how
+    /// many rows were left out as seen, and refuses an evaluation with no row, or with a binary task
+    /// whose labels were all one class.
+    /// </summary>
+    /// <exception cref="UserError">No row was left to evaluate, or a binary task had one class only.</exception>
+    public static void CheckStreamedEvaluation(StreamingEvaluationRows rows, string name, IReadOnlyList<TaskMetrics> metrics, IReadOnlyList<TaskConfig> tasks, CliConsole console)
+    {
+        long scored = rows.Count ?? 0, excluded = rows.Excluded ?? 0, total = scored + excluded;
+        if (rows.IsTestSplit)
+            console.Line($"{name} is the data this model was trained on (same content): evaluating on its test split, {scored:N0} of {total:N0} rows.");
+        else if (excluded > 0)
+            console.Line($"note: {excluded:N0} of {total:N0} rows of {name} are rows this model was trained or validated on (same content); they are left out.");
+        if (scored == 0)
+            throw new UserError($"Every row of {name} is a row this model was trained or validated on; there is nothing left to evaluate it on.");
+        foreach (var m in metrics)
+            if (tasks.First(t => t.Name == m.Task).Kind == TaskKind.Binary && m.Auc is null)
+                throw new UserError($"Task '{m.Task}': the {scored:N0} rows of {name} evaluated hold one class only (or no label); a binary task needs rows of both classes to be evaluated.");
+    }
+
+    // The preprocessing, the provenance and the data file to evaluate a saved model on: --data, else the test file or the data it records.
+    private static (TabularPreprocessing Preprocessing, DataProvenance? Provenance, string Name) EvaluationFile(string? data, CheckpointDocument document)
+    {
+        var preprocessing = document.Preprocessing
+            ?? throw new UserError("This model was trained on ready features (synthetic data) and has no schema to read a data file with.");
+        var provenance = document.Data;
+        string name = data ?? provenance?.TestFile ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
+        return (preprocessing, provenance, name);
+    }
+
+    /// <summary>
     /// Resolves data for streaming training (<c>--stream</c>): the training CSV file is read in
     /// chunks (a Parquet file a row group at a time), never whole. One pass infers the schema (or takes the declared kinds) and fits the
-    /// encoder; the training rows are then streamed each epoch. With <paramref name="validation"/>
-    /// and <paramref name="test"/> files, those are read into memory through the schema. Without a
-    /// validation file, a seeded 10% of the training file's rows validate, chosen by a hash of
-    /// their content; with <c>--data</c> (no <paramref name="test"/>), the file is split 70/10/20 the
-    /// same way, and the held-out rows are read into memory in one more pass.
+    /// encoder; the training rows are then streamed each epoch. Without a validation file, a
+    /// seeded 10% of the training file's rows validate, chosen by a hash of their content; with
+    /// <c>--data</c> (no <paramref name="test"/>), the file is split 70/10/20 the same way. The
+    /// validation and test rows (of their own files, or held out of the training file) are never
+    /// held in memory: each evaluation reads them from disk chunk by chunk.
     /// </summary>
     public static LoadedData LoadStreaming(string train, string? validation, string? test, CsvSettings csv, StreamSettings stream, ulong seed, CliConsole console)
     {
@@ -151,9 +217,7 @@ internal static class DataSource
             throw new UserError($"--stream reads a CSV file from disk; {train} is built in and small enough to train in memory (leave out --stream).");
         if (!File.Exists(train)) throw new UserError($"There is no data file '{train}'.");
         if (csv.Tasks.Count == 0) throw new UserError($"Name the tasks of {train} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
-        IRowChunkSource source = ParquetTable.IsParquet(train)
-            ? ParquetChunkSource.Open(train)
-            : new CsvChunkSource(train, CsvOptions.Default with { Delimiter = csv.Delimiter });
+        var source = OpenChunks(train, csv.Delimiter);
         var tasks = csv.Tasks.Select(ParseTask).ToArray();
         var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
         HashSplit? split = validation is not null ? null
@@ -162,28 +226,39 @@ internal static class DataSource
         var fit = StreamingFit.Run(source, tasks, inference, csv.Weight, split, csv.Limits, console.Interrupt);
         PrintSchema(console, train, inference, fit.Schema, fit.Notes);
         PrintVocabularies(console, fit.Encoder.Preprocessing, csv);
-        MultiTaskDataset validationRows, testRows;
-        if (split is null || test is not null)
-        {
-            validationRows = validation is null ? fit.ReadHeldOut(source, console.Interrupt).Validation : EncodeFile(validation, csv, fit);
-            testRows = EncodeFile(test!, csv, fit);
-        }
-        else (validationRows, testRows) = fit.ReadHeldOut(source, console.Interrupt);
-        if (validationRows.Count == 0 || testRows.Count == 0)
-            throw new UserError($"{train} leaves {validationRows.Count} validation and {testRows.Count} test rows; each part needs at least one row.");
+        if (split is not null && (fit.ValidationRows == 0 || (test is null && fit.TestRows == 0)))
+            throw new UserError($"{train} leaves {fit.ValidationRows} validation and {(test is null ? fit.TestRows : "(a file of)")} test rows; each part needs at least one row.");
+        // Evaluation reads through sources of its own: the training source is read by the training producer.
+        var validationRows = validation is null
+            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter), fit, RowRole.Validation, console.Interrupt)
+            : StreamingEvaluationRows.AllRows(OpenWithRows(validation, csv.Delimiter), fit.Encoder, console.Interrupt);
+        var testRows = test is null
+            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter), fit, RowRole.Test, console.Interrupt)
+            : StreamingEvaluationRows.AllRows(OpenWithRows(test, csv.Delimiter), fit.Encoder, console.Interrupt);
         var provenance = split is null ? new DataProvenance(train, seed, 1, 0, test) : new DataProvenance(train, seed, split.Train, split.Validation, test);
         var layout = new MultiTaskDataset([], fit.Encoder.NumericCount, [], fit.Encoder.Cardinalities.Count, [.. fit.Schema.Tasks.Select(t => t.Name)], [.. fit.Schema.Tasks.Select(_ => Array.Empty<float>())]);
-        return new LoadedData(train, [.. fit.Schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], layout, validationRows, testRows, fit.Encoder, provenance)
+        return new LoadedData(train, [.. fit.Schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], layout, layout, layout, fit.Encoder, provenance)
         {
             TrainStream = new StreamingRows(source, fit, stream.ShuffleBuffer, console.Interrupt),
+            ValidationStream = validationRows,
+            TestStream = testRows,
         };
     }
 
-    // A validation or test file read into memory through the fitted schema and encoded.
-    private static MultiTaskDataset EncodeFile(string path, CsvSettings csv, StreamingFit fit)
+    // A data file read a chunk at a time: Parquet by its extension, else CSV.
+    private static IRowChunkSource OpenChunks(string path, char delimiter)
     {
-        var table = ReadTable(path, csv, console: null, fit.Schema).Table;
-        return fit.Encoder.Encode(table, [.. Enumerable.Range(0, table.RowCount)]).ToDataset();
+        if (!File.Exists(path)) throw new UserError($"There is no data file '{path}'.");
+        return ParquetTable.IsParquet(path) ? ParquetChunkSource.Open(path) : new CsvChunkSource(path, CsvOptions.Default with { Delimiter = delimiter });
+    }
+
+    // A validation or test file read a chunk at a time; a file without data rows is refused now, not after training.
+    private static IRowChunkSource OpenWithRows(string path, char delimiter)
+    {
+        var source = OpenChunks(path, delimiter);
+        var first = new RowChunk(source.Name, source.ColumnNames);
+        if (!source.TryReadChunk(0, first) || first.RowCount == 0) throw new UserError($"{path} has no data rows.");
+        return source;
     }
 
     private static void PrintSchema(CliConsole console, string data, SchemaInference inference, TabularSchema schema, IReadOnlyList<string> notes)

@@ -55,8 +55,11 @@ internal sealed class TrainingOptions
     private readonly Option<int> _shuffleBuffer = SnrCli.PositiveInt("--shuffle-buffer", Snr.Core.Tabular.StreamingRows.DefaultShuffleBufferRows,
         "with --stream: rows shuffled at a time (a row moves at most this many rows earlier than the order its chunk is read in)");
 
-    /// <summary>Files larger than this, loaded in memory, get a note suggesting --stream.</summary>
-    private const long LargeFileBytes = 1L << 30;
+    /// <summary>Files larger than this, loaded in memory, get a note suggesting --stream (and eval streams them).</summary>
+    internal const long LargeFileBytes = 1L << 30;
+
+    /// <summary>True when <paramref name="path"/> is a file of more than <see cref="LargeFileBytes"/>.</summary>
+    internal static bool IsLargeFile(string? path) => path is not null && System.IO.File.Exists(path) && new FileInfo(path).Length > LargeFileBytes;
 
     public void AddTo(Command command, bool budgets = true)
     {
@@ -103,7 +106,7 @@ internal sealed class TrainingOptions
 
     private static void NoteLargeFile(string path, CliConsole console)
     {
-        if (System.IO.File.Exists(path) && new FileInfo(path).Length > LargeFileBytes)
+        if (IsLargeFile(path))
             console.Line($"note: {path} is {new FileInfo(path).Length / (1 << 20):N0} MB and is read into memory; --stream trains on it chunk by chunk in bounded memory.");
     }
 
