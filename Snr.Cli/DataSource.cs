@@ -47,8 +47,8 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
     /// <summary>The test rows, streamed or in memory.</summary>
     public IEvaluationRows TestRows => TestStream ?? new DatasetEvaluationRows(Test);
 
-    /// <summary>A count of evaluation rows as text: the number, or "streamed" when a file's rows are counted only as they are read.</summary>
-    public static string CountOf(IEvaluationRows rows) => rows.Count is { } count ? $"{count:N0}" : "streamed";
+    /// <summary>A count of evaluation rows as text ("?" if a file's rows were not counted yet).</summary>
+    public static string CountOf(IEvaluationRows rows) => rows.Count is { } count ? $"{count:N0}" : "?";
 }
 
 /// <summary>--stream: train from disk in chunks (<paramref name="ShuffleBuffer"/> rows shuffled at a time) instead of loading the training file.</summary>
@@ -231,10 +231,10 @@ internal static class DataSource
         // Evaluation reads through sources of its own: the training source is read by the training producer.
         var validationRows = validation is null
             ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter), fit, RowRole.Validation, console.Interrupt)
-            : StreamingEvaluationRows.AllRows(OpenWithRows(validation, csv.Delimiter), fit.Encoder, console.Interrupt);
+            : FileRows(validation, csv, fit, console);
         var testRows = test is null
             ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter), fit, RowRole.Test, console.Interrupt)
-            : StreamingEvaluationRows.AllRows(OpenWithRows(test, csv.Delimiter), fit.Encoder, console.Interrupt);
+            : FileRows(test, csv, fit, console);
         var provenance = split is null ? new DataProvenance(train, seed, 1, 0, test) : new DataProvenance(train, seed, split.Train, split.Validation, test);
         var layout = new MultiTaskDataset([], fit.Encoder.NumericCount, [], fit.Encoder.Cardinalities.Count, [.. fit.Schema.Tasks.Select(t => t.Name)], [.. fit.Schema.Tasks.Select(_ => Array.Empty<float>())]);
         return new LoadedData(train, [.. fit.Schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], layout, layout, layout, fit.Encoder, provenance)
@@ -252,13 +252,13 @@ internal static class DataSource
         return ParquetTable.IsParquet(path) ? ParquetChunkSource.Open(path) : new CsvChunkSource(path, CsvOptions.Default with { Delimiter = delimiter });
     }
 
-    // A validation or test file read a chunk at a time; a file without data rows is refused now, not after training.
-    private static IRowChunkSource OpenWithRows(string path, char delimiter)
+    // A validation or test file read a chunk at a time at each evaluation. It is read through once now, so that a
+    // malformed row or an empty file is refused before training, as when it is loaded, and its rows are counted.
+    private static StreamingEvaluationRows FileRows(string path, CsvSettings csv, StreamingFit fit, CliConsole console)
     {
-        var source = OpenChunks(path, delimiter);
-        var first = new RowChunk(source.Name, source.ColumnNames);
-        if (!source.TryReadChunk(0, first) || first.RowCount == 0) throw new UserError($"{path} has no data rows.");
-        return source;
+        var rows = StreamingEvaluationRows.AllRows(OpenChunks(path, csv.Delimiter), fit.Encoder, console.Interrupt);
+        if (rows.Scan() == 0) throw new UserError($"{path} has no data rows.");
+        return rows;
     }
 
     private static void PrintSchema(CliConsole console, string data, SchemaInference inference, TabularSchema schema, IReadOnlyList<string> notes)

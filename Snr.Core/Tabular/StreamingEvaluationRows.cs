@@ -127,6 +127,27 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
     /// <summary>For <see cref="Unseen"/>: the rows left out as seen, once known (as <see cref="Count"/>); 0 for the other kinds.</summary>
     public long? Excluded { get; private set; } = 0;
 
+    /// <summary>
+    /// Reads and encodes every row once without scoring it, so that a malformed row is refused now
+    /// (before training, say) rather than at the first evaluation, and the rows are counted.
+    /// </summary>
+    /// <returns>The number of rows (<see cref="Count"/>).</returns>
+    /// <exception cref="CsvFormatException">A row is malformed (file, line and column named).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public long Scan()
+    {
+        const int rows = 1024;
+        var numeric = new float[rows * NumericCount];
+        var categorical = new int[rows * CategoricalCount];
+        var labels = new float[rows * TaskNames.Count];
+        var weights = new float[rows];
+        using (var reader = Open())
+            while (reader.Read(numeric, categorical, labels, weights) > 0)
+            {
+            }
+        return Count!.Value;
+    }
+
     /// <inheritdoc />
     public IEvaluationReader Open() => new Reader(this, new ReadAhead<Block>(Enumerable.Range(0, int.MaxValue), _blocks, Produce, _cancellation));
 
@@ -216,7 +237,7 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
                     continue;
                 }
                 var source = _current.Rows;
-                for (; _next < source.Count && copied < weights.Length; _next++, copied++)
+                for (; _next < source.Count && copied < weights.Length; _next++, copied++, _read++)
                 {
                     source.Numeric(_next).CopyTo(numeric.Slice(copied * n, n));
                     source.Categorical(_next).CopyTo(categorical.Slice(copied * c, c));
@@ -224,7 +245,6 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
                     weights[copied] = source.Weight(_next);
                 }
             }
-            _read += copied;
             return copied;
         }
 
