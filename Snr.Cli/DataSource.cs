@@ -168,7 +168,7 @@ internal static class DataSource
             console.Line("note: this model does not record which rows it was trained on (saved by an older version), so its rows are found in memory.");
             return null;
         }
-        var rows = StreamingEvaluationRows.Unseen(OpenChunks(name, delimiter), new TabularEncoder(preprocessing), console.Interrupt);
+        var rows = StreamingEvaluationRows.Unseen(OpenChunks(name, delimiter, EvaluationChunkRows), new TabularEncoder(preprocessing), console.Interrupt);
         return (rows, rows.IsTestSplit ? $"{name} (test split)" : name);
     }
 
@@ -230,10 +230,10 @@ internal static class DataSource
             throw new UserError($"{train} leaves {fit.ValidationRows} validation and {(test is null ? fit.TestRows : "(a file of)")} test rows; each part needs at least one row.");
         // Evaluation reads through sources of its own: the training source is read by the training producer.
         var validationRows = validation is null
-            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter), fit, RowRole.Validation, console.Interrupt)
+            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter, EvaluationChunkRows), fit, RowRole.Validation, console.Interrupt)
             : FileRows(validation, csv, fit, console);
         var testRows = test is null
-            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter), fit, RowRole.Test, console.Interrupt)
+            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter, EvaluationChunkRows), fit, RowRole.Test, console.Interrupt)
             : FileRows(test, csv, fit, console);
         var provenance = split is null ? new DataProvenance(train, seed, 1, 0, test) : new DataProvenance(train, seed, split.Train, split.Validation, test);
         var layout = new MultiTaskDataset([], fit.Encoder.NumericCount, [], fit.Encoder.Cardinalities.Count, [.. fit.Schema.Tasks.Select(t => t.Name)], [.. fit.Schema.Tasks.Select(_ => Array.Empty<float>())]);
@@ -245,18 +245,22 @@ internal static class DataSource
         };
     }
 
-    // A data file read a chunk at a time: Parquet by its extension, else CSV.
-    private static IRowChunkSource OpenChunks(string path, char delimiter)
+    // Rows a CSV chunk holds when rows are evaluated: smaller than training's chunks (a chunk's text and its encoded rows,
+    // two in flight, are the reading's memory), still large enough for the reading to overlap the scoring.
+    private const int EvaluationChunkRows = 8192;
+
+    // A data file read a chunk at a time: Parquet by its extension (a row group at a time), else CSV.
+    private static IRowChunkSource OpenChunks(string path, char delimiter, int chunkRows = CsvChunkSource.DefaultChunkRows)
     {
         if (!File.Exists(path)) throw new UserError($"There is no data file '{path}'.");
-        return ParquetTable.IsParquet(path) ? ParquetChunkSource.Open(path) : new CsvChunkSource(path, CsvOptions.Default with { Delimiter = delimiter });
+        return ParquetTable.IsParquet(path) ? ParquetChunkSource.Open(path) : new CsvChunkSource(path, CsvOptions.Default with { Delimiter = delimiter }, chunkRows);
     }
 
     // A validation or test file read a chunk at a time at each evaluation. It is read through once now, so that a
     // malformed row or an empty file is refused before training, as when it is loaded, and its rows are counted.
     private static StreamingEvaluationRows FileRows(string path, CsvSettings csv, StreamingFit fit, CliConsole console)
     {
-        var rows = StreamingEvaluationRows.AllRows(OpenChunks(path, csv.Delimiter), fit.Encoder, console.Interrupt);
+        var rows = StreamingEvaluationRows.AllRows(OpenChunks(path, csv.Delimiter, EvaluationChunkRows), fit.Encoder, console.Interrupt);
         if (rows.Scan() == 0) throw new UserError($"{path} has no data rows.");
         return rows;
     }

@@ -16,7 +16,7 @@ namespace Snr.Core.Tabular;
 /// <see cref="Training.Evaluator.Evaluate(Serving.Predictor, IReadOnlyList{Models.TaskConfig}, IEvaluationRows)"/>).
 /// </para>
 /// <para>
-/// Memory: two chunks of text and their encoded rows. Give it a source of its own (the file opened
+/// Memory: while the rows are read, two chunks of text and their encoded rows; nothing between readings. Give it a source of its own (the file opened
 /// again), not the one training streams from: a source is read by one thread at a time.
 /// One reading at a time.
 /// </para>
@@ -29,7 +29,6 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
     private readonly ChunkEncoder _encoder;
     private readonly RowRole _role;
     private readonly RowFilter? _filter;
-    private readonly Block[] _blocks;
     private readonly CancellationToken _cancellation;
     private long _producedRows; // the producer's count of the file's rows read so far in this reading
 
@@ -46,7 +45,6 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
         CategoricalCount = layout.CategoricalCount;
         TaskNames = _encoder.TaskNames;
         HasRowWeights = encoder.Preprocessing.Schema.WeightColumn is not null;
-        _blocks = [.. Enumerable.Range(0, ChunksInFlight).Select(_ => new Block(source, _encoder, filter is not null))];
     }
 
     /// <summary>
@@ -149,7 +147,12 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
     }
 
     /// <inheritdoc />
-    public IEvaluationReader Open() => new Reader(this, new ReadAhead<Block>(Enumerable.Range(0, int.MaxValue), _blocks, Produce, _cancellation));
+    /// <remarks>The chunk buffers are allocated for the reading and dropped with it, so that a validation set and a test set do not hold buffers between evaluations.</remarks>
+    public IEvaluationReader Open()
+    {
+        Block[] blocks = [.. Enumerable.Range(0, ChunksInFlight).Select(_ => new Block(_source, _encoder, _filter is not null))];
+        return new Reader(this, new ReadAhead<Block>(Enumerable.Range(0, int.MaxValue), blocks, Produce, _cancellation));
+    }
 
     // The test rows of the recorded split when the file has the training file's content (its row hashes in order), else null.
     private static int[]? TestSplitOf(IRowChunkSource source, RowHasher hasher, TrainingDataIdentity identity, SplitRecipe split, CancellationToken cancellation)
