@@ -160,6 +160,36 @@ public sealed class StreamedEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void A_validation_file_that_goes_bad_during_training_keeps_the_last_completed_epoch()
+    {
+        string train = WriteData("train.csv", 2000, seed: 8), validation = WriteData("validation.csv", 900, seed: 9);
+        using var source = new CsvChunkSource(train, CsvOptions.Default, chunkRows: 500);
+        var fit = StreamingFit.Run(source, Schema, split: null);
+        var config = new TrainingConfig { Epochs = 3, BatchSize = 128, Seed = 5, ValidationFraction = 0 };
+        var oneEpoch = NewModel(fit.Encoder);
+        new Trainer(oneEpoch, config with { Epochs = 1 }).Fit(new StreamingRows(source, fit, 1000), (MultiTaskDataset?)null);
+
+        // After epoch 1, line 601 of the validation file gets a value of 'x' that is not a number (same length).
+        using var file = new CsvChunkSource(validation, CsvOptions.Default, chunkRows: 256);
+        var model = NewModel(fit.Encoder);
+        var e = Assert.Throws<TrainingDataException>(() => new Trainer(model, config).Fit(new StreamingRows(source, fit, 1000), StreamingEvaluationRows.AllRows(file, fit.Encoder), epoch =>
+        {
+            if (epoch.Epoch != 1) return;
+            string[] lines = File.ReadAllLines(validation);
+            string[] fields = lines[600].Split(',');
+            fields[1] = "bad!".PadRight(fields[1].Length, '!')[..fields[1].Length];
+            lines[600] = string.Join(',', fields);
+            File.WriteAllText(validation, string.Join('\n', lines) + "\n");
+        }));
+        var place = Assert.IsType<CsvFormatException>(e.InnerException);
+        Assert.Equal((validation, 601L), (place.File, place.Line));
+        Assert.Contains("column 'x'", place.Message);
+        Assert.Single(e.History.Epochs);
+        Assert.Equal(1, e.History.BestEpoch);
+        Assert.Equal(oneEpoch.Parameters().Select(p => p.Tensor.Data.ToArray()), model.Parameters().Select(p => p.Tensor.Data.ToArray()));
+    }
+
+    [Fact]
     public void Cancelling_a_streamed_evaluation_is_not_taken_for_the_end_of_the_file()
     {
         string path = WriteData("data.csv", 5000, seed: 6);
