@@ -138,12 +138,7 @@ internal static class DataSource
             var unseen = identity.Unseen(table, preprocessing.Schema);
             rows = unseen.Rows;
             description = unseen.IsTestSplit ? $"{name} (test split)" : name;
-            if (unseen.IsTestSplit)
-                console.Line($"{name} is the data this model was trained on (same content): evaluating on its test split, {rows.Length:N0} of {table.RowCount:N0} rows.");
-            else if (unseen.Excluded > 0)
-                console.Line($"note: {unseen.Excluded:N0} of {table.RowCount:N0} rows of {name} are rows this model was trained or validated on (same content); they are left out.");
-            if (rows.Length == 0)
-                throw new UserError($"Every row of {name} is a row this model was trained or validated on; there is nothing left to evaluate it on.");
+            ReportUnseen(console, name, rows.Length, unseen.Excluded, unseen.IsTestSplit);
         }
         encoder.CheckLabels(table, rows);
         return (encoder.Encode(table, rows).ToDataset(), description);
@@ -155,7 +150,7 @@ internal static class DataSource
     /// or a large file). Returns null when the rows cannot be streamed, having said why: a built-in
     /// data set, or a model that does not record its training rows by content.
     /// </summary>
-    public static (StreamingEvaluationRows Rows, string Name)? StreamForEvaluation(string? data, char delimiter, CheckpointDocument document, CliConsole console)
+    public static (StreamingEvaluationRows Rows, string Name, string File)? StreamForEvaluation(string? data, char delimiter, CheckpointDocument document, CliConsole console)
     {
         var (preprocessing, _, name) = EvaluationFile(data, document);
         if (name is "census" or "census-education" || SyntheticSpec.TryParse(name, SyntheticRows) is not null)
@@ -169,27 +164,34 @@ internal static class DataSource
             return null;
         }
         var rows = StreamingEvaluationRows.Unseen(OpenChunks(name, delimiter, EvaluationChunkRows), new TabularEncoder(preprocessing), console.Interrupt);
-        return (rows, rows.IsTestSplit ? $"{name} (test split)" : name);
+        return (rows, rows.IsTestSplit ? $"{name} (test split)" : name, name);
     }
 
     /// <summary>
-    /// After the rows of <see cref="StreamForEvaluation"/> were scored (and so counted): says how
-    /// many rows were left out as seen, and refuses an evaluation with no row, or with a binary task
-    /// whose labels were all one class.
+    /// After the rows of <see cref="StreamForEvaluation"/> (of <paramref name="file"/>) were scored,
+    /// and so counted: says how many rows were left out as seen, as <see cref="ForEvaluation"/> does,
+    /// and refuses an evaluation with no row, or with a binary task whose labels were all one class.
     /// </summary>
     /// <exception cref="UserError">No row was left to evaluate, or a binary task had one class only.</exception>
-    public static void CheckStreamedEvaluation(StreamingEvaluationRows rows, string name, IReadOnlyList<TaskMetrics> metrics, IReadOnlyList<TaskConfig> tasks, CliConsole console)
+    public static void CheckStreamedEvaluation(StreamingEvaluationRows rows, string file, IReadOnlyList<TaskMetrics> metrics, IReadOnlyList<TaskConfig> tasks, CliConsole console)
     {
-        long scored = rows.Count ?? 0, excluded = rows.Excluded ?? 0, total = scored + excluded;
-        if (rows.IsTestSplit)
-            console.Line($"{name} is the data this model was trained on (same content): evaluating on its test split, {scored:N0} of {total:N0} rows.");
-        else if (excluded > 0)
-            console.Line($"note: {excluded:N0} of {total:N0} rows of {name} are rows this model was trained or validated on (same content); they are left out.");
-        if (scored == 0)
-            throw new UserError($"Every row of {name} is a row this model was trained or validated on; there is nothing left to evaluate it on.");
+        long scored = rows.Count ?? 0;
+        ReportUnseen(console, file, scored, rows.Excluded ?? 0, rows.IsTestSplit);
         foreach (var m in metrics)
             if (tasks.First(t => t.Name == m.Task).Kind == TaskKind.Binary && m.Auc is null)
-                throw new UserError($"Task '{m.Task}': the {scored:N0} rows of {name} evaluated hold one class only (or no label); a binary task needs rows of both classes to be evaluated.");
+                throw new UserError($"Task '{m.Task}': the {scored:N0} rows of {file} evaluated hold one class only (or no label); a binary task needs rows of both classes to be evaluated.");
+    }
+
+    // Which rows of `file` a saved model is evaluated on (its test split, or all but the seen rows), in memory and streamed alike.
+    private static void ReportUnseen(CliConsole console, string file, long scored, long excluded, bool isTestSplit)
+    {
+        long total = scored + excluded;
+        if (isTestSplit)
+            console.Line($"{file} is the data this model was trained on (same content): evaluating on its test split, {scored:N0} of {total:N0} rows.");
+        else if (excluded > 0)
+            console.Line($"note: {excluded:N0} of {total:N0} rows of {file} are rows this model was trained or validated on (same content); they are left out.");
+        if (scored == 0)
+            throw new UserError($"Every row of {file} is a row this model was trained or validated on; there is nothing left to evaluate it on.");
     }
 
     // The preprocessing, the provenance and the data file to evaluate a saved model on: --data, else the test file or the data it records.

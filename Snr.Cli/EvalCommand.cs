@@ -36,11 +36,11 @@ internal static class EvalCommand
             IReadOnlyList<TaskMetrics> metrics;
             string name;
             long count;
-            if (streamed is var (streamedRows, streamedName))
+            if (streamed is (var streamedRows, var streamedName, var streamedFile))
             {
-                console.Line($"Reading {streamedName} chunk by chunk while scoring it.");
+                console.Line($"Reading {streamedFile} chunk by chunk while scoring it.");
                 metrics = Evaluator.Evaluate(predictor, loaded.Tasks, streamedRows);
-                DataSource.CheckStreamedEvaluation(streamedRows, streamedName, metrics, loaded.Tasks, console);
+                DataSource.CheckStreamedEvaluation(streamedRows, streamedFile, metrics, loaded.Tasks, console);
                 (name, count) = (streamedName, streamedRows.Count ?? 0);
             }
             else

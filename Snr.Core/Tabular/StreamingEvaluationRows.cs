@@ -16,9 +16,14 @@ namespace Snr.Core.Tabular;
 /// <see cref="Training.Evaluator.Evaluate(Serving.Predictor, IReadOnlyList{Models.TaskConfig}, IEvaluationRows)"/>).
 /// </para>
 /// <para>
-/// Memory: while the rows are read, two chunks of text and their encoded rows; nothing between readings. Give it a source of its own (the file opened
-/// again), not the one training streams from: a source is read by one thread at a time.
-/// One reading at a time.
+/// Memory: while the rows are read, two chunks of text and their encoded rows; nothing between
+/// readings. Give it a source of its own (the file opened again), not the one training streams
+/// from: a source is read by one thread at a time. One reading at a time.
+/// </para>
+/// <para>
+/// Rows that a saved model has not seen come in file order too, whereas in memory the recorded
+/// test split of a file comes in the split's shuffled order: there the AUC is the same and the
+/// log loss and MSE, summed in another order, agree to about 1e-15 relative.
 /// </para>
 /// </remarks>
 public sealed class StreamingEvaluationRows : IEvaluationRows

@@ -94,8 +94,8 @@ public sealed class Trainer
     /// <see cref="Fit(IRowStream, MultiTaskDataset?, Action{EpochRecord}?, CancellationToken)"/> does.
     /// </summary>
     /// <exception cref="ArgumentException">The data's features or tasks do not match the model, the stream has no rows, or early stopping has no validation set.</exception>
-    /// <exception cref="TrainingDataException">Reading the training rows failed; the inner exception says where (file, line and column for a malformed row).</exception>
-    /// <exception cref="TrainingCanceledException">Cancelled (checked before every batch); the model keeps the weights of the last completed (or best) epoch.</exception>
+    /// <exception cref="TrainingDataException">Reading the training or validation rows failed; the inner exception says where (file, line and column for a malformed row).</exception>
+    /// <exception cref="TrainingCanceledException">Cancelled (checked before every batch and while validation rows are read); the model keeps the weights of the last completed (or best) epoch.</exception>
     public TrainingHistory Fit(IRowStream train, IEvaluationRows? validation, Action<EpochRecord>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -136,6 +136,8 @@ public sealed class Trainer
         float[][]? lastEpoch = keepLastEpoch ? Snapshot(null) : null;
 
         var records = new List<EpochRecord>();
+        // The history of a run that stops mid-epoch: the completed epochs, and the epoch whose weights the model is put back to.
+        TrainingHistory Interrupted() => new(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches);
         for (int epoch = 1; epoch <= _config.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -150,7 +152,7 @@ public sealed class Trainer
                 {
                     Restore(best ?? lastEpoch!);
                     throw new TrainingCanceledException(
-                        new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), cancellationToken);
+                        Interrupted(), cancellationToken);
                 }
                 var batch = n - start < batchSize ? last : full;
                 try
@@ -160,7 +162,7 @@ public sealed class Trainer
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     if ((best ?? lastEpoch) is { } kept) Restore(kept);
-                    throw new TrainingDataException(new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), e);
+                    throw new TrainingDataException(Interrupted(), e);
                 }
                 for (int t = 0; t < tasks; t++) batch.SetTask(t, labelColumns[t]);
                 float total = step.Run(batch.Numeric, batch.Categorical, batch.Targets, batch.Weights, taskLosses);
@@ -189,13 +191,13 @@ public sealed class Trainer
             {
                 // Validation read from disk was interrupted: this epoch is not complete.
                 Restore(best ?? lastEpoch!);
-                throw new TrainingCanceledException(new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), cancellationToken);
+                throw new TrainingCanceledException(Interrupted(), cancellationToken);
             }
             catch (Exception e) when (validation is not DatasetEvaluationRows && e is not OperationCanceledException)
             {
                 // Reading validation rows from disk failed: as a failed read of training rows, keep the last completed epoch.
                 if ((best ?? lastEpoch) is { } kept) Restore(kept);
-                throw new TrainingDataException(new TrainingHistory(records, best is null ? records.Count : bestEpoch, false, step.SkippedBatches), e);
+                throw new TrainingDataException(Interrupted(), e);
             }
             double? zeroGates = _model is SnrModel snr ? snr.ZeroGateFraction() : null;
             var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed, routing?.Stats());
