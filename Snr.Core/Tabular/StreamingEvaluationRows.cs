@@ -26,7 +26,7 @@ namespace Snr.Core.Tabular;
 /// log loss and MSE, summed in another order, agree to about 1e-15 relative.
 /// </para>
 /// </remarks>
-public sealed class StreamingEvaluationRows : IEvaluationRows
+public sealed class StreamingEvaluationRows : IEvaluationRows, IDisposable
 {
     private const int ChunksInFlight = 2;
 
@@ -36,9 +36,14 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
     private readonly RowFilter? _filter;
     private readonly CancellationToken _cancellation;
     private long _producedRows; // the producer's count of the file's rows read so far in this reading
+    private readonly bool _spills;
+    private EncodedRowsSpill? _spill;
+    private bool _spillFailed;
 
-    private StreamingEvaluationRows(IRowChunkSource source, TabularEncoder encoder, HashSplit? split, RowRole role, RowFilter? filter, long? count, CancellationToken cancellation)
+    private StreamingEvaluationRows(IRowChunkSource source, TabularEncoder encoder, HashSplit? split, RowRole role, RowFilter? filter, long? count, CancellationToken cancellation,
+        bool spills = false)
     {
+        _spills = spills;
         _source = source;
         _encoder = new ChunkEncoder(encoder, source.Name, source.ColumnNames, split);
         _role = role;
@@ -54,7 +59,10 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
 
     /// <summary>
     /// The validation or test rows (<paramref name="role"/>) of the file <paramref name="fit"/> was
-    /// made on, chosen by its split, as <see cref="StreamingFit.ReadHeldOut"/> chooses them.
+    /// made on, chosen by its split, as <see cref="StreamingFit.ReadHeldOut"/> chooses them. The first
+    /// complete reading also writes the encoded rows to a temporary file (<see cref="EncodedRowsSpill"/>,
+    /// 4·(inputs + tasks + 1) bytes a row), which later readings read instead of the data file; should
+    /// the file fail to be written (a full disk), every reading reads the data file.
     /// </summary>
     /// <exception cref="ArgumentException">The fit has no split, <paramref name="role"/> is <see cref="RowRole.Train"/>, or the file lacks a column of the schema.</exception>
     public static StreamingEvaluationRows HeldOut(IRowChunkSource source, StreamingFit fit, RowRole role, CancellationToken cancellation = default)
@@ -63,16 +71,16 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
         ArgumentNullException.ThrowIfNull(fit);
         if (fit.Split is null) throw new ArgumentException("The fit has no split: every row of its file trains, none is held out.", nameof(fit));
         if (role == RowRole.Train) throw new ArgumentException("Held-out rows are validation or test rows.", nameof(role));
-        return new StreamingEvaluationRows(source, fit.Encoder, fit.Split, role, filter: null, role == RowRole.Validation ? fit.ValidationRows : fit.TestRows, cancellation);
+        return new StreamingEvaluationRows(source, fit.Encoder, fit.Split, role, filter: null, role == RowRole.Validation ? fit.ValidationRows : fit.TestRows, cancellation, spills: true);
     }
 
-    /// <summary>Every row of <paramref name="source"/> (a separate validation or test file), encoded with <paramref name="encoder"/>.</summary>
+    /// <summary>Every row of <paramref name="source"/> (a separate validation or test file), encoded with <paramref name="encoder"/>; spilled as <see cref="HeldOut"/> is.</summary>
     /// <exception cref="ArgumentException">The file lacks a column of the schema.</exception>
     public static StreamingEvaluationRows AllRows(IRowChunkSource source, TabularEncoder encoder, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(encoder);
-        return new StreamingEvaluationRows(source, encoder, split: null, RowRole.Train, filter: null, count: null, cancellation);
+        return new StreamingEvaluationRows(source, encoder, split: null, RowRole.Train, filter: null, count: null, cancellation, spills: true);
     }
 
     /// <summary>
@@ -176,18 +184,25 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
         return content.Result == identity.ContentHash ? split.Apply(identity.Rows).Test : null;
     }
 
-    // On the producer task: read chunk `index` and encode its rows of the role (or those the filter keeps).
+    // On the producer task: read chunk `index` and encode its rows of the role (or those the filter keeps);
+    // or, once the rows are spilled, the next block of the spill.
     private bool Produce(int index, Block block)
     {
-        if (index == 0) _producedRows = 0;
-        if (!_source.TryReadChunk(index, block.Chunk)) return false;
+        block.Excluded = 0;
+        if (index == 0) StartReading();
+        if (_spill is { IsComplete: true } spill) return spill.TryRead(block.Rows);
+        if (!_source.TryReadChunk(index, block.Chunk))
+        {
+            Spill(file => file.Complete());
+            return false;
+        }
         block.FirstRow = _producedRows;
         _producedRows += block.Chunk.RowCount;
         block.Rows.Clear();
-        block.Excluded = 0;
         if (_filter is null)
         {
             _encoder.Encode(block.Chunk, _role == RowRole.Train ? block.Rows : null, _role == RowRole.Validation ? block.Rows : null, _role == RowRole.Test ? block.Rows : null);
+            Spill(file => file.Append(block.Rows));
             return true;
         }
         var all = block.Scratch!;
@@ -197,6 +212,44 @@ public sealed class StreamingEvaluationRows : IEvaluationRows
             if (_filter(block.Chunk, r, block.FirstRow + r)) block.Rows.CopyRow(all, r, block.Rows.AddRow());
             else block.Excluded++;
         return true;
+    }
+
+    // A reading starts: from the spill when it is complete, else from the data file (and a spill that an abandoned reading left half-written starts again).
+    private void StartReading()
+    {
+        _producedRows = 0;
+        if (_spill is { IsComplete: true } spill)
+        {
+            spill.Rewind();
+            return;
+        }
+        _spill?.Dispose();
+        _spill = null;
+        if (_spills && !_spillFailed) Spill(_ => { });
+    }
+
+    // Does `write` to the spill (created if need be); a spill that cannot be written is dropped for good, and the data file is read instead.
+    private void Spill(Action<EncodedRowsSpill> write)
+    {
+        if (!_spills || _spillFailed || _spill is { IsComplete: true }) return;
+        try
+        {
+            _spill ??= new EncodedRowsSpill();
+            write(_spill);
+        }
+        catch (IOException)
+        {
+            _spill?.Dispose();
+            _spill = null;
+            _spillFailed = true;
+        }
+    }
+
+    /// <summary>Deletes the temporary file of the spilled rows, if any (a later reading reads the data file again). Not while a reading is open.</summary>
+    public void Dispose()
+    {
+        _spill?.Dispose();
+        _spill = null;
     }
 
     // Keeps row `row` of a chunk, the file's row `fileRow` (from 0).

@@ -89,6 +89,62 @@ public sealed class StreamedEvaluationTests : IDisposable
         Assert.Equal(Metrics.LogLoss(labels, clickScores, weights), click.LogLoss);
     }
 
+    // A source that counts the chunks read from it.
+    private sealed class CountingSource(IRowChunkSource inner) : IRowChunkSource
+    {
+        public int ChunksRead { get; private set; }
+
+        public string Name => inner.Name;
+
+        public IReadOnlyList<string> ColumnNames => inner.ColumnNames;
+
+        public IReadOnlyDictionary<string, ColumnKind> ImpliedKinds => inner.ImpliedKinds;
+
+        public int ChunkCount => inner.ChunkCount;
+
+        public bool TryReadChunk(int index, RowChunk destination)
+        {
+            ChunksRead++;
+            return inner.TryReadChunk(index, destination);
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Fact]
+    public void Readings_after_the_first_read_the_spilled_rows_not_the_file_with_the_same_metrics()
+    {
+        string path = WriteData("data.csv", 6000, seed: 10);
+        using var source = new CsvChunkSource(path, CsvOptions.Default, chunkRows: 500);
+        var fit = StreamingFit.Run(source, Schema, new HashSplit(Seed: 5, Train: 0.6, Validation: 0.2));
+        var inMemory = fit.ReadHeldOut(source).Validation;
+        var model = NewModel(fit.Encoder);
+        using var predictor = Predictor.Compile(model);
+        var expected = Numbers(Evaluator.Evaluate(predictor, model.Tasks, inMemory));
+
+        var file = new CountingSource(new CsvChunkSource(path, CsvOptions.Default, chunkRows: 500));
+        using var rows = StreamingEvaluationRows.HeldOut(file, fit, RowRole.Validation);
+        Assert.Equal(expected, Numbers(Evaluator.Evaluate(predictor, model.Tasks, rows)));
+        int firstReading = file.ChunksRead;
+        Assert.Equal(13, firstReading); // 12 chunks and the end
+        for (int i = 0; i < 2; i++) Assert.Equal(expected, Numbers(Evaluator.Evaluate(predictor, model.Tasks, rows)));
+        Assert.Equal(firstReading, file.ChunksRead);
+
+        // A reading abandoned half-way leaves no spill behind: the next reading goes back to the file, and spills it again.
+        using var again = StreamingEvaluationRows.HeldOut(file, fit, RowRole.Validation);
+        using (var reader = again.Open())
+        {
+            var buffer = new float[10 * again.NumericCount];
+            reader.Read(buffer, new int[10 * again.CategoricalCount], new float[10 * again.TaskNames.Count], new float[10]);
+        }
+        int before = file.ChunksRead;
+        Assert.Equal(expected, Numbers(Evaluator.Evaluate(predictor, model.Tasks, again)));
+        Assert.Equal(before + 13, file.ChunksRead);
+        Assert.Equal(expected, Numbers(Evaluator.Evaluate(predictor, model.Tasks, again)));
+        Assert.Equal(before + 13, file.ChunksRead);
+        Assert.Equal(inMemory.Count, again.Count);
+    }
+
     [Fact]
     public void Streamed_validation_during_training_equals_validation_in_memory()
     {
@@ -169,12 +225,15 @@ public sealed class StreamedEvaluationTests : IDisposable
         var oneEpoch = NewModel(fit.Encoder);
         new Trainer(oneEpoch, config with { Epochs = 1 }).Fit(new StreamingRows(source, fit, 1000), (MultiTaskDataset?)null);
 
-        // After epoch 1, line 601 of the validation file gets a value of 'x' that is not a number (same length).
+        // After epoch 1, line 601 of the validation file gets a value of 'x' that is not a number (same length), and
+        // the rows spilled by the first validation are dropped, so that epoch 2 reads the file again.
         using var file = new CsvChunkSource(validation, CsvOptions.Default, chunkRows: 256);
+        using var validationRows = StreamingEvaluationRows.AllRows(file, fit.Encoder);
         var model = NewModel(fit.Encoder);
-        var e = Assert.Throws<TrainingDataException>(() => new Trainer(model, config).Fit(new StreamingRows(source, fit, 1000), StreamingEvaluationRows.AllRows(file, fit.Encoder), epoch =>
+        var e = Assert.Throws<TrainingDataException>(() => new Trainer(model, config).Fit(new StreamingRows(source, fit, 1000), validationRows, epoch =>
         {
             if (epoch.Epoch != 1) return;
+            validationRows.Dispose();
             string[] lines = File.ReadAllLines(validation);
             string[] fields = lines[600].Split(',');
             fields[1] = "bad!".PadRight(fields[1].Length, '!')[..fields[1].Length];
