@@ -2,6 +2,7 @@ using Snr.Core.Checkpoints;
 using Snr.Core.Data;
 using Snr.Core.Models;
 using Snr.Core.Tabular;
+using Snr.Core.Training;
 using Snr.Data.Parquet;
 using Snr.Datasets;
 
@@ -16,6 +17,12 @@ internal sealed record CsvSettings(
 
     /// <summary>The column of per-row weights (--weight), or null.</summary>
     public string? Weight { get; init; }
+
+    /// <summary>--max-vocabulary and --min-count, or null when neither was given (then <see cref="VocabularyLimits.Default"/>).</summary>
+    public VocabularyLimits? Vocabulary { get; init; }
+
+    /// <summary>The vocabulary limits to fit under.</summary>
+    public VocabularyLimits Limits => Vocabulary ?? VocabularyLimits.Default;
 }
 
 /// <summary>A data set ready for training: three parts, the tasks, and the encoder fitted on the training part (tabular data only).</summary>
@@ -27,6 +34,21 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
 
     /// <summary>The number of training rows, streamed or in memory.</summary>
     public long TrainRows => TrainStream?.Count ?? Train.Count;
+
+    /// <summary>With --stream, the validation rows read from disk at each evaluation (<see cref="Validation"/> is then empty).</summary>
+    public IEvaluationRows? ValidationStream { get; init; }
+
+    /// <summary>With --stream, the test rows read from disk when the model is tested (<see cref="Test"/> is then empty).</summary>
+    public IEvaluationRows? TestStream { get; init; }
+
+    /// <summary>The validation rows, streamed or in memory.</summary>
+    public IEvaluationRows ValidationRows => ValidationStream ?? new DatasetEvaluationRows(Validation);
+
+    /// <summary>The test rows, streamed or in memory.</summary>
+    public IEvaluationRows TestRows => TestStream ?? new DatasetEvaluationRows(Test);
+
+    /// <summary>A count of evaluation rows as text ("?" if a file's rows were not counted yet).</summary>
+    public static string CountOf(IEvaluationRows rows) => rows.Count is { } count ? $"{count:N0}" : "?";
 }
 
 /// <summary>--stream: train from disk in chunks (<paramref name="ShuffleBuffer"/> rows shuffled at a time) instead of loading the training file.</summary>
@@ -55,6 +77,7 @@ internal static class DataSource
         {
             if (csv.Tasks.Count > 0) throw new UserError("--task applies to CSV files only; the synthetic data has tasks task1 and task2.");
             if (csv.Weight is not null) throw new UserError("--weight applies to tabular data only; the synthetic data has no weight column.");
+            if (csv.Vocabulary is not null) throw new UserError("--max-vocabulary and --min-count apply to tabular data only; the synthetic data has no categorical column.");
             var all = SyntheticMmoeData.Generate(spec.Rows, correlation: spec.Correlation, problemSeed: spec.Problem ?? seed, rowSeed: seed + 1);
             var split = DataSplit.Shuffled(all.Count, seed, TrainFraction, ValidationFraction);
             TaskConfig[] tasks = [.. all.TaskNames.Select(n => new TaskConfig(n, TaskKind.Regression))];
@@ -62,7 +85,8 @@ internal static class DataSource
         }
         var (table, schema) = ReadTable(data, csv, console);
         ModelTraining.RequireRowsForEveryPart(data, table.RowCount);
-        var parts = TabularSplit.Create(table, schema, seed, TrainFraction, ValidationFraction);
+        var parts = TabularSplit.Create(table, schema, seed, TrainFraction, ValidationFraction, csv.Limits);
+        PrintVocabularies(console, parts.Encoder.Preprocessing, csv);
         return new LoadedData(data, [.. schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], parts.Train, parts.Validation, parts.Test, parts.Encoder, provenance);
     }
 
@@ -77,7 +101,8 @@ internal static class DataSource
         var (trainTable, schema) = ReadTable(train, csv, console);
         var validationTable = validation is null ? null : ReadTable(validation, csv, console: null, schema).Table;
         var testTable = ReadTable(test, csv, console: null, schema).Table;
-        var parts = TabularSplit.FromFiles(trainTable, validationTable, testTable, schema, seed, ValidationFraction);
+        var parts = TabularSplit.FromFiles(trainTable, validationTable, testTable, schema, seed, ValidationFraction, csv.Limits);
+        PrintVocabularies(console, parts.Encoder.Preprocessing, csv);
         var provenance = validation is null
             ? new DataProvenance(train, seed, 1 - ValidationFraction, ValidationFraction, test)
             : new DataProvenance(train, seed, 1, 0, test);
@@ -94,10 +119,7 @@ internal static class DataSource
     /// </summary>
     public static (MultiTaskDataset Rows, string Name) ForEvaluation(string? data, char delimiter, CheckpointDocument document, CliConsole console)
     {
-        var preprocessing = document.Preprocessing
-            ?? throw new UserError("This model was trained on ready features (synthetic data) and has no schema to read a data file with.");
-        var provenance = document.Data;
-        string name = data ?? provenance?.TestFile ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
+        var (preprocessing, provenance, name) = EvaluationFile(data, document);
         var (table, _) = ReadTable(name, CsvSettings.Default with { Delimiter = delimiter }, console: null, preprocessing.Schema);
         var encoder = new TabularEncoder(preprocessing);
         int[] rows;
@@ -116,25 +138,80 @@ internal static class DataSource
             var unseen = identity.Unseen(table, preprocessing.Schema);
             rows = unseen.Rows;
             description = unseen.IsTestSplit ? $"{name} (test split)" : name;
-            if (unseen.IsTestSplit)
-                console.Line($"{name} is the data this model was trained on (same content): evaluating on its test split, {rows.Length:N0} of {table.RowCount:N0} rows.");
-            else if (unseen.Excluded > 0)
-                console.Line($"note: {unseen.Excluded:N0} of {table.RowCount:N0} rows of {name} are rows this model was trained or validated on (same content); they are left out.");
-            if (rows.Length == 0)
-                throw new UserError($"Every row of {name} is a row this model was trained or validated on; there is nothing left to evaluate it on.");
+            ReportUnseen(console, name, rows.Length, unseen.Excluded, unseen.IsTestSplit);
         }
         encoder.CheckLabels(table, rows);
         return (encoder.Encode(table, rows).ToDataset(), description);
     }
 
     /// <summary>
+    /// The rows to evaluate a saved model on, as <see cref="ForEvaluation"/> chooses them, read from
+    /// the file chunk by chunk when they are scored, never all in memory (<c>snr eval --stream</c>,
+    /// or a large file). Returns null when the rows cannot be streamed, having said why: a built-in
+    /// data set, or a model that does not record its training rows by content.
+    /// </summary>
+    public static (StreamingEvaluationRows Rows, string Name, string File)? StreamForEvaluation(string? data, char delimiter, CheckpointDocument document, CliConsole console)
+    {
+        var (preprocessing, _, name) = EvaluationFile(data, document);
+        if (name is "census" or "census-education" || SyntheticSpec.TryParse(name, SyntheticRows) is not null)
+        {
+            console.Line($"note: {name} is built in and small; it is evaluated in memory.");
+            return null;
+        }
+        if (preprocessing.TrainingData is null)
+        {
+            console.Line("note: this model does not record which rows it was trained on (saved by an older version), so its rows are found in memory.");
+            return null;
+        }
+        var rows = StreamingEvaluationRows.Unseen(OpenChunks(name, delimiter, EvaluationChunkRows), new TabularEncoder(preprocessing), console.Interrupt);
+        return (rows, rows.IsTestSplit ? $"{name} (test split)" : name, name);
+    }
+
+    /// <summary>
+    /// After the rows of <see cref="StreamForEvaluation"/> (of <paramref name="file"/>) were scored,
+    /// and so counted: says how many rows were left out as seen, as <see cref="ForEvaluation"/> does,
+    /// and refuses an evaluation with no row, or with a binary task whose labels were all one class.
+    /// </summary>
+    /// <exception cref="UserError">No row was left to evaluate, or a binary task had one class only.</exception>
+    public static void CheckStreamedEvaluation(StreamingEvaluationRows rows, string file, IReadOnlyList<TaskMetrics> metrics, IReadOnlyList<TaskConfig> tasks, CliConsole console)
+    {
+        long scored = rows.Count ?? 0;
+        ReportUnseen(console, file, scored, rows.Excluded ?? 0, rows.IsTestSplit);
+        foreach (var m in metrics)
+            if (tasks.First(t => t.Name == m.Task).Kind == TaskKind.Binary && m.Auc is null)
+                throw new UserError($"Task '{m.Task}': the {scored:N0} rows of {file} evaluated hold one class only (or no label); a binary task needs rows of both classes to be evaluated.");
+    }
+
+    // Which rows of `file` a saved model is evaluated on (its test split, or all but the seen rows), in memory and streamed alike.
+    private static void ReportUnseen(CliConsole console, string file, long scored, long excluded, bool isTestSplit)
+    {
+        long total = scored + excluded;
+        if (isTestSplit)
+            console.Line($"{file} is the data this model was trained on (same content): evaluating on its test split, {scored:N0} of {total:N0} rows.");
+        else if (excluded > 0)
+            console.Line($"note: {excluded:N0} of {total:N0} rows of {file} are rows this model was trained or validated on (same content); they are left out.");
+        if (scored == 0)
+            throw new UserError($"Every row of {file} is a row this model was trained or validated on; there is nothing left to evaluate it on.");
+    }
+
+    // The preprocessing, the provenance and the data file to evaluate a saved model on: --data, else the test file or the data it records.
+    private static (TabularPreprocessing Preprocessing, DataProvenance? Provenance, string Name) EvaluationFile(string? data, CheckpointDocument document)
+    {
+        var preprocessing = document.Preprocessing
+            ?? throw new UserError("This model was trained on ready features (synthetic data) and has no schema to read a data file with.");
+        var provenance = document.Data;
+        string name = data ?? provenance?.TestFile ?? provenance?.Source ?? throw new UserError("The model does not record its data; pass --data.");
+        return (preprocessing, provenance, name);
+    }
+
+    /// <summary>
     /// Resolves data for streaming training (<c>--stream</c>): the training CSV file is read in
     /// chunks (a Parquet file a row group at a time), never whole. One pass infers the schema (or takes the declared kinds) and fits the
-    /// encoder; the training rows are then streamed each epoch. With <paramref name="validation"/>
-    /// and <paramref name="test"/> files, those are read into memory through the schema. Without a
-    /// validation file, a seeded 10% of the training file's rows validate, chosen by a hash of
-    /// their content; with <c>--data</c> (no <paramref name="test"/>), the file is split 70/10/20 the
-    /// same way, and the held-out rows are read into memory in one more pass.
+    /// encoder; the training rows are then streamed each epoch. Without a validation file, a
+    /// seeded 10% of the training file's rows validate, chosen by a hash of their content; with
+    /// <c>--data</c> (no <paramref name="test"/>), the file is split 70/10/20 the same way. The
+    /// validation and test rows (of their own files, or held out of the training file) are never
+    /// held in memory: each evaluation reads them from disk chunk by chunk.
     /// </summary>
     public static LoadedData LoadStreaming(string train, string? validation, string? test, CsvSettings csv, StreamSettings stream, ulong seed, CliConsole console)
     {
@@ -142,38 +219,52 @@ internal static class DataSource
             throw new UserError($"--stream reads a CSV file from disk; {train} is built in and small enough to train in memory (leave out --stream).");
         if (!File.Exists(train)) throw new UserError($"There is no data file '{train}'.");
         if (csv.Tasks.Count == 0) throw new UserError($"Name the tasks of {train} with --task NAME:COLUMN:POSITIVE (binary) or --task NAME:COLUMN (regression).");
-        IRowChunkSource source = ParquetTable.IsParquet(train)
-            ? ParquetChunkSource.Open(train)
-            : new CsvChunkSource(train, CsvOptions.Default with { Delimiter = csv.Delimiter });
+        var source = OpenChunks(train, csv.Delimiter);
         var tasks = csv.Tasks.Select(ParseTask).ToArray();
         var inference = new SchemaInference { MaxCategoricalLevels = csv.MaxCategoricalLevels, Declared = Declarations(csv) };
         HashSplit? split = validation is not null ? null
             : test is null ? new HashSplit(seed, TrainFraction, ValidationFraction)
             : new HashSplit(seed, 1 - ValidationFraction, ValidationFraction);
-        var fit = StreamingFit.Run(source, tasks, inference, csv.Weight, split, cancellation: console.Interrupt);
+        var fit = StreamingFit.Run(source, tasks, inference, csv.Weight, split, csv.Limits, console.Interrupt);
         PrintSchema(console, train, inference, fit.Schema, fit.Notes);
-        MultiTaskDataset validationRows, testRows;
-        if (split is null || test is not null)
-        {
-            validationRows = validation is null ? fit.ReadHeldOut(source, console.Interrupt).Validation : EncodeFile(validation, csv, fit);
-            testRows = EncodeFile(test!, csv, fit);
-        }
-        else (validationRows, testRows) = fit.ReadHeldOut(source, console.Interrupt);
-        if (validationRows.Count == 0 || testRows.Count == 0)
-            throw new UserError($"{train} leaves {validationRows.Count} validation and {testRows.Count} test rows; each part needs at least one row.");
+        PrintVocabularies(console, fit.Encoder.Preprocessing, csv);
+        if (split is not null && (fit.ValidationRows == 0 || (test is null && fit.TestRows == 0)))
+            throw new UserError($"{train} leaves {fit.ValidationRows} validation and {(test is null ? fit.TestRows : "(a file of)")} test rows; each part needs at least one row.");
+        // Evaluation reads through sources of its own: the training source is read by the training producer.
+        var validationRows = validation is null
+            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter, EvaluationChunkRows), fit, RowRole.Validation, console.Interrupt)
+            : FileRows(validation, csv, fit, console);
+        var testRows = test is null
+            ? StreamingEvaluationRows.HeldOut(OpenChunks(train, csv.Delimiter, EvaluationChunkRows), fit, RowRole.Test, console.Interrupt)
+            : FileRows(test, csv, fit, console);
         var provenance = split is null ? new DataProvenance(train, seed, 1, 0, test) : new DataProvenance(train, seed, split.Train, split.Validation, test);
         var layout = new MultiTaskDataset([], fit.Encoder.NumericCount, [], fit.Encoder.Cardinalities.Count, [.. fit.Schema.Tasks.Select(t => t.Name)], [.. fit.Schema.Tasks.Select(_ => Array.Empty<float>())]);
-        return new LoadedData(train, [.. fit.Schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], layout, validationRows, testRows, fit.Encoder, provenance)
+        return new LoadedData(train, [.. fit.Schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], layout, layout, layout, fit.Encoder, provenance)
         {
             TrainStream = new StreamingRows(source, fit, stream.ShuffleBuffer, console.Interrupt),
+            ValidationStream = validationRows,
+            TestStream = testRows,
         };
     }
 
-    // A validation or test file read into memory through the fitted schema and encoded.
-    private static MultiTaskDataset EncodeFile(string path, CsvSettings csv, StreamingFit fit)
+    // Rows a CSV chunk holds when rows are evaluated: smaller than training's chunks (a chunk's text and its encoded rows,
+    // two in flight, are the reading's memory), still large enough for the reading to overlap the scoring.
+    private const int EvaluationChunkRows = 8192;
+
+    // A data file read a chunk at a time: Parquet by its extension (a row group at a time), else CSV.
+    private static IRowChunkSource OpenChunks(string path, char delimiter, int chunkRows = CsvChunkSource.DefaultChunkRows)
     {
-        var table = ReadTable(path, csv, console: null, fit.Schema).Table;
-        return fit.Encoder.Encode(table, [.. Enumerable.Range(0, table.RowCount)]).ToDataset();
+        if (!File.Exists(path)) throw new UserError($"There is no data file '{path}'.");
+        return ParquetTable.IsParquet(path) ? ParquetChunkSource.Open(path) : new CsvChunkSource(path, CsvOptions.Default with { Delimiter = delimiter }, chunkRows);
+    }
+
+    // A validation or test file read a chunk at a time at each evaluation. It is read through once now, so that a
+    // malformed row or an empty file is refused before training, as when it is loaded, and its rows are counted.
+    private static StreamingEvaluationRows FileRows(string path, CsvSettings csv, StreamingFit fit, CliConsole console)
+    {
+        var rows = StreamingEvaluationRows.AllRows(OpenChunks(path, csv.Delimiter, EvaluationChunkRows), fit.Encoder, console.Interrupt);
+        if (rows.Scan() == 0) throw new UserError($"{path} has no data rows.");
+        return rows;
     }
 
     private static void PrintSchema(CliConsole console, string data, SchemaInference inference, TabularSchema schema, IReadOnlyList<string> notes)
@@ -181,6 +272,14 @@ internal static class DataSource
         console.Line($"Schema of {data} ({inference.Rule}; declare kinds with --numeric, --categorical, --ignore or --schema; check it):");
         foreach (var line in schema.Describe().Split(Environment.NewLine)) console.Line("  " + line);
         foreach (var note in notes) console.Line($"note: {note} (--numeric COLUMN, --categorical COLUMN)");
+    }
+
+    // The limits and, per categorical input, its levels and the values the limits sent to unknown (as comments, so the printed schema still reads back with --schema).
+    private static void PrintVocabularies(CliConsole console, TabularPreprocessing preprocessing, CsvSettings csv)
+    {
+        if (csv.Vocabulary is not null && preprocessing.Categorical.Count == 0)
+            console.Line("note: --max-vocabulary and --min-count change nothing here: the data has no categorical input.");
+        foreach (var line in preprocessing.DescribeVocabularies()) console.Line("  # " + line);
     }
 
     private static (RawTable Table, TabularSchema Schema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)

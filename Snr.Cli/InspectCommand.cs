@@ -26,6 +26,7 @@ internal static class InspectCommand
             {
                 console.Line($"Schema ({p.Numeric.Count} numeric, {p.Categorical.Count} categorical inputs):");
                 foreach (var line in p.Schema.Describe().Split(Environment.NewLine)) console.Line("  " + line);
+                foreach (var line in p.DescribeVocabularies()) console.Line("  # " + line);
             }
             ModelReport.Size(console, loaded, predictor);
             if (loaded is SnrModel snr)

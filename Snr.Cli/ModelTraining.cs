@@ -86,7 +86,7 @@ internal static class ModelTraining
             dataError = e;
         }
         var predictor = Predictor.Compile(model);
-        var test = Evaluator.Evaluate(predictor, model.Tasks, data.Test);
+        var test = Evaluator.Evaluate(predictor, model.Tasks, data.TestRows);
         if (showProgress && history.GateChanges is { Count: > 0 } changes)
             console.Line($"Serving gates set after training: {string.Join(", ", changes)}");
         return new TrainedModel(settings.Model, model, test, predictor, clock.Elapsed, history)
@@ -113,7 +113,7 @@ internal static class ModelTraining
     private static TrainingHistory Fit(Trainer trainer, LoadedData data, TrainSettings settings, CliConsole console, bool showProgress)
     {
         if (data.TrainStream is { } stream)
-            return trainer.Fit(stream, data.Validation, showProgress ? epoch => console.Line(EpochLine(epoch, settings.Epochs)) : null, console.Interrupt);
+            return trainer.Fit(stream, data.ValidationRows, showProgress ? epoch => console.Line(EpochLine(epoch, settings.Epochs)) : null, console.Interrupt);
         if (!showProgress)
         {
             return trainer.Fit(data.Train, data.Validation, cancellationToken: console.Interrupt);

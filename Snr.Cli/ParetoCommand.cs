@@ -137,7 +137,7 @@ internal static class ParetoCommand
         var run = new SweepRun(dataName, correlation, settings.Model, budget, seed, summary.FlopsPerRow, summary.LiveConnections, trained.Model.ParameterCount,
             [.. trained.Test.Select(ModelTraining.Headline)], Math.Round(trained.Elapsed.TotalSeconds, 2),
             settings.LearningRate, isSnr ? settings.Training.GateLearningRate : null, history.Epochs.Count, history.BestEpoch,
-            Evaluator.Evaluate(trained.Predictor, trained.Model.Tasks, data.Validation).Average(m => m.Loss),
+            Evaluator.Evaluate(trained.Predictor, trained.Model.Tasks, data.ValidationRows).Average(m => m.Loss),
             [.. history.Epochs.Select(e => e.Validation.Count > 0 ? e.Validation.Average(m => m.Loss) : double.NaN)]);
         console.Line(ParetoChart.Invariant($"{dataName} seed {seed} budget {budget:0.###} {settings.Model,-13} lr {run.LearningRate:G3}{(isSnr ? $" gate lr {run.GateLearningRate:G3}" : "")}  FLOPs/row {summary.FlopsPerRow,9:N0}  live {summary.LiveConnections,2}  epoch {run.KeptEpoch}/{run.Epochs}  validation loss {run.ValidationLoss:F5}  {string.Join("  ", run.Tasks.Select(t => $"{t.Name} {t.Metric} {ModelTraining.Format(t.Value)}"))}  {trained.Elapsed.TotalSeconds:F1}s"));
         return run;

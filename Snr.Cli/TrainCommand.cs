@@ -32,8 +32,9 @@ internal static class TrainCommand
             console.Line($"Training {settings.Model} on {dataName} ({settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}, gate lr {settings.Training.GateLearningRate}, seed {settings.Seed}" +
                 (settings.Training.TargetCost is { } c ? $", target cost {c}" : settings.Training.TargetConnections is { } k ? $", target connections {k}" : "") + ")");
             var loaded = training.Load(parse, settings.Seed, console);
-            console.Line($"{loaded.TrainRows:N0} training, {loaded.Validation.Count:N0} validation, {loaded.Test.Count:N0} test rows" +
+            console.Line($"{loaded.TrainRows:N0} training, {LoadedData.CountOf(loaded.ValidationRows)} validation, {LoadedData.CountOf(loaded.TestRows)} test rows" +
                 (loaded.TrainStream is StreamingRows streamed ? $" (training rows streamed from disk, shuffled {streamed.ShuffleBufferRows:N0} at a time)" : ""));
+            if (loaded.ValidationStream is not null) console.Line("Validation and test rows are read from disk chunk by chunk at each evaluation, never all in memory.");
             var trained = ModelTraining.Train(loaded, settings, console);
             console.Line(trained.Kept);
 

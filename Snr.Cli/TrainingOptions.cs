@@ -38,6 +38,11 @@ internal sealed class TrainingOptions
 
     private readonly Option<string?> _weight = new("--weight") { Description = "a column of per-row weights (finite, non-negative): the loss and the metrics are weighted means; the column is not an input" };
 
+    private readonly Option<int> _maxVocabulary = SnrCli.PositiveInt("--max-vocabulary", Snr.Core.Tabular.VocabularyLimits.DefaultMaxSize,
+        "the most levels a categorical column keeps (the most frequent in the training rows); other values encode as unknown");
+    private readonly Option<int> _minCount = SnrCli.PositiveInt("--min-count", 1,
+        "the fewest training rows a categorical level needs to be kept; rarer values encode as unknown");
+
     private readonly Option<int?> _patience = SnrCli.Patience();
     private readonly Option<string?> _watch = new("--watch") { Description = "the task whose validation loss --patience watches (default: the first task)" };
     private readonly Option<float> _clipNorm = SnrCli.NonNegativeFloat("--clip-norm", 0f, "clip the global gradient norm to this value (0: off)");
@@ -50,8 +55,11 @@ internal sealed class TrainingOptions
     private readonly Option<int> _shuffleBuffer = SnrCli.PositiveInt("--shuffle-buffer", Snr.Core.Tabular.StreamingRows.DefaultShuffleBufferRows,
         "with --stream: rows shuffled at a time (a row moves at most this many rows earlier than the order its chunk is read in)");
 
-    /// <summary>Files larger than this, loaded in memory, get a note suggesting --stream.</summary>
-    private const long LargeFileBytes = 1L << 30;
+    /// <summary>Files larger than this, loaded in memory, get a note suggesting --stream (and eval streams them).</summary>
+    internal const long LargeFileBytes = 1L << 30;
+
+    /// <summary>True when <paramref name="path"/> is a file of more than <see cref="LargeFileBytes"/>.</summary>
+    internal static bool IsLargeFile(string? path) => path is not null && System.IO.File.Exists(path) && new FileInfo(path).Length > LargeFileBytes;
 
     public void AddTo(Command command, bool budgets = true)
     {
@@ -60,6 +68,7 @@ internal sealed class TrainingOptions
         _routing.AddTo(command, budgets);
         foreach (Option option in new Option[] { _train, _validation, _test, _weight }) command.Options.Add(option);
         foreach (Option option in new Option[] { _stream, _shuffleBuffer }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _maxVocabulary, _minCount }) command.Options.Add(option);
     }
 
     /// <summary>The data's name: the training file with --train, else --data.</summary>
@@ -74,6 +83,8 @@ internal sealed class TrainingOptions
             parse.GetValue(_numeric) ?? [], parse.GetValue(_categorical) ?? [], parse.GetValue(_schema), parse.GetValue(_maxLevels))
         {
             Weight = parse.GetValue(_weight),
+            Vocabulary = Given(parse, _maxVocabulary) || Given(parse, _minCount)
+                ? new Snr.Core.Tabular.VocabularyLimits(parse.GetValue(_maxVocabulary), parse.GetValue(_minCount)) : null,
         };
         string? train = parse.GetValue(_train), validation = parse.GetValue(_validation), test = parse.GetValue(_test);
         StreamSettings? stream = parse.GetValue(_stream) ? new StreamSettings(parse.GetValue(_shuffleBuffer)) : null;
@@ -95,7 +106,7 @@ internal sealed class TrainingOptions
 
     private static void NoteLargeFile(string path, CliConsole console)
     {
-        if (System.IO.File.Exists(path) && new FileInfo(path).Length > LargeFileBytes)
+        if (IsLargeFile(path))
             console.Line($"note: {path} is {new FileInfo(path).Length / (1 << 20):N0} MB and is read into memory; --stream trains on it chunk by chunk in bounded memory.");
     }
 

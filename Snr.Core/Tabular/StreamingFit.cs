@@ -205,8 +205,8 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
             var names = _source.ColumnNames;
             var numeric = schema.Inputs(ColumnKind.Numeric).Select(s => _moments[RawTable.ColumnIndex(_source.Name, names, s.Name)].ToStats(s.Name)).ToList();
             var categorical = schema.Inputs(ColumnKind.Categorical)
-                .Select(s => new CategoricalVocabulary(s.Name, _counters[RawTable.ColumnIndex(_source.Name, names, s.Name)]!.Vocabulary(_limits))).ToList();
-            var preprocessing = new TabularPreprocessing(schema, numeric, categorical, Identity());
+                .Select(s => _counters[RawTable.ColumnIndex(_source.Name, names, s.Name)]!.Choose(s.Name, _limits)).ToList();
+            var preprocessing = new TabularPreprocessing(schema, numeric, categorical, Identity()) { VocabularyLimits = _limits };
             return new StreamingFit(new TabularEncoder(preprocessing), _schema is null ? Notes() : [], _split, _train, _validation, _test, recount.Length > 0 ? 2 : 1)
             {
                 Roles = _roles,

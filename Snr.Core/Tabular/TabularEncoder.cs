@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
 using Snr.Core.Models;
+
 namespace Snr.Core.Tabular;
 
 /// <summary>Mean and standard deviation of a numeric input over the training split.</summary>
@@ -9,7 +12,26 @@ public sealed record CategoricalVocabulary(string Name, IReadOnlyList<string> Le
 {
     /// <summary>Rows of the column's embedding table: the levels plus the unknown slot.</summary>
     public int Cardinality => Levels.Count + 1;
+
+    /// <summary>What the <see cref="VocabularyLimits"/> sent to the unknown slot when the vocabulary was fitted; null in checkpoints saved before it was recorded.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public UnknownValues? Unknown { get; init; }
 }
+
+/// <summary>
+/// The training values of a categorical input that its <see cref="VocabularyLimits"/> left out of
+/// the vocabulary (too rare, or beyond the most frequent <see cref="VocabularyLimits.MaxSize"/>),
+/// so that they encode as the unknown slot 0.
+/// </summary>
+/// <param name="Levels">Distinct values left out.</param>
+/// <param name="Rows">Training rows holding one of them.</param>
+/// <param name="Exact">
+/// True when every value was counted. False when a streaming count had to forget rare values
+/// (a column of more than <see cref="VocabularyLimits.CounterCapacity"/> distinct values): then
+/// <paramref name="Levels"/> is a lower bound (forgotten values are not counted) and
+/// <paramref name="Rows"/> an upper bound (a kept value's rows before it was forgotten count as left out).
+/// </param>
+public sealed record UnknownValues(int Levels, long Rows, bool Exact = true);
 
 /// <summary>Everything needed to turn raw rows into model inputs; saved beside a model so it scores raw rows by itself.</summary>
 /// <param name="Schema">The columns and tasks.</param>
@@ -17,7 +39,40 @@ public sealed record CategoricalVocabulary(string Name, IReadOnlyList<string> Le
 /// <param name="Categorical">Vocabulary of each categorical input.</param>
 /// <param name="TrainingData">Which rows, by content, the statistics (and so the model) were fitted on; null in checkpoints saved before it was recorded.</param>
 public sealed record TabularPreprocessing(TabularSchema Schema, IReadOnlyList<NumericColumnStats> Numeric, IReadOnlyList<CategoricalVocabulary> Categorical,
-    TrainingDataIdentity? TrainingData = null);
+    TrainingDataIdentity? TrainingData = null)
+{
+    /// <summary>The limits the vocabularies were fitted under; null in checkpoints saved before they were recorded.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public VocabularyLimits? VocabularyLimits { get; init; }
+
+    /// <summary>
+    /// One line for the limits and one per categorical input: its levels and what went to the
+    /// unknown slot (for example <c>city: 5,000 levels; 120 values in 340 training rows to unknown</c>).
+    /// Empty when there is no categorical input.
+    /// </summary>
+    public IReadOnlyList<string> DescribeVocabularies()
+    {
+        if (Categorical.Count == 0) return [];
+        var lines = new List<string>
+        {
+            VocabularyLimits is { } limits
+                ? string.Create(CultureInfo.InvariantCulture, $"Vocabularies (at most {limits.MaxSize:N0} levels a column, each seen in at least {limits.MinCount:N0} training row{(limits.MinCount == 1 ? "" : "s")}; other values encode as unknown):")
+                : "Vocabularies (limits not recorded):",
+        };
+        foreach (var vocabulary in Categorical)
+        {
+            string unknown = vocabulary.Unknown switch
+            {
+                null => "",
+                { Levels: 0, Exact: true } => "; none to unknown",
+                { Exact: true } u => string.Create(CultureInfo.InvariantCulture, $"; {u.Levels:N0} value{(u.Levels == 1 ? "" : "s")} in {u.Rows:N0} training row{(u.Rows == 1 ? "" : "s")} to unknown"),
+                var u => string.Create(CultureInfo.InvariantCulture, $"; at least {u.Levels:N0} values in at most {u.Rows:N0} training rows to unknown (approximate: too many distinct values to count exactly)"),
+            };
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{vocabulary.Name}: {vocabulary.Levels.Count:N0} level{(vocabulary.Levels.Count == 1 ? "" : "s")}{unknown}"));
+        }
+        return lines;
+    }
+}
 
 /// <summary>
 /// Turns raw rows into model inputs: numeric inputs standardised, categorical inputs
@@ -98,9 +153,9 @@ public sealed class TabularEncoder
             var counter = new VocabularyCounter(int.MaxValue);
             for (int level = 0; level < levels.Count; level++)
                 if (counts[level] > 0) counter.Add(levels[level], counts[level], first[level]);
-            categorical.Add(new CategoricalVocabulary(spec.Name, counter.Vocabulary(limits)));
+            categorical.Add(counter.Choose(spec.Name, limits));
         }
-        return new TabularEncoder(new TabularPreprocessing(schema, numeric, categorical, identity));
+        return new TabularEncoder(new TabularPreprocessing(schema, numeric, categorical, identity) { VocabularyLimits = limits });
     }
 
     /// <summary>

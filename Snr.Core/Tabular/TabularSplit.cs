@@ -14,17 +14,21 @@ namespace Snr.Core.Tabular;
 /// <param name="Test">Test rows.</param>
 public sealed record TabularSplit(TabularEncoder Encoder, MultiTaskDataset Train, MultiTaskDataset Validation, MultiTaskDataset Test)
 {
-    /// <summary>Splits <paramref name="table"/> ⌊train·n⌋ / ⌊validation·n⌋ / rest with <see cref="DataSplit.Shuffled"/> and encodes each part.</summary>
+    /// <summary>
+    /// Splits <paramref name="table"/> ⌊train·n⌋ / ⌊validation·n⌋ / rest with <see cref="DataSplit.Shuffled"/> and encodes each part;
+    /// the vocabularies are fitted under <paramref name="limits"/> (default <see cref="VocabularyLimits.Default"/>).
+    /// </summary>
     /// <exception cref="CsvFormatException">A value does not fit the schema (file, line and column named).</exception>
     /// <exception cref="ArgumentException">The schema is invalid or names a column the table lacks.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A vocabulary limit is not positive.</exception>
     /// <exception cref="InvalidDataException">A binary task's training labels are all one class; the message lists the values and any near miss.</exception>
-    public static TabularSplit Create(RawTable table, TabularSchema schema, ulong seed, double train = 0.7, double validation = 0.1)
+    public static TabularSplit Create(RawTable table, TabularSchema schema, ulong seed, double train = 0.7, double validation = 0.1, VocabularyLimits? limits = null)
     {
         schema.Validate();
         var recipe = new SplitRecipe(seed, train, validation);
         var split = recipe.Apply(table.RowCount);
         var identity = TrainingDataIdentity.Of(table, schema, [.. split.Train, .. split.Validation], recipe);
-        var encoder = TabularEncoder.Fit(table, schema, split.Train, identity);
+        var encoder = TabularEncoder.Fit(table, schema, split.Train, identity, limits);
         return new TabularSplit(encoder,
             encoder.Encode(table, split.Train).ToDataset(),
             encoder.Encode(table, split.Validation).ToDataset(),
@@ -35,13 +39,16 @@ public sealed record TabularSplit(TabularEncoder Encoder, MultiTaskDataset Train
     /// Uses separate files by role: the encoder is fitted on the rows of <paramref name="train"/>
     /// that train the model (never on validation or test rows), and each table is encoded with
     /// it. Without a <paramref name="validation"/> table, a seeded ⌊<paramref name="validationFraction"/>·n⌋
-    /// rows of <paramref name="train"/> (by <see cref="DataSplit.Shuffled"/>) validate instead.
+    /// rows of <paramref name="train"/> (by <see cref="DataSplit.Shuffled"/>) validate instead. The
+    /// vocabularies are fitted under <paramref name="limits"/> (default <see cref="VocabularyLimits.Default"/>).
     /// </summary>
     /// <remarks>The preprocessing records the content of the training and validation rows of <paramref name="train"/> and of every row of <paramref name="validation"/>, with no split, so evaluating a saved model leaves them out of any file.</remarks>
     /// <exception cref="CsvFormatException">A value does not fit the schema (file, line and column named).</exception>
     /// <exception cref="ArgumentException">The schema is invalid, a table lacks a column of the schema, or the validation fraction leaves no training or validation row.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A vocabulary limit is not positive.</exception>
     /// <exception cref="InvalidDataException">A binary task's training labels are all one class; the message lists the values and any near miss.</exception>
-    public static TabularSplit FromFiles(RawTable train, RawTable? validation, RawTable test, TabularSchema schema, ulong seed, double validationFraction = 0.1)
+    public static TabularSplit FromFiles(RawTable train, RawTable? validation, RawTable test, TabularSchema schema, ulong seed, double validationFraction = 0.1,
+        VocabularyLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -62,7 +69,7 @@ public sealed record TabularSplit(TabularEncoder Encoder, MultiTaskDataset Train
             validationRows = [];
         }
         var identity = TrainingDataIdentity.Of(train, schema, [.. trainRows, .. validationRows], split: null, validation is null ? [] : [validation]);
-        var encoder = TabularEncoder.Fit(train, schema, trainRows, identity);
+        var encoder = TabularEncoder.Fit(train, schema, trainRows, identity, limits);
         return new TabularSplit(encoder,
             encoder.Encode(train, trainRows).ToDataset(),
             validation is null ? encoder.Encode(train, validationRows).ToDataset() : encoder.Encode(validation, AllRows(validation)).ToDataset(),

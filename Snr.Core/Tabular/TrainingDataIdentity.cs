@@ -113,8 +113,16 @@ public sealed record TrainingDataIdentity(string ContentHash, int Rows, SplitRec
             return new UnseenRows(test, IsTestSplit: true, Rows - test.Length);
         }
         RequireHashes();
-        int[] unseen = [.. Enumerable.Range(0, rows.Length).Where(r => Array.BinarySearch(_seenHashes, Short(rows[r])) < 0)];
+        int[] unseen = [.. Enumerable.Range(0, rows.Length).Where(r => !IsSeen(rows[r]))];
         return new UnseenRows(unseen, IsTestSplit: false, rows.Length - unseen.Length);
+    }
+
+    /// <summary>True when a row whose hash (see <see cref="RowHasher"/>) is <paramref name="rowHash"/> has the content of a row the model saw.</summary>
+    /// <exception cref="InvalidOperationException">The identity was read from JSON and its stored hashes were not attached.</exception>
+    internal bool IsSeen(ulong rowHash)
+    {
+        RequireHashes();
+        return Array.BinarySearch(_seenHashes, Short(rowHash)) >= 0;
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ internal sealed class VocabularyCounter(int capacity)
 {
     private Dictionary<string, int> _slots = [];
     private List<(string Level, long Count, long First)> _entries = [];
+    private long _total;
 
     /// <summary>True once values have been forgotten, so the counts are no longer exact.</summary>
     public bool Pruned { get; private set; }
@@ -24,6 +25,7 @@ internal sealed class VocabularyCounter(int capacity)
     public void Add(ReadOnlySpan<char> value, long position)
     {
         if (TabularSchema.IsMissing(value)) value = TabularSchema.MissingLevel;
+        _total++;
         var lookup = _slots.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(value, out int slot))
         {
@@ -41,6 +43,7 @@ internal sealed class VocabularyCounter(int capacity)
     public void Add(string level, long count, long first)
     {
         if (TabularSchema.IsMissing(level)) level = TabularSchema.MissingLevel;
+        _total += count;
         if (_slots.TryGetValue(level, out int slot))
         {
             var entry = _entries[slot];
@@ -64,6 +67,19 @@ internal sealed class VocabularyCounter(int capacity)
         var kept = _entries.Where(e => e.Count >= limits.MinCount);
         if (_entries.Count > limits.MaxSize) kept = MostFrequent(kept).Take(limits.MaxSize);
         return [.. kept.OrderBy(e => e.First).Select(e => e.Level)];
+    }
+
+    /// <summary>
+    /// The vocabulary of column <paramref name="name"/> under <paramref name="limits"/> (see
+    /// <see cref="Vocabulary"/>), with what the limits sent to the unknown slot: the distinct values
+    /// left out and the rows that hold them.
+    /// </summary>
+    public CategoricalVocabulary Choose(string name, VocabularyLimits limits)
+    {
+        var levels = Vocabulary(limits);
+        var kept = levels.ToHashSet();
+        long keptRows = _entries.Where(e => kept.Contains(e.Level)).Sum(e => e.Count);
+        return new CategoricalVocabulary(name, levels) { Unknown = new UnknownValues(_entries.Count - levels.Count, _total - keptRows, Exact: !Pruned) };
     }
 
     private static IEnumerable<(string Level, long Count, long First)> MostFrequent(IEnumerable<(string Level, long Count, long First)> entries) =>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Snr.Core.Tabular;
 
 /// <summary>
@@ -18,9 +20,12 @@ public sealed record VocabularyLimits(int MaxSize = VocabularyLimits.DefaultMaxS
 
     /// <summary>
     /// How many distinct values a streaming count keeps per column before it drops the rarer half:
-    /// twice <see cref="MaxSize"/>. A column with at most this many distinct values is counted exactly.
+    /// twice <see cref="MaxSize"/>, and never fewer than twice the default (200,000), so that a
+    /// smaller vocabulary is not counted less exactly. A column with at most this many distinct
+    /// values is counted exactly, and its streamed vocabulary is the in-memory one.
     /// </summary>
-    public int CounterCapacity => (int)Math.Min(2L * MaxSize, Array.MaxLength / 2);
+    [JsonIgnore]
+    public int CounterCapacity => (int)Math.Min(2L * Math.Max(MaxSize, DefaultMaxSize), Array.MaxLength / 2);
 
     /// <summary>Checks the limits.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>

@@ -43,43 +43,145 @@ public static class Evaluator
 
     /// <summary>Per-task metrics of the model on <paramref name="data"/> (tasks matched by name).</summary>
     /// <exception cref="KeyNotFoundException">The dataset lacks one of the model's tasks.</exception>
-    public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, MultiTaskDataset data)
+    /// <exception cref="ArgumentException">The dataset's inputs differ from the model's.</exception>
+    public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, MultiTaskDataset data) => Evaluate(model, new DatasetEvaluationRows(data));
+
+    /// <summary>Per-task metrics of the model on <paramref name="rows"/>, read once in blocks (tasks matched by name).</summary>
+    /// <exception cref="KeyNotFoundException">The rows lack one of the model's tasks.</exception>
+    /// <exception cref="ArgumentException">The rows' inputs differ from the model's.</exception>
+    public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, IEvaluationRows rows)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var predictor = Predictor.Compile(model);
-        return Evaluate(predictor, model.Tasks, data);
+        return Evaluate(predictor, model.Tasks, rows);
     }
 
     /// <summary>Per-task metrics of a compiled model on <paramref name="data"/> (tasks matched by name).</summary>
     /// <exception cref="KeyNotFoundException">The dataset lacks one of the tasks.</exception>
-    public static IReadOnlyList<TaskMetrics> Evaluate(Predictor predictor, IReadOnlyList<TaskConfig> tasks, MultiTaskDataset data)
+    /// <exception cref="ArgumentException">The dataset's inputs differ from the predictor's.</exception>
+    public static IReadOnlyList<TaskMetrics> Evaluate(Predictor predictor, IReadOnlyList<TaskConfig> tasks, MultiTaskDataset data) =>
+        Evaluate(predictor, tasks, new DatasetEvaluationRows(data));
+
+    /// <summary>
+    /// Per-task metrics of a compiled model on <paramref name="rows"/> (tasks matched by name):
+    /// AUC and log loss for a binary task, MSE and RMSE for a regression task, weighted by the row
+    /// weights when the rows have them, over the rows whose label for that task is present.
+    /// </summary>
+    /// <remarks>
+    /// The rows are read once, in order, a block of <see cref="BlockRows"/> rows at a time, and
+    /// scored by <paramref name="predictor"/>; only each task's labels, scores and (when weighted)
+    /// weights are kept, 8 or 12 bytes a row per task, which the AUC needs sorted (8 bytes a row more
+    /// for one task at a time). A block is a whole number of the predictor's
+    /// <see cref="PredictorOptions.RowsPerChunk"/>, so the rows are scored in the same groups as in one
+    /// call over all of them: the metrics of rows read from a file in blocks equal, to the bit, those
+    /// of the same rows in memory.
+    /// </remarks>
+    /// <exception cref="KeyNotFoundException">The rows lack one of the tasks.</exception>
+    /// <exception cref="ArgumentException">The rows' inputs differ from the predictor's.</exception>
+    public static IReadOnlyList<TaskMetrics> Evaluate(Predictor predictor, IReadOnlyList<TaskConfig> tasks, IEvaluationRows rows)
     {
-        var predictions = Predict(predictor, data);
-        var metrics = new TaskMetrics[predictor.Tasks.Count];
-        for (int t = 0; t < metrics.Length; t++)
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(rows);
+        int n = rows.NumericCount, c = rows.CategoricalCount, rowTasks = rows.TaskNames.Count, outputs = predictor.Tasks.Count;
+        if (n != predictor.NumericInputs || c != predictor.CategoricalInputs)
+            throw new ArgumentException($"The dataset has {n} numeric and {c} categorical inputs, the model {predictor.NumericInputs} and {predictor.CategoricalInputs}.", nameof(rows));
+        var configs = new TaskConfig[outputs];
+        var labelColumns = new int[outputs];
+        var kept = new LabelledScores[outputs];
+        for (int t = 0; t < outputs; t++)
         {
-            var task = tasks.First(c => c.Name == predictor.Tasks[t]);
-            var (labels, scores, weights) = LabelledRows(data.Labels(data.TaskIndex(task.Name)), predictions[t], data.RowWeights);
-            if (task.Kind == TaskKind.Binary)
+            configs[t] = tasks.First(task => task.Name == predictor.Tasks[t]);
+            labelColumns[t] = IndexOf(rows.TaskNames, configs[t].Name);
+            kept[t] = new LabelledScores(rows.HasRowWeights, rows.Count ?? 0);
+        }
+
+        int block = BlockRows(predictor);
+        var numeric = new float[block * n];
+        var categorical = new int[block * c];
+        var labels = new float[block * rowTasks];
+        var weights = new float[block];
+        var scores = new float[block * outputs];
+        using (var reader = rows.Open())
+        {
+            int filled;
+            do
             {
-                double auc = Metrics.RocAuc(labels, scores, weights), logLoss = Metrics.LogLoss(labels, scores, weights);
-                metrics[t] = new TaskMetrics(task.Name, logLoss, double.IsNaN(auc) ? null : auc, logLoss, null, null);
+                filled = 0;
+                for (int read; filled < block && (read = reader.Read(numeric.AsSpan(filled * n), categorical.AsSpan(filled * c), labels.AsSpan(filled * rowTasks), weights.AsSpan(filled, block - filled))) > 0;)
+                    filled += read;
+                if (filled == 0) break;
+                predictor.Predict(numeric.AsSpan(0, filled * n), categorical.AsSpan(0, filled * c), scores.AsSpan(0, filled * outputs));
+                for (int t = 0; t < outputs; t++)
+                    for (int r = 0; r < filled; r++)
+                    {
+                        float label = labels[r * rowTasks + labelColumns[t]];
+                        if (!MultiTaskDataset.IsMissing(label)) kept[t].Add(label, scores[r * outputs + t], weights[r]);
+                    }
+            }
+            while (filled == block);
+        }
+
+        var metrics = new TaskMetrics[outputs];
+        for (int t = 0; t < outputs; t++)
+        {
+            ReadOnlySpan<float> taskLabels = kept[t].Labels, taskScores = kept[t].Scores, taskWeights = kept[t].Weights;
+            if (configs[t].Kind == TaskKind.Binary)
+            {
+                double auc = Metrics.RocAuc(taskLabels, taskScores, taskWeights), logLoss = Metrics.LogLoss(taskLabels, taskScores, taskWeights);
+                metrics[t] = new TaskMetrics(configs[t].Name, logLoss, double.IsNaN(auc) ? null : auc, logLoss, null, null);
             }
             else
             {
-                double mse = Metrics.MeanSquaredError(labels, scores, weights);
-                metrics[t] = new TaskMetrics(task.Name, mse, null, null, mse, Math.Sqrt(mse));
+                double mse = Metrics.MeanSquaredError(taskLabels, taskScores, taskWeights);
+                metrics[t] = new TaskMetrics(configs[t].Name, mse, null, null, mse, Math.Sqrt(mse));
             }
         }
         return metrics;
     }
 
-    // The labels, predictions and weights (empty: all 1) of the rows whose label is present: a missing label is left out of the metrics.
-    private static (float[] Labels, float[] Predictions, float[] Weights) LabelledRows(ReadOnlySpan<float> labels, float[] predictions, ReadOnlySpan<float> rowWeights)
+    /// <summary>The rows <see cref="Evaluate(Predictor, IReadOnlyList{TaskConfig}, IEvaluationRows)"/> scores at a time: about 16,384, a whole number of the predictor's chunks.</summary>
+    public static int BlockRows(Predictor predictor)
     {
-        float[] all = labels.ToArray(), weights = rowWeights.ToArray();
-        int[] kept = [.. Enumerable.Range(0, all.Length).Where(r => !MultiTaskDataset.IsMissing(all[r]))];
-        if (kept.Length == all.Length) return (all, predictions, weights);
-        return ([.. kept.Select(r => all[r])], [.. kept.Select(r => predictions[r])], weights.Length == 0 ? [] : [.. kept.Select(r => weights[r])]);
+        ArgumentNullException.ThrowIfNull(predictor);
+        int chunk = predictor.Options.RowsPerChunk;
+        return Math.Max(1, (1 << 14) / chunk) * chunk;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> taskNames, string name)
+    {
+        for (int t = 0; t < taskNames.Count; t++)
+            if (taskNames[t] == name) return t;
+        throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", taskNames)}).");
+    }
+
+    // One task's labels, scores and weights (when the rows are weighted) of the rows whose label is present, in row order.
+    private sealed class LabelledScores(bool weighted, long expectedRows)
+    {
+        private float[] _labels = new float[Math.Clamp(expectedRows, 0, 1 << 20)], _scores = new float[Math.Clamp(expectedRows, 0, 1 << 20)];
+        private float[] _weights = weighted ? new float[Math.Clamp(expectedRows, 0, 1 << 20)] : [];
+        private int _count;
+
+        public ReadOnlySpan<float> Labels => _labels.AsSpan(0, _count);
+
+        public ReadOnlySpan<float> Scores => _scores.AsSpan(0, _count);
+
+        // Empty when unweighted: every row weighs 1.
+        public ReadOnlySpan<float> Weights => weighted ? _weights.AsSpan(0, _count) : [];
+
+        public void Add(float label, float score, float weight)
+        {
+            if (_count == _labels.Length)
+            {
+                int size = (int)Math.Min(Array.MaxLength, Math.Max(1024L, 2L * _count));
+                Array.Resize(ref _labels, size);
+                Array.Resize(ref _scores, size);
+                if (weighted) Array.Resize(ref _weights, size);
+            }
+            _labels[_count] = label;
+            _scores[_count] = score;
+            if (weighted) _weights[_count] = weight;
+            _count++;
+        }
     }
 }

@@ -66,7 +66,7 @@ public sealed class Trainer
             (train, validation) = train.Split(_config.ValidationFraction, _config.Seed);
         CheckData(train.NumericCount, train.CategoricalCount, train.TaskNames, nameof(train));
         if (train.Count == 0) throw new ArgumentException("The training data has no rows.", nameof(train));
-        return Run(new DatasetRows(train), validation, progress, keepLastEpoch: cancellationToken.CanBeCanceled, cancellationToken);
+        return Run(new DatasetRows(train), validation is null ? null : new DatasetEvaluationRows(validation), progress, keepLastEpoch: cancellationToken.CanBeCanceled, cancellationToken);
     }
 
     /// <summary>
@@ -84,7 +84,19 @@ public sealed class Trainer
     /// <exception cref="ArgumentException">The data's features or tasks do not match the model, the stream has no rows, or early stopping has no validation set.</exception>
     /// <exception cref="TrainingDataException">Reading the training rows failed; the inner exception says where (file, line and column for a malformed row).</exception>
     /// <exception cref="TrainingCanceledException">Cancelled (checked before every batch); the model keeps the weights of the last completed (or best) epoch.</exception>
-    public TrainingHistory Fit(IRowStream train, MultiTaskDataset? validation, Action<EpochRecord>? progress = null, CancellationToken cancellationToken = default)
+    public TrainingHistory Fit(IRowStream train, MultiTaskDataset? validation, Action<EpochRecord>? progress = null, CancellationToken cancellationToken = default) =>
+        Fit(train, validation is null ? null : new DatasetEvaluationRows(validation), progress, cancellationToken);
+
+    /// <summary>
+    /// Trains on rows streamed an epoch at a time, validating after each epoch on
+    /// <paramref name="validation"/> read in blocks (a validation set larger than memory, see
+    /// <see cref="Tabular.StreamingEvaluationRows"/>; none when null), as
+    /// <see cref="Fit(IRowStream, MultiTaskDataset?, Action{EpochRecord}?, CancellationToken)"/> does.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data's features or tasks do not match the model, the stream has no rows, or early stopping has no validation set.</exception>
+    /// <exception cref="TrainingDataException">Reading the training or validation rows failed; the inner exception says where (file, line and column for a malformed row).</exception>
+    /// <exception cref="TrainingCanceledException">Cancelled (checked before every batch and while validation rows are read); the model keeps the weights of the last completed (or best) epoch.</exception>
+    public TrainingHistory Fit(IRowStream train, IEvaluationRows? validation, Action<EpochRecord>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         CheckData(train.NumericCount, train.CategoricalCount, train.TaskNames, nameof(train));
@@ -93,7 +105,7 @@ public sealed class Trainer
         return Run(train, validation, progress, keepLastEpoch: true, cancellationToken);
     }
 
-    private TrainingHistory Run(IRowStream train, MultiTaskDataset? validation, Action<EpochRecord>? progress, bool keepLastEpoch, CancellationToken cancellationToken)
+    private TrainingHistory Run(IRowStream train, IEvaluationRows? validation, Action<EpochRecord>? progress, bool keepLastEpoch, CancellationToken cancellationToken)
     {
         if (validation is not null) CheckData(validation.NumericCount, validation.CategoricalCount, validation.TaskNames, nameof(validation));
 
@@ -124,6 +136,7 @@ public sealed class Trainer
         float[][]? lastEpoch = keepLastEpoch ? Snapshot(null) : null;
 
         var records = new List<EpochRecord>();
+        // The history of a run that stops mid-epoch: the completed epochs, and the epoch whose weights the model is put back to.
         for (int epoch = 1; epoch <= _config.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -162,7 +175,21 @@ public sealed class Trainer
             for (int t = 0; t < tasks; t++) trainLoss[t] = labelledRows[t] == 0 ? double.NaN : lossSums[t] / labelledRows[t];
 
             routing?.EndEpoch();
-            IReadOnlyList<TaskMetrics> metrics = validation is null ? [] : Evaluator.Evaluate(_model, validation);
+            IReadOnlyList<TaskMetrics> metrics;
+            try
+            {
+                metrics = validation is null ? [] : Evaluator.Evaluate(_model, validation);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Validation read from disk was interrupted: this epoch is not complete.
+                throw new TrainingCanceledException(KeepSoFar(), cancellationToken);
+            }
+            catch (Exception e) when (validation is not DatasetEvaluationRows && e is not OperationCanceledException)
+            {
+                // Reading validation rows from disk failed: as a failed read of training rows, keep the last completed epoch.
+                throw new TrainingDataException(KeepSoFar(), e);
+            }
             double? zeroGates = _model is SnrModel snr ? snr.ZeroGateFraction() : null;
             var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed, routing?.Stats());
             records.Add(record);

@@ -309,10 +309,10 @@ public sealed class ParquetTypedTests : IDisposable
         var fit = StreamingFit.Run(source, Schema, split: null);
         var model = NewModel(fit.Encoder);
         var oneEpoch = NewModel(fit.Encoder);
-        new Trainer(oneEpoch, Config(epochs: 1)).Fit(new StreamingRows(source, fit, 500), validation: null);
+        new Trainer(oneEpoch, Config(epochs: 1)).Fit(new StreamingRows(source, fit, 500), validation: (IEvaluationRows?)null);
 
         // After epoch 1, the third row group's 'spend' pages are damaged in place.
-        var e = Assert.Throws<TrainingDataException>(() => new Trainer(model, Config(epochs: 3)).Fit(new StreamingRows(source, fit, 500), validation: null, epoch =>
+        var e = Assert.Throws<TrainingDataException>(() => new Trainer(model, Config(epochs: 3)).Fit(new StreamingRows(source, fit, 500), validation: (IEvaluationRows?)null, epoch =>
         {
             if (epoch.Epoch == 1) DamageColumnChunk(parquet, group: 2, "spend");
         }));

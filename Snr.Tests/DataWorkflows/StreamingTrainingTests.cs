@@ -114,7 +114,7 @@ public sealed class StreamingTrainingTests : IDisposable
     [Fact]
     public void The_vocabulary_counter_keeps_the_frequent_values_of_a_column_too_large_to_count()
     {
-        // 5,000 distinct rare values around three frequent ones, counted in room for 8 (cap 4).
+        // 5,000 distinct rare values around three frequent ones (counted exactly: the streaming counter has room for 200,000 values whatever MaxSize; VocabularyFlagTests checks the forgetting counter directly).
         var text = new StringBuilder("v,y\n");
         for (int i = 0; i < 20_000; i++) text.Append(i % 4 == 0 ? "rare" + i : (i % 4) switch { 1 => "a", 2 => "b", _ => "c" }).Append(',').Append(i % 2).Append('\n');
         File.WriteAllText(PathOf("wide.csv"), text.ToString());
