@@ -33,32 +33,41 @@ internal sealed class CsvByteSplitter
         void Discard();
     }
 
-    private const int Block = 1 << 20;
+    /// <summary>The bytes read at a time, unless a record is longer.</summary>
+    public const int DefaultBlockBytes = 1 << 20;
+
     private static readonly SearchValues<byte> s_quotedStops = SearchValues.Create("\"\r\n"u8);
 
     private readonly Stream _stream;
     private readonly string _name;
     private readonly byte _delimiter;
     private readonly bool _trim;
-    private byte[] _bytes = new byte[Block];
-    private char[] _wide = new char[Block];      // _bytes widened one byte to one char (right where the text is ASCII)
-    private ulong[] _fieldEnds = new ulong[Block / 64];  // bit i: byte i is the delimiter, \r or \n
+    private byte[] _bytes;
+    private char[] _wide;         // _bytes widened one byte to one char (right where the text is ASCII)
+    private ulong[] _fieldEnds;   // bit i: byte i is the delimiter, \r or \n
     private byte[] _quoted = new byte[256];
     private char[] _decoded = new char[256];
     private int _end, _pos, _nonAscii;  // window length, reading position, first non-ASCII byte at or before the current record (or _end)
     private long _windowOffset, _line;
     private bool _fileEnd;
 
-    /// <summary>Splits the text of <paramref name="stream"/>, named <paramref name="name"/> in errors, from its start (after a UTF-8 byte order mark).</summary>
+    /// <summary>
+    /// Splits the text of <paramref name="stream"/> (which must be seekable), named <paramref name="name"/> in errors, from its
+    /// start (after a UTF-8 byte order mark), reading <paramref name="blockBytes"/> at a time (tests use small blocks).
+    /// </summary>
     /// <exception cref="ArgumentException">The delimiter is not an ASCII character.</exception>
-    public CsvByteSplitter(Stream stream, string name, CsvOptions options)
+    public CsvByteSplitter(Stream stream, string name, CsvOptions options, int blockBytes = DefaultBlockBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockBytes);
         if (options.Delimiter > 0x7F)
             throw new ArgumentException($"A file is read in chunks with a delimiter of one ASCII character; '{options.Delimiter}' is not (read the file in memory, or rewrite it with another delimiter).", nameof(options));
         _stream = stream;
         _name = name;
         _delimiter = (byte)options.Delimiter;
         _trim = options.TrimFields && options.Delimiter != ' ';
+        _bytes = new byte[blockBytes];
+        _wide = new char[blockBytes];
+        _fieldEnds = new ulong[(blockBytes + 63) / 64];
         Span<byte> head = stackalloc byte[3];
         int read = stream.ReadAtLeast(head, 3, throwOnEndOfStream: false);
         Seek(read == 3 && head.SequenceEqual("\uFEFF"u8) ? 3 : 0, 1);
@@ -278,7 +287,7 @@ internal sealed class CsvByteSplitter
         {
             Array.Resize(ref _bytes, _bytes.Length * 2);
             _wide = new char[_bytes.Length];
-            _fieldEnds = new ulong[_bytes.Length / 64];
+            _fieldEnds = new ulong[(_bytes.Length + 63) / 64];
         }
         int wanted = _bytes.Length - _end;
         int read = _stream.ReadAtLeast(_bytes.AsSpan(_end, wanted), wanted, throwOnEndOfStream: false);
