@@ -20,7 +20,7 @@ namespace Snr.Benchmarks;
 /// </list>
 /// Run: <c>dotnet run -c Release --project Snr.Benchmarks -- --filter '*CsvProducer*'</c>.
 /// </summary>
-[Config(typeof(TrainingStepConfig))]
+[Config(typeof(InProcessConfig))]
 [MemoryDiagnoser]
 public class CsvProducerBenchmarks
 {
