@@ -12,13 +12,13 @@ namespace Snr.Benchmarks;
 /// shaped like scripts/stream-benchmark.sh's rows (two 0/1 labels, 24 numbers of up to 2 decimals,
 /// 14 short category codes), about 36 MB, so it sits in the page cache after the first pass.
 /// <list type="bullet">
-/// <item><c>CharChunkSource</c> (the baseline): the chunk reader before the byte splitter
-/// (<see cref="CharCsvChunkSource"/>: UTF-8 decoded to UTF-16 a block at a time, an <c>IndexOfAny</c> per field).</item>
+/// <item><c>CsvReaderIntoChunks</c> (the baseline): the whole-file reader (<see cref="CsvReader"/>: a
+/// <see cref="StreamReader"/> decoding to UTF-16, a string per line, fields split from the string), its fields
+/// copied into chunks.</item>
 /// <item><c>ChunkSource</c>: <see cref="CsvChunkSource"/> (its <c>CsvByteSplitter</c> splits the UTF-8 bytes)
 /// reading every chunk in file order, as the first streamed epoch does.</item>
-/// <item><c>CsvReaderIntoChunks</c>: the whole-file reader (<see cref="CsvReader"/>: a <see cref="StreamReader"/>
-/// decoding to UTF-16, a string per line, fields split from the string), its fields copied into chunks.</item>
 /// </list>
+/// The chunk reader before the byte splitter was measured against it at commit adb3448 (notes/data-workflows.md).
 /// Run: <c>dotnet run -c Release --project Snr.Benchmarks -- --filter '*CsvProducer*'</c>.
 /// </summary>
 [Config(typeof(InProcessConfig))]
@@ -59,15 +59,6 @@ public class CsvProducerBenchmarks
     public void Cleanup() => Directory.Delete(_folder, recursive: true);
 
     [Benchmark(Baseline = true)]
-    public long CharChunkSource()
-    {
-        using var source = new CharCsvChunkSource(_path, CsvOptions.Default);
-        long rows = 0;
-        for (int i = 0; source.TryReadChunk(i, _chunk); i++) rows += _chunk.RowCount;
-        return rows;
-    }
-
-    [Benchmark]
     public long CsvReaderIntoChunks()
     {
         using var reader = new CsvReader(_path, CsvOptions.Default);
