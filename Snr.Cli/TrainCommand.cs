@@ -42,7 +42,10 @@ internal static class TrainCommand
             ModelReport.Routing(console, trained.Model, trained.Predictor);
             ModelReport.Size(console, trained.Model, trained.Predictor);
             ModelCheckpoint.Save(folder, trained.Model, loaded.Encoder?.Preprocessing, loaded.Provenance);
-            console.Line($"Saved to {Shown(folder)} ({trained.Elapsed.TotalSeconds:F1}s of training)");
+            // Training and validation seconds apart, so that rows/s compare runs with validation sets of different sizes.
+            var epochs = trained.History?.Epochs ?? [];
+            double validating = epochs.Sum(e => e.ValidationElapsed.TotalSeconds), fitting = epochs.Sum(e => e.Elapsed.TotalSeconds) - validating;
+            console.Line($"Saved to {Shown(folder)} ({fitting:F1}s of training, {validating:F1}s of validation)");
             // A read that failed mid-training: the last completed epoch is saved above, and the error is reported with its place.
             if (trained.DataError is { } failed) throw new UserError($"{failed.InnerException!.Message} (training stopped in epoch {failed.History.Epochs.Count + 1}; the model of epoch {failed.History.BestEpoch} is saved in {Shown(folder)})");
             if (parse.GetValue(json)) SnrCli.WriteJson(console, [ModelTraining.Summary("train", trained, dataName, folder)], asList: false);

@@ -175,6 +175,7 @@ public sealed class Trainer
             for (int t = 0; t < tasks; t++) trainLoss[t] = labelledRows[t] == 0 ? double.NaN : lossSums[t] / labelledRows[t];
 
             routing?.EndEpoch();
+            TimeSpan beforeValidation = clock.Elapsed;
             IReadOnlyList<TaskMetrics> metrics;
             try
             {
@@ -190,8 +191,9 @@ public sealed class Trainer
                 // Reading validation rows from disk failed: as a failed read of training rows, keep the last completed epoch.
                 throw new TrainingDataException(KeepSoFar(), e);
             }
+            TimeSpan validating = clock.Elapsed - beforeValidation;
             double? zeroGates = _model is SnrModel snr ? snr.ZeroGateFraction() : null;
-            var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed, routing?.Stats());
+            var record = new EpochRecord(epoch, trainLoss, totalSum / Math.Max(counted, 1), metrics, zeroGates, clock.Elapsed, routing?.Stats(), validating);
             records.Add(record);
             progress?.Invoke(record);
             if (lastEpoch is not null && es is null) Snapshot(lastEpoch);

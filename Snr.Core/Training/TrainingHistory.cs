@@ -33,8 +33,9 @@ public sealed record TaskMetrics(string Task, double Loss, double? Auc, double? 
 /// <param name="ZeroGateFraction">For SNR models, the fraction of serving gates that are exactly 0 after the epoch; otherwise null.</param>
 /// <param name="Elapsed">Wall time of the epoch, evaluation included.</param>
 /// <param name="Routing">For SNR models, the cost of the routing after the epoch; otherwise null.</param>
+/// <param name="ValidationElapsed">The part of <paramref name="Elapsed"/> spent evaluating the validation set.</param>
 public sealed record EpochRecord(int Epoch, IReadOnlyList<double> TrainLoss, double TrainTotalLoss, IReadOnlyList<TaskMetrics> Validation,
-    double? ZeroGateFraction, TimeSpan Elapsed, RoutingEpochStats? Routing = null);
+    double? ZeroGateFraction, TimeSpan Elapsed, RoutingEpochStats? Routing = null, TimeSpan ValidationElapsed = default);
 
 /// <summary>The per-epoch record of a training run.</summary>
 /// <param name="Epochs">One record per epoch run.</param>

@@ -42,11 +42,13 @@ public sealed class StreamingReadTests : IDisposable
     }
 
     // A file with the awkward cases: quoted delimiters, doubled quotes, quoted line breaks (\n and \r\n), CRLF and lone-CR
-    // line ends, blank lines, spaces to trim, a trailing delimiter, multi-byte text; long enough to cross the 1 MB decoding blocks.
+    // line ends, blank lines, spaces to trim, a trailing delimiter, multi-byte text (also quoted, across a quoted line break and
+    // in the ignored text after a closing quote); long enough to cross the 1 MB reading blocks.
     private string AwkwardFile(int rows, out string header)
     {
         var random = new Random(7);
-        string[] words = ["plain", " spaced ", "\"quoted, with comma\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "\"crlf\r\ninside\"", "café", "日本語", "😀x", "", "?", "  \"lead\" ", "1.5e3", "-7"];
+        string[] words = ["plain", " spaced ", "\"quoted, with comma\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "\"crlf\r\ninside\"", "café", "日本語", "😀x", "", "?", "  \"lead\" ", "1.5e3", "-7",
+            "\"naïve \"\"ü\"\"\"", "\"q\" é", "\"日\r\n本\"", " ß "];
         string[] ends = ["\n", "\r\n", "\n", "\r", "\n\n", "\r\n\r\n"];
         var text = new StringBuilder();
         header = "a,b,c,d";
@@ -176,6 +178,80 @@ public sealed class StreamingReadTests : IDisposable
         Assert.Contains("the delimiter is probably ';'", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("semi.csv", "a;b\n1;2\n"), CsvOptions.Default)).Message);
         Assert.Contains("empty", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("empty.csv", ""), CsvOptions.Default)).Message);
         Assert.Contains("decompress", Assert.Throws<CsvFormatException>(() => new CsvChunkSource(Write("x.csv.gz", "a\n"), CsvOptions.Default)).Message);
+    }
+
+    // Every record as the byte splitter gives it, reading the file `blockBytes` at a time.
+    private static List<(long Line, (string Text, int Column)[] Fields)> Split(string path, CsvOptions options, int blockBytes)
+    {
+        using var stream = File.OpenRead(path);
+        var splitter = new CsvByteSplitter(stream, path, options, blockBytes);
+        var sink = new ListSink([]);
+        var records = new List<(long, (string, int)[])>();
+        if (options.HasHeader) Assert.True(splitter.Next(ref sink, out _));
+        sink.Fields.Clear();
+        while (splitter.Next(ref sink, out long line))
+        {
+            records.Add((line, [.. sink.Fields]));
+            sink.Fields.Clear();
+        }
+        return records;
+    }
+
+    private readonly struct ListSink(List<(string Text, int Column)> fields) : CsvByteSplitter.IFieldSink
+    {
+        public List<(string Text, int Column)> Fields => fields;
+
+        public void Add(ReadOnlySpan<char> text, int column) => fields.Add((text.ToString(), column));
+
+        public void Discard() => fields.Clear();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(4099)]
+    public void Every_block_boundary_splits_as_the_whole_file_reader(int blockBytes)
+    {
+        // Small blocks put a block boundary inside every kind of text somewhere in the file: a multi-byte character,
+        // a quoted line break, a CRLF, a doubled quote, the byte order mark.
+        string path = AwkwardFile(3000, out _);
+        AssertSameRecords(WholeFile(path, CsvOptions.Default), Split(path, CsvOptions.Default, blockBytes));
+        var untrimmed = new CsvOptions(';', HasHeader: false, TrimFields: false);
+        AssertSameRecords(WholeFile(path, untrimmed), Split(path, untrimmed, blockBytes));
+    }
+
+    [Fact]
+    public void Invalid_text_is_refused_on_its_own_line_wherever_it_is()
+    {
+        // In a quoted field, two lines after the record starts; in the ignored text after a closing quote; after valid multi-byte text.
+        (byte[] Text, long Line)[] cases =
+        [
+            ([.. "a,b\n1,\"x\n\ny"u8, 0xE9, .. "\"\n"u8], 4),
+            ([.. "a,b\n1,2\r\n3,\"q\" "u8, 0xFF, .. "\n4,5\n"u8], 3),
+            ([.. "a,b\n\u00e9,\u65e5\n3,"u8, 0xE6, 0x97, .. "\n"u8], 3),
+        ];
+        foreach (var (text, line) in cases)
+        {
+            string path = Path.Combine(_folder, "invalid.csv");
+            File.WriteAllBytes(path, text);
+            foreach (int block in new[] { 1, 7, 1 << 20 })
+            {
+                var e = Assert.Throws<CsvFormatException>(() => Split(path, CsvOptions.Default, block));
+                Assert.Equal((line, "the text is not valid UTF-8"), (e.Line, e.Reason));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_delimiter_outside_ascii_is_refused_for_chunked_reading()
+    {
+        string path = Write("section.csv", "a§b\n1§2\n");
+        var e = Assert.Throws<ArgumentException>(() => new CsvChunkSource(path, new CsvOptions('§')));
+        Assert.Contains("'§' is not", e.Message);
     }
 
     [Fact]
