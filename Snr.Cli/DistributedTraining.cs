@@ -145,6 +145,7 @@ internal static class DistributedTraining
             WaitForSilos(silo.Services, workers, TimeSpan.FromSeconds(60), children);
             console.Line($"{workers} processes joined the cluster; {job.GlobalBatch} rows per step shared by {workers} ranks" +
                 (data.StreamedFile is null ? "" : $"; each rank streams the training rows of its own chunks of {data.Name} (chunks c ≡ rank mod {workers})"));
+            console.Line($"{data.TrainRows:N0} training, {LoadedData.CountOf(data.ValidationRows)} validation, {LoadedData.CountOf(data.TestRows)} test rows");
             return Run(grains, job, data, folder, console);
         }
         finally
