@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Snr.Core.Models;
 using Snr.Core.Tabular;
 using Snr.Core.Training;
@@ -15,59 +13,21 @@ namespace Snr.Tests.Distributed;
 /// </summary>
 public sealed class StreamingShardTests : IDisposable
 {
-    private const int Rows = 600, ChunkRows = 25, Window = 2;
-    private static readonly TaskSpec[] Tasks = [new("click", "click", TaskKind.Binary, ["1"]), new("buy", "buy", TaskKind.Binary, ["1"])];
+    private const int Rows = StreamingShardFile.Rows, ChunkRows = StreamingShardFile.ChunkRows, Window = StreamingShardFile.Window;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-stream-shard-").FullName;
-    private readonly string _path;
-    private readonly StreamingFit _fit;
+    private readonly StreamingShardFile _file = new();
 
-    public StreamingShardTests()
-    {
-        _path = Path.Combine(_folder, "data.csv");
-        WriteData(_path);
-        using var source = new CsvChunkSource(_path, CsvOptions.Default, ChunkRows);
-        var inference = new SchemaInference { Declared = new Dictionary<string, ColumnKind> { ["w"] = ColumnKind.Ignored } };
-        _fit = StreamingFit.Run(source, Tasks, inference, "w", new HashSplit(Seed: 7, Train: 0.8, Validation: 0.1));
-    }
+    public void Dispose() => _file.Dispose();
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    // x0 is the row's number (so a row can be recognised after encoding), x1…x7 features; missing labels and row weights.
-    private static void WriteData(string path)
-    {
-        var random = new Random(11);
-        var text = new StringBuilder("x0,x1,x2,x3,x4,x5,x6,x7,click,buy,w\n");
-        for (int i = 0; i < Rows; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{i}");
-            double sum = 0;
-            for (int j = 1; j < Dimension; j++)
-            {
-                double x = random.NextDouble() * 2 - 1;
-                sum += x * j;
-                text.Append(CultureInfo.InvariantCulture, $",{x:R}");
-            }
-            string click = i % 11 == 5 ? "?" : sum + random.NextDouble() - 0.5 > 0 ? "1" : "0";
-            string buy = i % 7 == 3 ? "?" : sum * 0.5 + random.NextDouble() - 0.5 > 0.3 ? "1" : "0";
-            text.Append(CultureInfo.InvariantCulture, $",{click},{buy},{0.5 + i % 5 * 0.25}\n");
-        }
-        File.WriteAllText(path, text.ToString());
-    }
-
-    private StreamingShard Shard(ModelConfig model, int rank, int workers, int globalBatch, int window = Window) =>
-        new(new CsvChunkSource(_path, CsvOptions.Default, ChunkRows), _fit, model, rank, workers, globalBatch, seed: 3, window);
-
-    private DataParallelJob StreamingJob(string runId, ModelConfig model, int workers, int globalBatch, TrainingConfig? training = null) =>
-        Job(runId, model, workers, globalBatch, training) with { Shards = (rank, n) => Shard(model, rank, n, globalBatch) };
+    private StreamingShard Shard(ModelConfig model, int rank, int workers, int globalBatch, int window = Window) => _file.Shard(model, rank, workers, globalBatch, window);
 
     // x0 of every row as the encoder encodes it, in file order: the key that recognises a row in a batch.
     private float[] EncodedRowNumbers()
     {
-        using var rows = StreamingEvaluationRows.AllRows(new CsvChunkSource(_path, CsvOptions.Default, ChunkRows), _fit.Encoder);
+        using var rows = StreamingEvaluationRows.AllRows(new CsvChunkSource(_file.Path, CsvOptions.Default, ChunkRows), _file.Fit.Encoder);
         using var reader = rows.Open();
         var numeric = new float[Rows * Dimension];
-        Assert.Equal(Rows, reader.Read(numeric, [], new float[Rows * Tasks.Length], new float[Rows]));
+        Assert.Equal(Rows, reader.Read(numeric, [], new float[Rows * 2 /* tasks */], new float[Rows]));
         return [.. Enumerable.Range(0, Rows).Select(i => numeric[i * Dimension])];
     }
 
@@ -80,8 +40,8 @@ public sealed class StreamingShardTests : IDisposable
     // The row numbers of the file's training rows: every row but those the split holds out.
     private HashSet<int> TrainingRowNumbers()
     {
-        using var source = new CsvChunkSource(_path, CsvOptions.Default, ChunkRows);
-        var (validation, test) = _fit.ReadHeldOut(source);
+        using var source = new CsvChunkSource(_file.Path, CsvOptions.Default, ChunkRows);
+        var (validation, test) = _file.Fit.ReadHeldOut(source);
         var byKey = RowNumbersByKey();
         var rows = Enumerable.Range(0, Rows).ToHashSet();
         foreach (var part in new[] { validation, test })
@@ -186,7 +146,7 @@ public sealed class StreamingShardTests : IDisposable
     public void Data_parallel_training_on_streaming_shards_matches_single_process_training_and_repeats_bit_for_bit()
     {
         var training = new TrainingConfig { Optimizer = new OptimizerConfig { LearningRate = 0.01f }, L0Lambda = 0.05f, MaxGradNorm = 1f };
-        var job = StreamingJob("stream", SnrTrans(), workers: 3, globalBatch: 31, training);
+        var job = _file.Job("stream", SnrTrans(), workers: 3, globalBatch: 31, training);
         int steps = 8; // past the end of a window and into the shards' second window
         var single = SingleProcess(job, steps);
         var parallel = InProcess(job, steps);
