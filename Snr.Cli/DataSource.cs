@@ -35,6 +35,9 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
     /// <summary>The number of training rows, streamed or in memory.</summary>
     public long TrainRows => TrainStream?.Count ?? Train.Count;
 
+    /// <summary>With --stream, the training file and its fit, for data-parallel workers that each stream a shard of it.</summary>
+    public StreamedTrainingFile? StreamedFile { get; init; }
+
     /// <summary>With --stream, the validation rows read from disk at each evaluation (<see cref="Validation"/> is then empty).</summary>
     public IEvaluationRows? ValidationStream { get; init; }
 
@@ -50,6 +53,13 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
     /// <summary>A count of evaluation rows as text ("?" if a file's rows were not counted yet).</summary>
     public static string CountOf(IEvaluationRows rows) => rows.Count is { } count ? $"{count:N0}" : "?";
 }
+
+/// <summary>
+/// The training file of a --stream run: <paramref name="Fit"/> (encoder and split, from the one fitting pass),
+/// <paramref name="Open"/> opens the file again with chunks of the given number of rows (a Parquet file keeps its row groups),
+/// and the shuffle buffer asked for.
+/// </summary>
+internal sealed record StreamedTrainingFile(StreamingFit Fit, Func<int, IRowChunkSource> Open, int ShuffleBufferRows);
 
 /// <summary>--stream: train from disk in chunks (<paramref name="ShuffleBuffer"/> rows shuffled at a time) instead of loading the training file.</summary>
 internal sealed record StreamSettings(int ShuffleBuffer);
@@ -242,6 +252,7 @@ internal static class DataSource
         return new LoadedData(train, [.. fit.Schema.Tasks.Select(t => new TaskConfig(t.Name, t.Kind))], layout, layout, layout, fit.Encoder, provenance)
         {
             TrainStream = new StreamingRows(source, fit, stream.ShuffleBuffer, console.Interrupt),
+            StreamedFile = new StreamedTrainingFile(fit, chunkRows => OpenChunks(train, csv.Delimiter, chunkRows), stream.ShuffleBuffer),
             ValidationStream = validationRows,
             TestStream = testRows,
         };

@@ -18,7 +18,7 @@ internal sealed class DistributedEpochs
     private readonly float[][] _taskLosses;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly DataParallelJob _job;
-    private readonly MultiTaskDataset _validation;
+    private readonly IEvaluationRows _validation;
     private readonly CliConsole _console;
     private readonly MultiTaskModel _model; // the trainer's copy, loaded with the coordinator's weights at every epoch end
     private readonly int _watched;
@@ -26,7 +26,7 @@ internal sealed class DistributedEpochs
     private double _bestValue = double.NaN;
     private int _sinceBest;
 
-    public DistributedEpochs(DataParallelJob job, MultiTaskDataset validation, CliConsole console)
+    public DistributedEpochs(DataParallelJob job, IEvaluationRows validation, CliConsole console)
     {
         _losses = new double[job.Training.Epochs * job.StepsPerEpoch];
         _taskLosses = new float[_losses.Length][];

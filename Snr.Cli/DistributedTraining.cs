@@ -10,6 +10,7 @@ using Orleans.Runtime;
 using Snr.Core.Checkpoints;
 using Snr.Core.Models;
 using Snr.Core.Serving;
+using Snr.Core.Tabular;
 using Snr.Core.Training;
 using Snr.Distributed;
 
@@ -57,8 +58,8 @@ internal static class DistributedTraining
         var job = new DataParallelJob
         {
             RunId = RunId, Model = config, Training = trainingConfig, Workers = workers, GlobalBatch = batch,
-            Shards = (rank, n) => new DatasetShard(data.Train, config, rank, n, batch, seed),
-            StepsPerEpoch = StepsPerEpoch(data.Train.Count, batch), DataIdentity = $"{data.Provenance}, {data.Train.Count} training rows",
+            Shards = Shards(data, config, batch, seed),
+            StepsPerEpoch = StepsPerEpoch(data.TrainRows, batch), DataIdentity = $"{data.Provenance}, {data.TrainRows} training rows",
             // A killed worker process is declared dead by membership after a few missed probes: enough attempts to outlast that.
             StepTimeout = TimeSpan.FromSeconds(10), MaxAttempts = 6, RetryDelay = TimeSpan.FromSeconds(10),
         };
@@ -97,7 +98,31 @@ internal static class DistributedTraining
         return host;
     }
 
-    private static long StepsPerEpoch(int rows, int batch) => Math.Max(1, rows / batch);
+    private static long StepsPerEpoch(long rows, int batch) => Math.Max(1, rows / batch);
+
+    // In memory, rank r takes rows i ≡ r (mod N); with --stream, it streams the training rows of the file's chunks c ≡ r (mod N).
+    private static Func<int, int, ITrainingShard> Shards(LoadedData data, ModelConfig config, int batch, ulong seed)
+    {
+        if (data.StreamedFile is not { } file) return (rank, n) => new DatasetShard(data.Train, config, rank, n, batch, seed);
+        return (rank, n) =>
+        {
+            // Chunks small enough that every rank gets several of a small file (at most the single-process chunk), and
+            // windows of chunks as large as the shuffle buffer asked for, so rows mix as much as in single-process streaming.
+            var fit = file.Fit;
+            long fileRows = fit.TrainRows + fit.ValidationRows + fit.TestRows;
+            int chunkRows = (int)Math.Clamp((fileRows + 8L * n - 1) / (8L * n), 1, CsvChunkSource.DefaultChunkRows);
+            var source = file.Open(chunkRows);
+            try
+            {
+                return new StreamingShard(source, fit, config, rank, n, batch, seed, windowChunks: Math.Max(1, file.ShuffleBufferRows / chunkRows));
+            }
+            catch
+            {
+                source.Dispose();
+                throw;
+            }
+        };
+    }
 
     /// <summary>
     /// Trains with <paramref name="workers"/> processes, reports as <c>snr train</c> does, and saves the model. The training
@@ -118,7 +143,9 @@ internal static class DistributedTraining
             for (int w = 1; w < workers; w++) children.Add(StartWorker(parse, ports[0], ports[2 * w], ports[2 * w + 1]));
             var grains = silo.Services.GetRequiredService<IGrainFactory>();
             WaitForSilos(silo.Services, workers, TimeSpan.FromSeconds(60), children);
-            console.Line($"{workers} processes joined the cluster; {job.GlobalBatch} rows per step shared by {workers} ranks");
+            console.Line($"{workers} processes joined the cluster; {job.GlobalBatch} rows per step shared by {workers} ranks" +
+                (data.StreamedFile is null ? "" : $"; each rank streams the training rows of its own chunks of {data.Name} (chunks c ≡ rank mod {workers})"));
+            console.Line($"{data.TrainRows:N0} training, {LoadedData.CountOf(data.ValidationRows)} validation, {LoadedData.CountOf(data.TestRows)} test rows");
             return Run(grains, job, data, folder, console);
         }
         finally
@@ -158,7 +185,7 @@ internal static class DistributedTraining
             throw new UserError($"The run could not start from '{folder}': {e.Message}");
         }
         if (first > 0) console.Line($"Resuming from the training state after step {first} of {steps} (epoch {first / stepsPerEpoch + 1})");
-        var epochs = new DistributedEpochs(job, data.Validation, console);
+        var epochs = new DistributedEpochs(job, data.ValidationRows, console);
         var clock = Stopwatch.StartNew();
         long bytes = 0, ran = 0;
         bool OnStep(StepReport report)
@@ -201,7 +228,7 @@ internal static class DistributedTraining
         if (model is SnrModel snr && new RoutingRegularizer(snr, job.Training, stepsPerEpoch: 1).Finish() is { Count: > 0 } changes)
             console.Line($"Serving gates set after training: {string.Join(", ", changes)}");
         var predictor = Predictor.Compile(model);
-        ModelReport.Metrics(console, Evaluator.Evaluate(predictor, model.Tasks, data.Test), "test metrics");
+        ModelReport.Metrics(console, Evaluator.Evaluate(predictor, model.Tasks, data.TestRows), "test metrics");
         ModelCheckpoint.Save(folder, model, data.Encoder?.Preprocessing, data.Provenance);
         // The run is complete and its model saved: its training state has nothing left to resume.
         File.Delete(TrainingCheckpoint.PathIn(folder));

@@ -6,8 +6,8 @@ namespace Snr.Distributed;
 /// the coordinator, and a shard whose worker was lost can be opened again elsewhere at any step.
 /// </summary>
 /// <remarks>
-/// <see cref="DatasetShard"/> serves rows of an in-memory data set; a streaming source (reading its part of
-/// the training files) plugs in by implementing this interface, as long as <see cref="Read"/> can seek to a step.
+/// <see cref="DatasetShard"/> serves rows of an in-memory data set; <see cref="StreamingShard"/> streams its part of a
+/// training file from disk. Either can start at any step, since <see cref="Read"/> must be able to seek to a step.
 /// </remarks>
 public interface ITrainingShard
 {

@@ -53,6 +53,14 @@ public sealed class OrleansDataParallelTests
         Assert.Equal(weights, await RunAsync(cluster.Client.GetGrain<IDataParallelCoordinatorGrain>("cluster-b"), 0, 4));
         Assert.True(MaxAbsDifference(SingleProcess(job, 4), weights) <= DataParallelEquivalenceTests.Tolerance);
 
+        // Ranks streaming their shards of a file from disk: the same bits as the same ranks in one process.
+        using (var file = new StreamingShardFile())
+        {
+            var streaming = file.Job("cluster-stream", SnrTrans(), workers: 3, globalBatch: 31);
+            Jobs.Add(streaming);
+            Assert.Equal(InProcess(streaming, 4), await RunAsync(cluster.Client.GetGrain<IDataParallelCoordinatorGrain>("cluster-stream"), 0, 4));
+        }
+
         // Rank r runs on silo r mod 3: all three silos compute.
         Assert.Equal(3, (await a.Members()).Distinct().Count());
 

@@ -50,9 +50,7 @@ public sealed class TwoProcessTrainingTests : IDisposable
         Assert.Contains("validation: click auc ", output); // the epoch evaluated on the validation split, as single-process training does
         Assert.Contains("Keeping epoch 1, the last epoch.", output);
         Assert.Contains("test metrics", output);
-        // The ranks ran in the two processes: two silos computed.
-        string hosts = output.Split('\n').Single(l => l.Contains("hosts: ", StringComparison.Ordinal));
-        Assert.Equal(2, hosts[(hosts.IndexOf("hosts: ", StringComparison.Ordinal) + 7)..].Split(", ").Select(h => h.Trim()).Distinct().Count());
+        AssertRanTwoHosts(output);
         var (loaded, preprocessing) = ModelCheckpoint.Load(model);
         Assert.NotNull(preprocessing);
         Assert.All(loaded.Parameters(), p => Assert.All(p.Tensor.Data.ToArray(), v => Assert.True(float.IsFinite(v))));
@@ -60,6 +58,29 @@ public sealed class TwoProcessTrainingTests : IDisposable
         Assert.False(TrainingCheckpoint.Exists(model));
         Assert.Contains("holds no training state", Run([.. args, "--resume"]).Error);
         Assert.Empty(WorkerProcesses());
+    }
+
+    [Fact]
+    public void StreamsEachRanksShardOfTheFileInItsOwnProcess()
+    {
+        string model = Path("streamed");
+        var (code, output, error) = Run("train", "--data", SmallCsv(400), "--task", "click:clicked:yes", "--task", "spend:spend", "--epochs", "1", "--batch-size", "40",
+            "--workers", "2", "--stream", "--out", model);
+
+        Assert.True(code == 0, error + output);
+        Assert.Contains("each rank streams the training rows of its own chunks", output);
+        Assert.Contains("validation: click auc ", output); // held-out rows streamed through the predictor, not an empty placeholder
+        Assert.Matches(@"auc\D+0\.\d{4}", output[output.IndexOf("test metrics", StringComparison.Ordinal)..]); // metrics of the streamed test rows
+        AssertRanTwoHosts(output);
+        Assert.All(ModelCheckpoint.Load(model).Model.Parameters(), p => Assert.All(p.Tensor.Data.ToArray(), v => Assert.True(float.IsFinite(v))));
+        Assert.Empty(WorkerProcesses());
+    }
+
+    // The ranks ran in the two processes: two silos computed.
+    private static void AssertRanTwoHosts(string output)
+    {
+        string hosts = output.Split('\n').Single(l => l.Contains("hosts: ", StringComparison.Ordinal));
+        Assert.Equal(2, hosts[(hosts.IndexOf("hosts: ", StringComparison.Ordinal) + 7)..].Split(", ").Select(h => h.Trim()).Distinct().Count());
     }
 
     [Fact]
