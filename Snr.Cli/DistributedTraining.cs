@@ -82,8 +82,8 @@ internal static class DistributedTraining
         var host = new HostBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, primary).AddDataParallelTraining(jobs)
-                // RunStep may retry a step after a lost worker: its caller waits for every attempt.
-                .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = (job.StepTimeout + job.RetryDelay) * (job.MaxAttempts + 1))
+                // RunStep may retry a step after a lost worker (and step 0 waits for the shards to open): its caller waits for every attempt.
+                .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = job.OpenTimeout + (job.StepTimeout + job.RetryDelay) * (job.MaxAttempts + 1))
                 // A killed process must be declared dead within a step's attempts, also on a loaded machine: on a local
                 // cluster the primary's vote is enough, probes time out after 2 s, and the timeout is not stretched when
                 // this process is slow (which would keep a dead worker "alive" for minutes; notes/distributed.md).

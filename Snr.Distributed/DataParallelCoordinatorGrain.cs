@@ -41,7 +41,9 @@ internal sealed class DataParallelCoordinatorGrain(DataParallelJobs jobs, ILogge
         {
             try
             {
-                var sums = await Task.WhenAll(_workers.Select(w => w.WeightSums(step))).WaitAsync(_job.StepTimeout);
+                // The first call to a rank activates it, which opens its shard: at the start of a run that may take far longer than a step.
+                var firstAnswer = step == 0 && attempt == 1 ? _job.OpenTimeout : _job.StepTimeout;
+                var sums = await Task.WhenAll(_workers.Select(w => w.WeightSums(step))).WaitAsync(firstAnswer);
                 var order = coordinator.Order(InProcessDataParallel.TaskTotals(sums));
                 await Task.WhenAll(_workers.Select(w => w.Compute(order))).WaitAsync(_job.StepTimeout);
                 if (!coordinator.IsComplete) throw new TimeoutException($"Step {step}: the workers returned without every gradient in.");

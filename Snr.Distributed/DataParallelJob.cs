@@ -31,6 +31,12 @@ public sealed record DataParallelJob
     /// <summary>How long the coordinator waits for all gradients of one attempt before it counts a worker as lost.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the first attempt of step 0 waits for the workers' first answer, in which every rank opens its shard (a
+    /// streaming shard reads its part of the file once to count rows, which takes longer than a step on a large file).
+    /// </summary>
+    public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The pause before a step is retried after a lost worker, giving membership time to declare its silo dead (so its rank is placed elsewhere).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
