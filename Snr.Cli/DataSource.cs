@@ -285,12 +285,14 @@ internal static class DataSource
         foreach (var note in notes) console.Line($"note: {note} (--numeric COLUMN, --categorical COLUMN)");
     }
 
-    // The limits and, per categorical input, its levels and the values the limits sent to unknown (as comments, so the printed schema still reads back with --schema).
+    // The limits and, per categorical input, its levels and the values the limits sent to unknown (as comments, so the printed
+    // schema still reads back with --schema): every input when the limits were set on the command line, otherwise only those
+    // that lost values (the default limits rarely do, and a list of every column would bury the first screen).
     private static void PrintVocabularies(CliConsole console, TabularPreprocessing preprocessing, CsvSettings csv)
     {
         if (csv.Vocabulary is not null && preprocessing.Categorical.Count == 0)
             console.Line("note: --max-vocabulary and --min-count change nothing here: the data has no categorical input.");
-        foreach (var line in preprocessing.DescribeVocabularies()) console.Line("  # " + line);
+        foreach (var line in preprocessing.DescribeVocabularies(onlyLossy: csv.Vocabulary is null)) console.Line("  # " + line);
     }
 
     private static (RawTable Table, TabularSchema Schema) ReadTable(string data, CsvSettings csv, CliConsole? console, TabularSchema? known = null)

@@ -48,18 +48,20 @@ public sealed record TabularPreprocessing(TabularSchema Schema, IReadOnlyList<Nu
     /// <summary>
     /// One line for the limits and one per categorical input: its levels and what went to the
     /// unknown slot (for example <c>city: 5,000 levels; 120 values in 340 training rows to unknown</c>).
-    /// Empty when there is no categorical input.
+    /// Empty when there is no categorical input, or, with <paramref name="onlyLossy"/>, when no value went to unknown
+    /// (then only the inputs that lost values are listed).
     /// </summary>
-    public IReadOnlyList<string> DescribeVocabularies()
+    public IReadOnlyList<string> DescribeVocabularies(bool onlyLossy = false)
     {
-        if (Categorical.Count == 0) return [];
+        var described = onlyLossy ? Categorical.Where(v => v.Unknown is { Levels: > 0 } or { Exact: false }).ToList() : Categorical;
+        if (described.Count == 0) return [];
         var lines = new List<string>
         {
             VocabularyLimits is { } limits
                 ? string.Create(CultureInfo.InvariantCulture, $"Vocabularies (at most {limits.MaxSize:N0} levels a column, each seen in at least {limits.MinCount:N0} training row{(limits.MinCount == 1 ? "" : "s")}; other values encode as unknown):")
                 : "Vocabularies (limits not recorded):",
         };
-        foreach (var vocabulary in Categorical)
+        foreach (var vocabulary in described)
         {
             string unknown = vocabulary.Unknown switch
             {
