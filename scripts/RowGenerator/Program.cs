@@ -10,12 +10,18 @@ using Parquet.Schema;
 // Rows come in blocks with their own seeded random streams, so the first N rows of a longer file
 // equal a file of N rows with the same seed; a block is one Parquet row group.
 //
-//   RowGenerator --rows 10000000 [--seed 1] [--block 100000] [--csv FILE] [--parquet FILE]
+// --strings dictionary writes the Parquet string columns dictionary-encoded (as pyarrow and Spark do by default);
+// plain (the default) leaves Parquet.Net's own choice.
+//
+//   RowGenerator --rows 10000000 [--seed 1] [--block 100000] [--csv FILE] [--parquet FILE] [--strings plain|dictionary]
 var options = Options.Parse(args);
 var started = System.Diagnostics.Stopwatch.StartNew();
 using var csv = options.Csv is null ? null : new FileStream(options.Csv, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
 using var parquetStream = options.Parquet is null ? null : new FileStream(options.Parquet, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-var parquet = parquetStream is null ? null : await ParquetWriter.CreateAsync(Table.ParquetSchema, parquetStream);
+var parquetOptions = new ParquetOptions();
+if (options.DictionaryStrings)
+    foreach (var field in Table.ParquetSchema.DataFields.Skip(2 + Table.Numerics)) parquetOptions.ColumnEncodingHints[field.Path.ToString()] = EncodingHint.Dictionary;
+var parquet = parquetStream is null ? null : await ParquetWriter.CreateAsync(Table.ParquetSchema, parquetStream, parquetOptions);
 csv?.Write(Encoding.ASCII.GetBytes(string.Join(',', Table.ColumnNames) + "\n"));
 var text = new byte[options.Block * Table.MaxRowBytes];
 for (long first = 0; first < options.Rows; first += options.Block)
@@ -29,18 +35,19 @@ for (long first = 0; first < options.Rows; first += options.Block)
 if (parquet is not null) await parquet.DisposeAsync();
 Console.Error.WriteLine($"{options.Rows:N0} rows × {Table.ColumnNames.Length} columns in {started.Elapsed.TotalSeconds:F1} s");
 
-sealed record Options(long Rows, ulong Seed, int Block, string? Csv, string? Parquet)
+sealed record Options(long Rows, ulong Seed, int Block, string? Csv, string? Parquet, bool DictionaryStrings)
 {
     public static Options Parse(string[] args)
     {
         var values = new Dictionary<string, string>();
         for (int i = 0; i + 1 < args.Length; i += 2) values[args[i]] = args[i + 1];
-        if (args.Length % 2 != 0 || !values.ContainsKey("--rows") || values.Keys.Any(k => k is not ("--rows" or "--seed" or "--block" or "--csv" or "--parquet")))
-            throw new ArgumentException("usage: RowGenerator --rows N [--seed S] [--block ROWS] [--csv FILE] [--parquet FILE]");
+        if (args.Length % 2 != 0 || !values.ContainsKey("--rows") || values.Keys.Any(k => k is not ("--rows" or "--seed" or "--block" or "--csv" or "--parquet" or "--strings"))
+            || values.GetValueOrDefault("--strings", "plain") is not ("plain" or "dictionary"))
+            throw new ArgumentException("usage: RowGenerator --rows N [--seed S] [--block ROWS] [--csv FILE] [--parquet FILE] [--strings plain|dictionary]");
         return new Options(long.Parse(values["--rows"], CultureInfo.InvariantCulture),
             values.TryGetValue("--seed", out var seed) ? ulong.Parse(seed, CultureInfo.InvariantCulture) : 1,
             values.TryGetValue("--block", out var block) ? int.Parse(block, CultureInfo.InvariantCulture) : 100_000,
-            values.GetValueOrDefault("--csv"), values.GetValueOrDefault("--parquet"));
+            values.GetValueOrDefault("--csv"), values.GetValueOrDefault("--parquet"), values.GetValueOrDefault("--strings") == "dictionary");
     }
 }
 
