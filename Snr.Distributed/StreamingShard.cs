@@ -200,13 +200,7 @@ public sealed class StreamingShard : ITrainingShard, IDisposable
     }
 
     // Distinct, well-spread generator streams per (rank, pass, window): the SplitMix64 finaliser of a combination.
-    private static ulong Mix(ulong a, ulong b)
-    {
-        ulong z = a ^ (b + 0x9E37_79B9_7F4A_7C15UL + (a << 6) + (a >> 2));
-        z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EBUL;
-        return z ^ (z >> 31);
-    }
+    private static ulong Mix(ulong a, ulong b) => SplitMix64.Finalize(a ^ (b + 0x9E37_79B9_7F4A_7C15UL + (a << 6) + (a >> 2)));
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
     {

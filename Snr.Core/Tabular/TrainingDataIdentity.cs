@@ -251,13 +251,8 @@ public sealed record TrainingDataIdentity(string ContentHash, int Rows, SplitRec
         return hasher.Result;
     }
 
-    // The SplitMix64 finaliser: spreads FNV's weak high bits before a hash is shortened.
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    // Spreads FNV's weak high bits before a hash is shortened.
+    private static ulong Mix(ulong z) => Data.SplitMix64.Finalize(z);
 
     private static uint Short(ulong hash) => (uint)(hash >> 32);
 }
