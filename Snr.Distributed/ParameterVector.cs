@@ -46,8 +46,7 @@ public static class ParameterVector
     /// <exception cref="ArgumentException">The vector's length is not <see cref="Length"/>, or not one flag per parameter.</exception>
     public static void GatherGradients(IReadOnlyList<NamedParameter> parameters, Span<float> vector, Span<bool> hasGradient)
     {
-        CheckLength(parameters, vector.Length);
-        if (hasGradient.Length != parameters.Count) throw new ArgumentException($"{hasGradient.Length} flags for {parameters.Count} parameters.", nameof(hasGradient));
+        CheckLengths(parameters, vector.Length, hasGradient.Length);
         int offset = 0;
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -67,8 +66,7 @@ public static class ParameterVector
     /// <exception cref="ArgumentException">The vector's length is not <see cref="Length"/>, or not one flag per parameter.</exception>
     public static void ScatterGradients(ReadOnlySpan<float> vector, ReadOnlySpan<bool> hasGradient, IReadOnlyList<NamedParameter> parameters)
     {
-        CheckLength(parameters, vector.Length);
-        if (hasGradient.Length != parameters.Count) throw new ArgumentException($"{hasGradient.Length} flags for {parameters.Count} parameters.", nameof(hasGradient));
+        CheckLengths(parameters, vector.Length, hasGradient.Length);
         int offset = 0;
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -86,5 +84,12 @@ public static class ParameterVector
     {
         int expected = Length(parameters);
         if (length != expected) throw new ArgumentException($"A vector of {length} values for parameters of {expected}.");
+    }
+
+    // A gradient vector and its flags: the vector as above, and one flag per parameter.
+    private static void CheckLengths(IReadOnlyList<NamedParameter> parameters, int length, int flags)
+    {
+        CheckLength(parameters, length);
+        if (flags != parameters.Count) throw new ArgumentException($"{flags} flags for {parameters.Count} parameters.", "hasGradient");
     }
 }
