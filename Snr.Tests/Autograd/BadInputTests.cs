@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Autograd;
 
 /// <summary>Shape mismatches throw ArgumentException naming both shapes.</summary>

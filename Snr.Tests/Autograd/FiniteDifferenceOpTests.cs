@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Autograd;
 
 /// <summary>Every op's gradients against central finite differences, on shapes golden.json does not have.</summary>

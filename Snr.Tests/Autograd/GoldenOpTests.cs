@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Autograd;
 
 /// <summary>Every op that golden.json has a case for, against libtorch (float64).</summary>

@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Autograd;
 
 /// <summary>The MMoE mixture op against libtorch and finite differences, with its bad inputs.</summary>

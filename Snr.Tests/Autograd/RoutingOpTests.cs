@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Autograd;
 
 /// <summary>The SNR ops (gates, L0 penalty, SNR-Trans, SNR-Aver) against libtorch and finite differences.</summary>

@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Autograd;
 
 public class TapeTests

@@ -1,7 +1,4 @@
-using Snr.Core.Checkpoints;
-using Snr.Core.Models;
 using Snr.Tests.Serving;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.Checkpoints;
 
@@ -10,7 +7,7 @@ public sealed class ModelCheckpointTests() : TempFolderTests("snr-checkpoint-")
 {
     private string Saved(string kind = "snr-trans")
     {
-        string dir = Path(Guid.NewGuid().ToString("N"));
+        string dir = PathOf(Guid.NewGuid().ToString("N"));
         ModelCheckpoint.Save(dir, ModelServingTests.Make(kind));
         return dir;
     }
@@ -18,7 +15,7 @@ public sealed class ModelCheckpointTests() : TempFolderTests("snr-checkpoint-")
     // Rewrites the weights file through a transformation of its tensors and metadata (a valid file, hash and all).
     private static void Rewrite(string dir, Func<List<NamedTensor>, List<NamedTensor>> tensors, Func<string, string>? document = null)
     {
-        string path = System.IO.Path.Combine(dir, ModelCheckpoint.WeightsFile);
+        string path = Path.Combine(dir, ModelCheckpoint.WeightsFile);
         var (read, metadata, bytes) = SafetensorsFile.Read(path);
         var meta = metadata.ToDictionary(p => p.Key, p => p.Value);
         if (document is not null) meta["snr.checkpoint"] = document(meta["snr.checkpoint"]);
@@ -31,9 +28,9 @@ public sealed class ModelCheckpointTests() : TempFolderTests("snr-checkpoint-")
         var model = ModelServingTests.Make("snr-aver");
         using var stream = new MemoryStream();
         ModelCheckpoint.Save(stream, model);
-        string dir = Path("same");
+        string dir = PathOf("same");
         ModelCheckpoint.Save(dir, model);
-        Assert.Equal(File.ReadAllBytes(System.IO.Path.Combine(dir, ModelCheckpoint.WeightsFile)), stream.ToArray());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, ModelCheckpoint.WeightsFile)), stream.ToArray());
         stream.Position = 0;
         var (loaded, _) = ModelCheckpoint.Load(stream);
         Assert.Equal(model.Parameters().SelectMany(p => p.Tensor.Data.ToArray()), loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
@@ -76,9 +73,9 @@ public sealed class ModelCheckpointTests() : TempFolderTests("snr-checkpoint-")
     public void A_truncated_file_and_a_missing_folder_are_refused()
     {
         string dir = Saved();
-        string path = System.IO.Path.Combine(dir, ModelCheckpoint.WeightsFile);
+        string path = Path.Combine(dir, ModelCheckpoint.WeightsFile);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..^10]);
         Assert.Contains(ModelCheckpoint.WeightsFile, Refusal(dir));
-        Assert.Throws<DirectoryNotFoundException>(() => ModelCheckpoint.Load(Path("nope")));
+        Assert.Throws<DirectoryNotFoundException>(() => ModelCheckpoint.Load(PathOf("nope")));
     }
 }

@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Snr.Core.Checkpoints;
-using Snr.Kernels;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.Checkpoints;
 
@@ -19,8 +16,8 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
     [Fact]
     public void Round_trip_keeps_names_shapes_values_and_metadata()
     {
-        SafetensorsFile.Write(Path("m.safetensors"), Sample, new Dictionary<string, string> { ["format"] = "snr" });
-        var (tensors, metadata, _) = SafetensorsFile.Read(Path("m.safetensors"));
+        SafetensorsFile.Write(PathOf("m.safetensors"), Sample, new Dictionary<string, string> { ["format"] = "snr" });
+        var (tensors, metadata, _) = SafetensorsFile.Read(PathOf("m.safetensors"));
         Assert.Equal(Sample.Length, tensors.Count);
         for (int i = 0; i < Sample.Length; i++)
         {
@@ -34,8 +31,8 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
     [Fact]
     public void The_layout_is_the_safetensors_format()
     {
-        SafetensorsFile.Write(Path("m.safetensors"), Sample);
-        byte[] bytes = File.ReadAllBytes(Path("m.safetensors"));
+        SafetensorsFile.Write(PathOf("m.safetensors"), Sample);
+        byte[] bytes = File.ReadAllBytes(PathOf("m.safetensors"));
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         Assert.Equal(0ul, (8 + headerLength) % 8);
         string header = Encoding.UTF8.GetString(bytes, 8, (int)headerLength);
@@ -46,14 +43,14 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
     [Fact]
     public void A_failed_save_leaves_the_previous_file_untouched()
     {
-        SafetensorsFile.Write(Path("m.safetensors"), Sample);
-        byte[] before = File.ReadAllBytes(Path("m.safetensors"));
-        Assert.Throws<IOException>(() => AtomicFile.Write(Path("m.safetensors"), stream =>
+        SafetensorsFile.Write(PathOf("m.safetensors"), Sample);
+        byte[] before = File.ReadAllBytes(PathOf("m.safetensors"));
+        Assert.Throws<IOException>(() => AtomicFile.Write(PathOf("m.safetensors"), stream =>
         {
             stream.Write(new byte[100]);
             throw new IOException("disk full (simulated)");
         }));
-        Assert.Equal(before, File.ReadAllBytes(Path("m.safetensors")));
+        Assert.Equal(before, File.ReadAllBytes(PathOf("m.safetensors")));
         Assert.Single(Directory.GetFiles(Folder)); // the temporary file is gone
     }
 
@@ -65,8 +62,8 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
     [InlineData("extended", "data section")]
     public void Corrupt_files_are_refused_with_a_reason(string damage, string expected)
     {
-        SafetensorsFile.Write(Path("m.safetensors"), Sample);
-        byte[] bytes = File.ReadAllBytes(Path("m.safetensors"));
+        SafetensorsFile.Write(PathOf("m.safetensors"), Sample);
+        byte[] bytes = File.ReadAllBytes(PathOf("m.safetensors"));
         bytes = damage switch
         {
             "truncated" => bytes[..^5],
@@ -76,8 +73,8 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
             "extended" => [.. bytes, 0, 0, 0, 0],
             _ => throw new ArgumentOutOfRangeException(nameof(damage)),
         };
-        File.WriteAllBytes(Path("bad.safetensors"), bytes);
-        var error = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Read(Path("bad.safetensors")));
+        File.WriteAllBytes(PathOf("bad.safetensors"), bytes);
+        var error = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Read(PathOf("bad.safetensors")));
         Assert.Contains(expected, error.Message);
         Assert.Contains("bad.safetensors", error.Message);
     }
@@ -105,8 +102,8 @@ public sealed class SafetensorsFileTests(Xunit.Abstractions.ITestOutputHelper ou
     [Fact]
     public void Fuzzed_files_load_identically_or_throw_invalid_data()
     {
-        SafetensorsFile.Write(Path("m.safetensors"), Sample);
-        byte[] original = File.ReadAllBytes(Path("m.safetensors"));
+        SafetensorsFile.Write(PathOf("m.safetensors"), Sample);
+        byte[] original = File.ReadAllBytes(PathOf("m.safetensors"));
         var rng = new CounterRng(2026);
         int refused = 0, identical = 0;
         for (ulong trial = 0; trial < 3000; trial++)

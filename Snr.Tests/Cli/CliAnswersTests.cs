@@ -1,6 +1,3 @@
-using Snr.Cli;
-using Snr.Core.Checkpoints;
-using Snr.Tests.Support;
 using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Cli;
@@ -18,8 +15,8 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
         var lines = new List<string> { "x,y,color,clicked,spend" };
         for (int i = 0; i < rows; i++)
             lines.Add($"{i % 7},{(i * 13) % 11},{(i % 3 == 0 ? "red" : "blue")},{(i % 7 > 3 ? "yes" : "no")},{i % 5}");
-        File.WriteAllLines(Path(name), lines);
-        return Path(name);
+        File.WriteAllLines(PathOf(name), lines);
+        return PathOf(name);
     }
 
     private static string[] TrainArgs(string csv, string output, params string[] more) =>
@@ -27,8 +24,7 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
 
     private static void AssertOneLineError(int code, string error, string expected)
     {
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains(expected, error);
+        AssertUserError(code, error, expected);
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.StartsWith("error: ", error);
     }
@@ -38,18 +34,18 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
     public void Predict_refuses_to_write_its_scores_over_its_input()
     {
         string csv = SmallCsv("rows.csv", 300);
-        var (code, _, error) = Run(TrainArgs(csv, Path("model")));
+        var (code, _, error) = Run(TrainArgs(csv, PathOf("model")));
         Assert.True(code == 0, error);
         byte[] before = File.ReadAllBytes(csv);
-        Directory.CreateDirectory(Path("sub"));
-        File.CreateSymbolicLink(Path("link.csv"), csv);
-        foreach (string spelling in new[] { csv, Path("sub/../rows.csv"), Path("./rows.csv"), Path("link.csv") })
+        Directory.CreateDirectory(PathOf("sub"));
+        File.CreateSymbolicLink(PathOf("link.csv"), csv);
+        foreach (string spelling in new[] { csv, PathOf("sub/../rows.csv"), PathOf("./rows.csv"), PathOf("link.csv") })
         {
-            (code, _, error) = Run("predict", "--model", Path("model"), "--input", csv, "--output", spelling);
+            (code, _, error) = Run("predict", "--model", PathOf("model"), "--input", csv, "--output", spelling);
             AssertOneLineError(code, error, "is the input file");
             Assert.Equal(before, File.ReadAllBytes(csv));
         }
-        (code, _, error) = Run("predict", "--model", Path("model"), "--input", Path("link.csv"), "--output", csv);
+        (code, _, error) = Run("predict", "--model", PathOf("model"), "--input", PathOf("link.csv"), "--output", csv);
         AssertOneLineError(code, error, "is the input file");
         Assert.Equal(before, File.ReadAllBytes(csv));
     }
@@ -96,12 +92,12 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
     public void Too_few_rows_for_the_split_is_a_clear_error(int rows)
     {
         string csv = SmallCsv("tiny.csv", rows);
-        var (code, output, error) = Run(TrainArgs(csv, Path("tiny")));
+        var (code, output, error) = Run(TrainArgs(csv, PathOf("tiny")));
         AssertOneLineError(code, error, $"{rows} row");
         Assert.Contains("at least 10 rows", error);
         Assert.Contains("each part needs at least 1 row", error);
         Assert.DoesNotContain("epoch 1/", output);
-        Assert.False(File.Exists(Path("tiny/model.safetensors")));
+        Assert.False(File.Exists(PathOf("tiny/model.safetensors")));
     }
 
     // Item 9: an --out that cannot hold a model is refused before training.
@@ -109,20 +105,20 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
     public void An_unusable_out_is_refused_before_training()
     {
         string csv = SmallCsv("rows.csv", 300);
-        File.WriteAllText(Path("a-file"), "precious");
-        var (code, output, error) = Run(TrainArgs(csv, Path("a-file")));
+        File.WriteAllText(PathOf("a-file"), "precious");
+        var (code, output, error) = Run(TrainArgs(csv, PathOf("a-file")));
         AssertOneLineError(code, error, "a-file");
         Assert.DoesNotContain("epoch 1/", output);
-        Assert.Equal("precious", File.ReadAllText(Path("a-file")));
+        Assert.Equal("precious", File.ReadAllText(PathOf("a-file")));
 
-        (code, output, error) = Run(TrainArgs(csv, Path("a-file/model")));
+        (code, output, error) = Run(TrainArgs(csv, PathOf("a-file/model")));
         AssertOneLineError(code, error, "a-file/model");
         Assert.DoesNotContain("epoch 1/", output);
 
-        Directory.CreateDirectory(Path("model-dir"));
-        (code, _, error) = Run(TrainArgs(csv, Path("model")));
+        Directory.CreateDirectory(PathOf("model-dir"));
+        (code, _, error) = Run(TrainArgs(csv, PathOf("model")));
         Assert.True(code == 0, error);
-        (code, _, error) = Run("predict", "--model", Path("model"), "--input", csv, "--output", Path("model-dir"));
+        (code, _, error) = Run("predict", "--model", PathOf("model"), "--input", csv, "--output", PathOf("model-dir"));
         AssertOneLineError(code, error, "is a folder");
     }
 
@@ -131,15 +127,15 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
     public void A_saved_folder_is_consistent_and_stale_temporaries_are_removed()
     {
         string csv = SmallCsv("rows.csv", 300);
-        Directory.CreateDirectory(Path("model"));
-        string stale = Path($"model/.{ModelCheckpoint.WeightsFile}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(PathOf("model"));
+        string stale = PathOf($"model/.{ModelCheckpoint.WeightsFile}.{Guid.NewGuid():N}.tmp");
         File.WriteAllText(stale, "left by a killed save");
-        File.WriteAllText(Path("model/config.json"), "{ \"from\": \"another model\" }");
-        var (code, _, error) = Run(TrainArgs(csv, Path("model")));
+        File.WriteAllText(PathOf("model/config.json"), "{ \"from\": \"another model\" }");
+        var (code, _, error) = Run(TrainArgs(csv, PathOf("model")));
         Assert.True(code == 0, error);
         Assert.False(File.Exists(stale));
-        var (_, document) = ModelCheckpoint.LoadWithDocument(Path("model"));
-        Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(Path("model/config.json")));
+        var (_, document) = ModelCheckpoint.LoadWithDocument(PathOf("model"));
+        Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(PathOf("model/config.json")));
     }
 
     // Item 11: an interrupted run keeps and saves the last completed epoch, and says so.
@@ -150,29 +146,29 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
         using var interrupt = new CancellationTokenSource();
         var output = new InterruptingWriter("epoch 2/", interrupt);
         var error = new StringWriter();
-        string[] args = ["train", "--data", csv, "--task", "click:clicked:yes", "--task", "spend:spend", "--epochs", "5", "--out", Path("model")];
+        string[] args = ["train", "--data", csv, "--task", "click:clicked:yes", "--task", "spend:spend", "--epochs", "5", "--out", PathOf("model")];
         int code = SnrCli.Run(args, output, error, interactive: false, interrupt.Token);
         Assert.True(code == SnrCli.InterruptedCode, error.ToString());
         string text = output.ToString();
         Assert.DoesNotContain("epoch 3/", text);
         Assert.Contains("Interrupted during epoch 3: keeping epoch 2, the last completed epoch", text);
-        Assert.True(File.Exists(Path("model/model.safetensors")));
+        Assert.True(File.Exists(PathOf("model/model.safetensors")));
     }
 
     [Fact]
     public void Early_stopping_clipping_and_skipping_are_options_and_the_kept_epoch_is_named()
     {
         string csv = SmallCsv("rows.csv", 300);
-        var (code, output, error) = Run("train", "--data", csv, "--task", "click:clicked:yes", "--task", "spend:spend", "--epochs", "3", "--out", Path("model"),
+        var (code, output, error) = Run("train", "--data", csv, "--task", "click:clicked:yes", "--task", "spend:spend", "--epochs", "3", "--out", PathOf("model"),
             "--patience", "1", "--watch", "spend", "--clip-norm", "1", "--skip-non-finite");
         Assert.True(code == 0, error);
         Assert.Matches(@"Keeping epoch \d, the best validation spend loss", output);
 
-        (code, output, error) = Run(TrainArgs(csv, Path("model2")));
+        (code, output, error) = Run(TrainArgs(csv, PathOf("model2")));
         Assert.True(code == 0, error);
         Assert.Contains("Keeping epoch 1, the last epoch", output);
 
-        (code, _, error) = Run(TrainArgs(csv, Path("model3"), "--patience", "2", "--watch", "nope"));
+        (code, _, error) = Run(TrainArgs(csv, PathOf("model3"), "--patience", "2", "--watch", "nope"));
         AssertOneLineError(code, error, "nope");
     }
 
@@ -180,16 +176,16 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
     public void Predict_writes_a_key_column_and_plain_decimals()
     {
         string csv = SmallCsv("rows.csv", 300);
-        var (code, _, error) = Run(TrainArgs(csv, Path("model")));
+        var (code, _, error) = Run(TrainArgs(csv, PathOf("model")));
         Assert.True(code == 0, error);
-        (code, var output, error) = Run("predict", "--model", Path("model"), "--input", csv);
+        (code, var output, error) = Run("predict", "--model", PathOf("model"), "--input", csv);
         Assert.True(code == 0, error);
         var lines = output.TrimEnd().Split('\n');
         Assert.Equal("row,click,spend", lines[0]);
         Assert.Equal(301, lines.Length);
         Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines[1..].Select(l => l.Split(',')[0]));
         Assert.DoesNotContain(lines[1..], l => l.Contains('E', StringComparison.OrdinalIgnoreCase));
-        (code, output, error) = Run("predict", "--model", Path("model"), "--input", csv, "--key", "color");
+        (code, output, error) = Run("predict", "--model", PathOf("model"), "--input", csv, "--key", "color");
         Assert.True(code == 0, error);
         Assert.StartsWith("color,click,spend\nred,", output.Replace("\r", "", StringComparison.Ordinal));
         Assert.Equal("0.00001", PredictCommand.PlainDecimal(1e-5f));

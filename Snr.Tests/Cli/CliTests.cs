@@ -1,17 +1,12 @@
 using System.Text.Json;
-using Snr.Cli;
-using Snr.Core.Tabular;
 using Snr.Datasets;
-using Snr.Tests.Support;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Cli;
 
 /// <summary>The <c>snr</c> commands run in-process: parse, run on small data, check the output, the JSON and the files.</summary>
 public sealed class CliTests() : TempFolderTests("snr-cli-")
 {
-    // The runner the DataWorkflows tests call by this name.
-    internal static (int Code, string Output, string Error) Run(params string[] args) => CliRun.Run(args);
-
     private static JsonElement LastLineJson(string output)
     {
         string last = output.TrimEnd().Split('\n')[^1];
@@ -21,7 +16,7 @@ public sealed class CliTests() : TempFolderTests("snr-cli-")
     [Fact]
     public void Train_on_census_then_eval_predict_and_inspect_the_saved_model()
     {
-        var (code, output, error) = Run("train", "--epochs", "1", "--out", Path("model"), "--json");
+        var (code, output, error) = Run("train", "--epochs", "1", "--out", PathOf("model"), "--json");
         Assert.True(code == 0, error);
         Assert.Contains("epoch 1/1", output);            // plain progress lines when not on a terminal
         Assert.Contains("routing.0 (SNR-Trans)", output);
@@ -36,10 +31,10 @@ public sealed class CliTests() : TempFolderTests("snr-cli-")
         Assert.True(json.GetProperty("parameters").GetInt64() > 0);
         Assert.True(json.GetProperty("serving_flops_per_row").GetInt64() > 0);
         Assert.Equal(8 * 8 + 2 * 8, json.GetProperty("total_connections").GetInt32());
-        Assert.True(File.Exists(Path("model/model.safetensors")) && File.Exists(Path("model/config.json")));
+        Assert.True(File.Exists(PathOf("model/model.safetensors")) && File.Exists(PathOf("model/config.json")));
         AssertReadmeSampleHasTheShapeOf(output);
 
-        (code, output, error) = Run("eval", "--model", Path("model"), "--json");
+        (code, output, error) = Run("eval", "--model", PathOf("model"), "--json");
         Assert.True(code == 0, error);
         var eval = LastLineJson(output);
         Assert.Equal("census (test split)", eval.GetProperty("data").GetString());
@@ -50,15 +45,15 @@ public sealed class CliTests() : TempFolderTests("snr-cli-")
         var table = CensusIncome.Load();
         var lines = new List<string> { string.Join(",", CensusIncome.ColumnNames.Take(41)) };
         for (int r = 0; r < 5; r++) lines.Add(string.Join(",", Enumerable.Range(0, 41).Select(c => "\"" + table.Value(r, c) + "\"")));
-        File.WriteAllLines(Path("rows.csv"), lines);
-        (code, output, error) = Run("predict", "--model", Path("model"), "--input", Path("rows.csv"), "--output", Path("scores.csv"));
+        File.WriteAllLines(PathOf("rows.csv"), lines);
+        (code, output, error) = Run("predict", "--model", PathOf("model"), "--input", PathOf("rows.csv"), "--output", PathOf("scores.csv"));
         Assert.True(code == 0, error);
-        var scores = File.ReadAllLines(Path("scores.csv"));
+        var scores = File.ReadAllLines(PathOf("scores.csv"));
         Assert.Equal("row,income,never_married", scores[0]);
         Assert.Equal(6, scores.Length);
         Assert.All(scores[1..], l => Assert.All(l.Split(',')[1..], v => Assert.InRange(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture), 0, 1)));
 
-        (code, output, error) = Run("inspect", "--model", Path("model"));
+        (code, output, error) = Run("inspect", "--model", PathOf("model"));
         Assert.True(code == 0, error);
         Assert.Contains("gate table", output);
         Assert.Contains("Serving graph after pruning", output);
@@ -71,9 +66,9 @@ public sealed class CliTests() : TempFolderTests("snr-cli-")
     private static void AssertReadmeSampleHasTheShapeOf(string output)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "README.md"))) directory = directory.Parent;
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "README.md"))) directory = directory.Parent;
         Assert.NotNull(directory);
-        string readme = File.ReadAllText(System.IO.Path.Combine(directory.FullName, "README.md")).ReplaceLineEndings("\n");
+        string readme = File.ReadAllText(Path.Combine(directory.FullName, "README.md")).ReplaceLineEndings("\n");
         var sample = System.Text.RegularExpressions.Regex.Match(readme, "readme-sample: begin[^\n]*\n```text\n(.*?)\n```", System.Text.RegularExpressions.RegexOptions.Singleline);
         Assert.True(sample.Success, "README.md has no readme-sample block");
         static List<string> Shapes(string text) => text.ReplaceLineEndings("\n").Split('\n')
@@ -107,9 +102,9 @@ public sealed class CliTests() : TempFolderTests("snr-cli-")
         var rows = new List<string> { "x,y,color,clicked,spend" };
         for (int i = 0; i < 400; i++)
             rows.Add($"{i % 7},{(i * 13) % 11},{(i % 3 == 0 ? "red" : "blue")},{(i % 7 > 3 ? "yes" : "no")},{i % 5}");
-        File.WriteAllLines(Path("mine.csv"), rows);
-        var (code, output, error) = Run("train", "--data", Path("mine.csv"), "--task", "click:clicked:yes", "--task", "spend:spend",
-            "--model", "mmoe", "--epochs", "2", "--out", Path("mine"), "--json");
+        File.WriteAllLines(PathOf("mine.csv"), rows);
+        var (code, output, error) = Run("train", "--data", PathOf("mine.csv"), "--task", "click:clicked:yes", "--task", "spend:spend",
+            "--model", "mmoe", "--epochs", "2", "--out", PathOf("mine"), "--json");
         Assert.True(code == 0, error);
         Assert.Contains("Schema of", output);
         var json = LastLineJson(output);
@@ -126,24 +121,21 @@ public sealed class CliTests() : TempFolderTests("snr-cli-")
     public void User_mistakes_give_one_clear_line_and_a_non_zero_exit(string commandLine, string expected)
     {
         var (code, _, error) = Run(commandLine.Split(' '));
-        Assert.NotEqual(0, code);
-        Assert.Contains(expected, error);
+        AssertUserError(code, error, expected);
         Assert.DoesNotContain("   at ", error); // no stack trace
     }
 
     [Fact]
     public void A_corrupt_model_and_a_bad_csv_row_are_refused_with_their_place()
     {
-        Directory.CreateDirectory(Path("broken"));
-        File.WriteAllBytes(Path("broken/model.safetensors"), [1, 2, 3]);
-        var (code, _, error) = Run("inspect", "--model", Path("broken"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("model.safetensors", error);
+        Directory.CreateDirectory(PathOf("broken"));
+        File.WriteAllBytes(PathOf("broken/model.safetensors"), [1, 2, 3]);
+        var (code, _, error) = Run("inspect", "--model", PathOf("broken"));
+        AssertUserError(code, error, "model.safetensors");
 
-        File.WriteAllLines(Path("bad.csv"), ["a,b,t", "1,2,yes", "3,oops,no", "4"]);
-        (code, _, error) = Run("train", "--data", Path("bad.csv"), "--task", "t:t:yes", "--epochs", "1", "--out", Path("bad"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("bad.csv:4:", error);
+        File.WriteAllLines(PathOf("bad.csv"), ["a,b,t", "1,2,yes", "3,oops,no", "4"]);
+        (code, _, error) = Run("train", "--data", PathOf("bad.csv"), "--task", "t:t:yes", "--epochs", "1", "--out", PathOf("bad"));
+        AssertUserError(code, error, "bad.csv:4:");
         Assert.DoesNotContain("   at ", error);
     }
 }

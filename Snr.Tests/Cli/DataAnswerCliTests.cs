@@ -1,5 +1,3 @@
-using Snr.Cli;
-using Snr.Tests.Support;
 using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Cli;
@@ -16,7 +14,7 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
 
     private string Train(string data, params string[] extra)
     {
-        string model = Path("model-" + Guid.NewGuid().ToString("N")[..8]);
+        string model = PathOf("model-" + Guid.NewGuid().ToString("N")[..8]);
         var (code, _, error) = Run(["train", "--data", data, "--task", "income:income:>50K", "--epochs", "1", "--out", model, .. extra]);
         Assert.True(code == 0, error);
         return model;
@@ -25,12 +23,12 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
     [Fact]
     public void Eval_finds_the_test_split_whatever_the_path_spelling_and_excludes_training_rows_of_other_files()
     {
-        string data = AdultLikeCsv.Write(Path("adult.csv"), AdultLikeCsv.Rows());
+        string data = AdultLikeCsv.Write(PathOf("adult.csv"), AdultLikeCsv.Rows());
         string model = Train(data);
         // 400 rows: 280 training, 40 validation, 80 test. Another spelling of the same path, and a copy under another name.
-        string otherSpelling = System.IO.Path.Combine(Folder, ".", "..", System.IO.Path.GetFileName(Folder), "adult.csv");
-        File.Copy(data, Path("copy.csv"));
-        foreach (string spelling in new[] { otherSpelling, Path("copy.csv") })
+        string otherSpelling = Path.Combine(Folder, ".", "..", Path.GetFileName(Folder), "adult.csv");
+        File.Copy(data, PathOf("copy.csv"));
+        foreach (string spelling in new[] { otherSpelling, PathOf("copy.csv") })
         {
             var (code, output, error) = Run("eval", "--model", model, "--data", spelling);
             Assert.True(code == 0, error);
@@ -39,8 +37,8 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
         }
         // A file with the first 100 rows of the training file and 50 new ones: the rows the model saw are left out, and it says so.
         var fresh = AdultLikeCsv.Rows(2000).Skip(1000).Take(50).Select(r => "9" + r); // ages 9xx: never in the training file
-        AdultLikeCsv.Write(Path("mixed.csv"), AdultLikeCsv.Rows().Take(100).Concat(fresh));
-        var (mixedCode, mixedOutput, mixedError) = Run("eval", "--model", model, "--data", Path("mixed.csv"));
+        AdultLikeCsv.Write(PathOf("mixed.csv"), AdultLikeCsv.Rows().Take(100).Concat(fresh));
+        var (mixedCode, mixedOutput, mixedError) = Run("eval", "--model", model, "--data", PathOf("mixed.csv"));
         Assert.True(mixedCode == 0, mixedError);
         int seen = int.Parse(System.Text.RegularExpressions.Regex.Match(mixedOutput + mixedError, @"(\d+) of 150 rows").Groups[1].Value);
         Assert.InRange(seen, 60, 100);   // the training and validation rows among the first 100, and rows equal to one of them
@@ -50,29 +48,25 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
     [Fact]
     public void A_positive_label_that_never_occurs_is_refused_with_the_values_and_the_near_miss()
     {
-        string data = AdultLikeCsv.Write(Path("adult.csv"), AdultLikeCsv.Rows());
-        var (code, _, error) = Run("train", "--data", data, "--task", "income:income:>50k", "--epochs", "1", "--out", Path("m1"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("'>50k'", error);
+        string data = AdultLikeCsv.Write(PathOf("adult.csv"), AdultLikeCsv.Rows());
+        var (code, _, error) = Run("train", "--data", data, "--task", "income:income:>50k", "--epochs", "1", "--out", PathOf("m1"));
+        AssertUserError(code, error, "'>50k'");
         Assert.Contains("'>50K'", error);       // the value that does occur, offered as the near miss
         Assert.Contains("'<=50K'", error);
-        Assert.False(Directory.Exists(Path("m1")));
+        Assert.False(Directory.Exists(PathOf("m1")));
 
-        string dotted = AdultLikeCsv.Write(Path("adult-test.csv"), AdultLikeCsv.Rows().Select(r => r + "."));
-        (code, _, error) = Run("train", "--data", dotted, "--task", "income:income:>50K", "--epochs", "1", "--out", Path("m2"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("'>50K.'", error);
+        string dotted = AdultLikeCsv.Write(PathOf("adult-test.csv"), AdultLikeCsv.Rows().Select(r => r + "."));
+        (code, _, error) = Run("train", "--data", dotted, "--task", "income:income:>50K", "--epochs", "1", "--out", PathOf("m2"));
+        AssertUserError(code, error, "'>50K.'");
         Assert.Contains("trailing '.'", error);
 
-        (code, _, error) = Run("train", "--data", data, "--task", "inc:income:", "--epochs", "1", "--out", Path("m3"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("inc", error);
+        (code, _, error) = Run("train", "--data", data, "--task", "inc:income:", "--epochs", "1", "--out", PathOf("m3"));
+        AssertUserError(code, error, "inc");
 
         // eval on a file whose labels are all values the model never saw (the raw adult.test spelling)
         string model = Train(data);
         (code, _, error) = Run("eval", "--model", model, "--data", dotted);
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("'>50K.'", error);
+        AssertUserError(code, error, "'>50K.'");
         Assert.Contains("trailing '.'", error);
     }
 
@@ -81,8 +75,8 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
     {
         var rows = AdultLikeCsv.Rows();
         rows[5] = "1e400" + rows[5][rows[5].IndexOf(',')..];   // line 7 of the file
-        string data = AdultLikeCsv.Write(Path("adult.csv"), rows);
-        var (code, output, error) = Run("train", "--data", data, "--task", "income:income:>50K", "--epochs", "1", "--out", Path("m1"));
+        string data = AdultLikeCsv.Write(PathOf("adult.csv"), rows);
+        var (code, output, error) = Run("train", "--data", data, "--task", "income:income:>50K", "--epochs", "1", "--out", PathOf("m1"));
         Assert.True(code == 0, error);
         Assert.Contains("age: Categorical", output);
         Assert.Contains("'1e400'", output);
@@ -90,20 +84,19 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
         Assert.Contains("more than 20 distinct values", output);
 
         // Declared numeric: the bad value is an error at its place.
-        (code, _, error) = Run("train", "--data", data, "--task", "income:income:>50K", "--numeric", "age", "--epochs", "1", "--out", Path("m2"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("adult.csv:7:1", error);
+        (code, _, error) = Run("train", "--data", data, "--task", "income:income:>50K", "--numeric", "age", "--epochs", "1", "--out", PathOf("m2"));
+        AssertUserError(code, error, "adult.csv:7:1");
         Assert.Contains("1e400", error);
 
         // Declared categorical, the distinct-value rule changed, and a schema file.
-        string clean = AdultLikeCsv.Write(Path("clean.csv"), AdultLikeCsv.Rows());
+        string clean = AdultLikeCsv.Write(PathOf("clean.csv"), AdultLikeCsv.Rows());
         (code, output, error) = Run("train", "--data", clean, "--task", "income:income:>50K", "--categorical", "hours", "--max-categorical-levels", "55",
-            "--epochs", "1", "--out", Path("m3"));
+            "--epochs", "1", "--out", PathOf("m3"));
         Assert.True(code == 0, error);
         Assert.Contains("hours: Categorical", output);   // declared
         Assert.Contains("age: Numeric", output);         // 60 distinct values > 55
-        File.WriteAllText(Path("schema.txt"), "# column kinds\nage: categorical\nhours: ignored\n");
-        (code, output, error) = Run("train", "--data", clean, "--task", "income:income:>50K", "--schema", Path("schema.txt"), "--epochs", "1", "--out", Path("m4"));
+        File.WriteAllText(PathOf("schema.txt"), "# column kinds\nage: categorical\nhours: ignored\n");
+        (code, output, error) = Run("train", "--data", clean, "--task", "income:income:>50K", "--schema", PathOf("schema.txt"), "--epochs", "1", "--out", PathOf("m4"));
         Assert.True(code == 0, error);
         Assert.Contains("age: Categorical", output);
         Assert.Contains("hours: Ignored", output);
@@ -112,21 +105,20 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
     [Fact]
     public void Semicolon_and_tab_files_read_with_delimiter_and_a_wrong_delimiter_is_named()
     {
-        string semicolons = AdultLikeCsv.Write(Path("semi.csv"), AdultLikeCsv.Rows().Select(r => r.Replace(',', ';')), AdultLikeCsv.Header.Replace(',', ';'));
-        var (code, _, error) = Run("train", "--data", semicolons, "--task", "income:income:>50K", "--epochs", "1", "--out", Path("m1"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("--delimiter", error);
+        string semicolons = AdultLikeCsv.Write(PathOf("semi.csv"), AdultLikeCsv.Rows().Select(r => r.Replace(',', ';')), AdultLikeCsv.Header.Replace(',', ';'));
+        var (code, _, error) = Run("train", "--data", semicolons, "--task", "income:income:>50K", "--epochs", "1", "--out", PathOf("m1"));
+        AssertUserError(code, error, "--delimiter");
         Assert.Contains("';'", error);
-        (code, _, error) = Run("train", "--data", semicolons, "--delimiter", ";", "--task", "income:income:>50K", "--epochs", "1", "--out", Path("m2"));
+        (code, _, error) = Run("train", "--data", semicolons, "--delimiter", ";", "--task", "income:income:>50K", "--epochs", "1", "--out", PathOf("m2"));
         Assert.True(code == 0, error);
 
-        string tabs = AdultLikeCsv.Write(Path("tabs.tsv"), AdultLikeCsv.Rows().Select(r => r.Replace(',', '\t')), AdultLikeCsv.Header.Replace(',', '\t'));
-        (code, _, error) = Run("train", "--data", tabs, "--delimiter", "tab", "--task", "income:income:>50K", "--epochs", "1", "--out", Path("m3"));
+        string tabs = AdultLikeCsv.Write(PathOf("tabs.tsv"), AdultLikeCsv.Rows().Select(r => r.Replace(',', '\t')), AdultLikeCsv.Header.Replace(',', '\t'));
+        (code, _, error) = Run("train", "--data", tabs, "--delimiter", "tab", "--task", "income:income:>50K", "--epochs", "1", "--out", PathOf("m3"));
         Assert.True(code == 0, error);
-        (code, var output, error) = Run("eval", "--model", Path("m3"), "--data", tabs, "--delimiter", "tab");
+        (code, var output, error) = Run("eval", "--model", PathOf("m3"), "--data", tabs, "--delimiter", "tab");
         Assert.True(code == 0, error);
         Assert.Contains(", 80 rows", Flat(output));
-        (code, output, error) = Run("predict", "--model", Path("m3"), "--input", tabs, "--delimiter", "tab");
+        (code, output, error) = Run("predict", "--model", PathOf("m3"), "--input", tabs, "--delimiter", "tab");
         Assert.True(code == 0, error);
         Assert.Equal(1 + AdultLikeCsv.Rows().Count(), output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
@@ -138,8 +130,8 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
         var split = Snr.Core.Tabular.TabularSplit.Create(table, Snr.Datasets.CensusIncome.Schema(1), seed: 3);
         var model = Snr.Core.Models.ModelFactory.Create(Snr.Core.Models.DefaultModels.Create("shared-bottom", split.Train.NumericCount,
             split.Encoder.EmbeddingConfig(), [new("income"), new("never_married")], seed: 1));
-        Snr.Core.Checkpoints.ModelCheckpoint.Save(Path("csharp"), model, split.Encoder.Preprocessing);   // no provenance: C# never passed one
-        var (code, output, error) = Run("eval", "--model", Path("csharp"), "--data", "census");
+        Snr.Core.Checkpoints.ModelCheckpoint.Save(PathOf("csharp"), model, split.Encoder.Preprocessing);   // no provenance: C# never passed one
+        var (code, output, error) = Run("eval", "--model", PathOf("csharp"), "--data", "census");
         Assert.True(code == 0, error);
         Assert.Contains("test split", output);
         Assert.Contains($", {split.Test.Count:N0} rows", Flat(output));
@@ -148,15 +140,15 @@ public sealed class DataAnswerCliTests() : TempFolderTests("snr-data-")
     [Fact]
     public void A_model_that_records_no_training_data_says_so_when_evaluated()
     {
-        string data = AdultLikeCsv.Write(Path("adult.csv"), AdultLikeCsv.Rows());
+        string data = AdultLikeCsv.Write(PathOf("adult.csv"), AdultLikeCsv.Rows());
         var table = Snr.Core.Tabular.RawTable.Load(data, Snr.Core.Tabular.CsvOptions.Default);
         var split = Snr.Core.Tabular.TabularSplit.Create(table, Snr.Core.Tabular.TabularSchema.Infer(table,
             [new("income", "income", Snr.Core.Models.TaskKind.Binary, [">50K"])]), seed: 1);
         var model = Snr.Core.Models.ModelFactory.Create(Snr.Core.Models.DefaultModels.Create("shared-bottom", split.Train.NumericCount,
             split.Encoder.EmbeddingConfig(), [new("income")], seed: 1));
         // As a checkpoint written before the training data was recorded.
-        Snr.Core.Checkpoints.ModelCheckpoint.Save(Path("old"), model, split.Encoder.Preprocessing with { TrainingData = null });
-        var (code, output, error) = Run("eval", "--model", Path("old"), "--data", data);
+        Snr.Core.Checkpoints.ModelCheckpoint.Save(PathOf("old"), model, split.Encoder.Preprocessing with { TrainingData = null });
+        var (code, output, error) = Run("eval", "--model", PathOf("old"), "--data", data);
         Assert.True(code == 0, error);
         Assert.Contains("does not record which rows it was trained on", Flat(output));
         Assert.Contains(", 400 rows", Flat(output));

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Snr.Cli;
 using Snr.Core.Serialization;
-using Snr.Tests.Support;
 using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Cli;
@@ -22,8 +20,8 @@ public sealed class RoutingCliTests() : TempFolderTests("snr-routing-cli-")
         Assert.Equal(Snr.Core.Models.SnrVariant.Aver, snr.Variant);
         Assert.True(snr.Routing.Length >= 2 && snr.Level0Blocks >= 4 && snr.Routing[0].Blocks >= 4);
 
-        File.WriteAllText(Path("run.json"), output);
-        (code, output, error) = Run("train", "--config", Path("run.json"), "--data", "synthetic:rows=600", "--epochs", "1", "--out", Path("m"), "--json");
+        File.WriteAllText(PathOf("run.json"), output);
+        (code, output, error) = Run("train", "--config", PathOf("run.json"), "--data", "synthetic:rows=600", "--epochs", "1", "--out", PathOf("m"), "--json");
         Assert.True(code == 0, error);
         Assert.Contains("(1 epochs", output);                     // the flag overrode the file's 2 epochs
         Assert.Contains("target cost 0.6", output);
@@ -43,34 +41,32 @@ public sealed class RoutingCliTests() : TempFolderTests("snr-routing-cli-")
     [InlineData("{\"model\": {\"kind\": \"mmoe\", \"numeric_inputs\": 7, \"experts\": 2, \"expert_hidden\": [8]}}", "model.numeric_inputs")]
     public void A_bad_config_field_is_named(string json, string field)
     {
-        File.WriteAllText(Path("bad.json"), json);
-        var (code, _, error) = Run("train", "--config", Path("bad.json"), "--data", "synthetic:rows=300", "--out", Path("bad"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains(field, error);
+        File.WriteAllText(PathOf("bad.json"), json);
+        var (code, _, error) = Run("train", "--config", PathOf("bad.json"), "--data", "synthetic:rows=300", "--out", PathOf("bad"));
+        AssertUserError(code, error, field);
     }
 
     [Fact]
     public void An_infeasible_budget_is_refused_on_the_command_line()
     {
-        var (code, _, error) = Run("train", "--data", "synthetic:rows=300", "--target-cost", "0.01", "--out", Path("x"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("smallest feasible budget", error);
+        var (code, _, error) = Run("train", "--data", "synthetic:rows=300", "--target-cost", "0.01", "--out", PathOf("x"));
+        AssertUserError(code, error, "smallest feasible budget");
     }
 
     [Fact]
     public void Pareto_writes_a_table_every_run_and_a_chart_per_task()
     {
         var (code, output, error) = Run("pareto", "--data", "synthetic:corr=0.9,rows=800", "--budgets", "1,0.5", "--models", "snr-trans", "--baselines", "shared-bottom",
-            "--seeds", "1", "--epochs", "1", "--out", Path("p"));
+            "--seeds", "1", "--epochs", "1", "--out", PathOf("p"));
         Assert.True(code == 0, error);
         Assert.Contains("mean ± sd", output);
-        var lines = File.ReadAllLines(Path("p/pareto.csv"));
+        var lines = File.ReadAllLines(PathOf("p/pareto.csv"));
         Assert.Equal(1 + 2 * 2, lines.Length);
         Assert.StartsWith("data,correlation,model,budget,seed,serving_flops_per_row", lines[0]);
-        var runs = JsonDocument.Parse(File.ReadAllText(Path("p/pareto.json"))).RootElement;
+        var runs = JsonDocument.Parse(File.ReadAllText(PathOf("p/pareto.json"))).RootElement;
         Assert.Equal(4, runs.GetArrayLength());
         foreach (var task in new[] { "task1", "task2" })
-            Assert.Contains("<svg", File.ReadAllText(Path($"p/pareto-{task}.svg")));
+            Assert.Contains("<svg", File.ReadAllText(PathOf($"p/pareto-{task}.svg")));
         // The narrowed baseline at budget 0.5 serves about half the dense SNR-Trans FLOPs; SNR within ±10 % of its budget.
         var half = runs.EnumerateArray().Where(r => r.GetProperty("budget").GetDouble() == 0.5).ToDictionary(r => r.GetProperty("model").GetString()!, r => r.GetProperty("serving_flops_per_row").GetInt64());
         var dense = runs.EnumerateArray().Single(r => r.GetProperty("budget").GetDouble() == 1 && r.GetProperty("model").GetString() == "snr-trans").GetProperty("serving_flops_per_row").GetInt64();
@@ -82,32 +78,31 @@ public sealed class RoutingCliTests() : TempFolderTests("snr-routing-cli-")
     public void Pareto_over_correlations_charts_the_metric_against_the_correlation()
     {
         var (code, output, error) = Run("pareto", "--data", "synthetic:rows=600", "--correlations", "1,0.5", "--budgets", "1", "--models", "snr-trans",
-            "--baselines", "mmoe", "--seeds", "1", "--epochs", "1", "--out", Path("c"));
+            "--baselines", "mmoe", "--seeds", "1", "--epochs", "1", "--out", PathOf("c"));
         Assert.True(code == 0, error);
-        var runs = JsonDocument.Parse(File.ReadAllText(Path("c/pareto.json"))).RootElement.EnumerateArray().ToArray();
+        var runs = JsonDocument.Parse(File.ReadAllText(PathOf("c/pareto.json"))).RootElement.EnumerateArray().ToArray();
         Assert.Equal([1.0, 1.0, 0.5, 0.5], runs.Select(r => r.GetProperty("correlation").GetDouble()));
         Assert.Equal("synthetic:corr=0.5,rows=600", runs[^1].GetProperty("data").GetString());
-        Assert.Contains("task correlation", File.ReadAllText(Path("c/pareto-task1.svg")));
-        Assert.Contains("validation loss", File.ReadAllText(Path("c/curves-corr-0.5.svg")));   // the loss against epochs per correlation, as the MMoE paper's figure 4
+        Assert.Contains("task correlation", File.ReadAllText(PathOf("c/pareto-task1.svg")));
+        Assert.Contains("validation loss", File.ReadAllText(PathOf("c/curves-corr-0.5.svg")));   // the loss against epochs per correlation, as the MMoE paper's figure 4
         // --from writes the same report again from the saved runs, training nothing
-        (code, output, error) = Run("pareto", "--from", Path("c/pareto.json"), "--out", Path("again"));
+        (code, output, error) = Run("pareto", "--from", PathOf("c/pareto.json"), "--out", PathOf("again"));
         Assert.True(code == 0, error);
         Assert.Contains("synthetic:rows=600: test metrics", output);
-        Assert.Equal(File.ReadAllText(Path("c/pareto.csv")), File.ReadAllText(Path("again/pareto.csv")));
-        Assert.True(File.Exists(Path("again/curves-corr-1.0.svg")));
-        (code, _, error) = Run("pareto", "--data", "census", "--correlations", "1", "--out", Path("d"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("--correlations applies to --data synthetic only", error);
+        Assert.Equal(File.ReadAllText(PathOf("c/pareto.csv")), File.ReadAllText(PathOf("again/pareto.csv")));
+        Assert.True(File.Exists(PathOf("again/curves-corr-1.0.svg")));
+        (code, _, error) = Run("pareto", "--data", "census", "--correlations", "1", "--out", PathOf("d"));
+        AssertUserError(code, error, "--correlations applies to --data synthetic only");
     }
 
     [Fact]
     public void Pareto_chooses_the_learning_rate_on_validation_and_trains_the_configured_models()
     {
-        File.WriteAllText(Path("mmoe.json"), "{\"model\": {\"kind\": \"mmoe\", \"experts\": 2, \"expert_hidden\": [4], \"tower_hidden\": [3]}}");
+        File.WriteAllText(PathOf("mmoe.json"), "{\"model\": {\"kind\": \"mmoe\", \"experts\": 2, \"expert_hidden\": [4], \"tower_hidden\": [3]}}");
         var (code, output, error) = Run("pareto", "--data", "synthetic:corr=0.5,rows=800", "--budgets", "1", "--models", "snr-trans", "--baselines", "mmoe",
-            "--no-narrowing", "--model-config", Path("mmoe.json"), "--lrs", "0.0001,0.01", "--gate-lrs", "0.03", "--seeds", "2", "--epochs", "2", "--out", Path("lr"));
+            "--no-narrowing", "--model-config", PathOf("mmoe.json"), "--lrs", "0.0001,0.01", "--gate-lrs", "0.03", "--seeds", "2", "--epochs", "2", "--out", PathOf("lr"));
         Assert.True(code == 0, error);
-        var runs = JsonDocument.Parse(File.ReadAllText(Path("lr/pareto.json"))).RootElement.EnumerateArray().ToArray();
+        var runs = JsonDocument.Parse(File.ReadAllText(PathOf("lr/pareto.json"))).RootElement.EnumerateArray().ToArray();
         Assert.Equal(4, runs.Length);   // the first seed's rejected rates are not results
         foreach (var model in new[] { "snr-trans", "mmoe" })
         {
@@ -127,9 +122,9 @@ public sealed class RoutingCliTests() : TempFolderTests("snr-routing-cli-")
             NumericInputs = 100, Tasks = Snr.Tests.Core.CoreTestModels.Regression, Experts = 2, ExpertHidden = [4], TowerHidden = [3],
         });
         Assert.All(runs.Where(r => r.GetProperty("model").GetString() == "mmoe"), r => Assert.Equal(fileModel.ParameterCount, r.GetProperty("parameters").GetInt64()));
-        Assert.Contains("lr,gate_lr,epochs,kept_epoch,validation_loss", File.ReadAllLines(Path("lr/pareto.csv"))[0]);
+        Assert.Contains("lr,gate_lr,epochs,kept_epoch,validation_loss", File.ReadAllLines(PathOf("lr/pareto.csv"))[0]);
         // Paired differences: SNR-Trans minus MMoE on each seed, averaged; the CSV's mean is the mean of the per-seed differences.
-        var paired = File.ReadAllLines(Path("lr/paired.csv"));
+        var paired = File.ReadAllLines(PathOf("lr/paired.csv"));
         Assert.Equal(2, paired.Length);
         Assert.StartsWith("\"synthetic:corr=0.5,rows=800\",", paired[1]);   // the data name's commas are quoted
         var cells = paired[1]["\"synthetic:corr=0.5,rows=800\",".Length..].Split(',');   // correlation, budget, model, reference, seeds, Δ task1 mean, …
@@ -146,8 +141,7 @@ public sealed class RoutingCliTests() : TempFolderTests("snr-routing-cli-")
     [InlineData("synthetic:foo=1", "unknown setting")]
     public void A_bad_synthetic_spec_is_named(string data, string expected)
     {
-        var (code, _, error) = Run("train", "--data", data, "--out", Path("x"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains(expected, error);
+        var (code, _, error) = Run("train", "--data", data, "--out", PathOf("x"));
+        AssertUserError(code, error, expected);
     }
 }

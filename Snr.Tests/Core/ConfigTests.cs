@@ -1,6 +1,4 @@
-using Snr.Core.Models;
 using Snr.Core.Serialization;
-using Snr.Core.Training;
 
 namespace Snr.Tests.Core;
 

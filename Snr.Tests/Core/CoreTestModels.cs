@@ -1,6 +1,3 @@
-using Snr.Core.Data;
-using Snr.Core.Models;
-
 namespace Snr.Tests.Core;
 
 /// <summary>Small configurations and data shared by the Core tests (small enough for the naive GEMM).</summary>

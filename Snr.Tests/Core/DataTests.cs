@@ -1,5 +1,3 @@
-using Snr.Core.Data;
-
 namespace Snr.Tests.Core;
 
 public class DataTests

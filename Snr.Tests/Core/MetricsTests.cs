@@ -1,5 +1,3 @@
-using Snr.Core.Training;
-
 namespace Snr.Tests.Core;
 
 public class MetricsTests

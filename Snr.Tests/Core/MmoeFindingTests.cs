@@ -1,6 +1,3 @@
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Training;
 using Xunit.Abstractions;
 
 namespace Snr.Tests.Core;

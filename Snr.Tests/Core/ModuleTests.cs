@@ -1,5 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Models;
 using Snr.Core.Modules;
 
 namespace Snr.Tests.Core;

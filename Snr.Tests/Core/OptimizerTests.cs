@@ -1,7 +1,4 @@
-using Snr.Autograd;
 using Snr.Core.Modules;
-using Snr.Core.Training;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.Core;
 

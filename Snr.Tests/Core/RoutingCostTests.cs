@@ -1,7 +1,4 @@
-using Snr.Autograd;
-using Snr.Core.Models;
 using Snr.Core.Routing;
-using Snr.Core.Serving;
 
 namespace Snr.Tests.Core;
 

@@ -1,9 +1,4 @@
-using Snr.Autograd;
-using Snr.Core.Data;
-using Snr.Core.Models;
 using Snr.Core.Routing;
-using Snr.Core.Serving;
-using Snr.Core.Training;
 using Xunit.Abstractions;
 
 namespace Snr.Tests.Core;

@@ -1,5 +1,3 @@
-using Snr.Core.Data;
-
 namespace Snr.Tests.Core;
 
 /// <summary>The synthetic generator against the MMoE paper's definition (Ma et al., KDD 2018, section 3.2).</summary>

@@ -1,9 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Training;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Core;
 
 /// <summary>

@@ -1,9 +1,5 @@
-using Snr.Cli;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Datasets;
-using Snr.Tests.Support;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -11,14 +7,8 @@ namespace Snr.Tests.DataWorkflows;
 /// Issue 16, files by role: a training, a validation and a test file instead of one file split at
 /// random. The encoder is fitted on the training file only; the other files are read through its schema.
 /// </summary>
-public sealed class FilesByRoleTests : IDisposable
+public sealed class FilesByRoleTests() : TempFolderTests("snr-files-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-files-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     // Rows of a headerless Census-Income table written back in its own layout (comma-separated, no header).
     private string WriteCensusRows(RawTable table, int[] rows, string name)
     {
@@ -87,8 +77,6 @@ public sealed class FilesByRoleTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => TabularSplit.FromFiles(tooFew, null, test, schema, seed: 1, validationFraction: 0.1));
         Assert.Contains("leaves 3 training and 0 validation rows", e.Message);
     }
-
-    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
 
     [Fact]
     public void Snr_train_takes_files_by_role_and_eval_scores_the_test_file_by_default()

@@ -1,10 +1,4 @@
-using Snr.Autograd;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Tests.Core;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.DataWorkflows;
 

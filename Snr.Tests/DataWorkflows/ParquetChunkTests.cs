@@ -1,10 +1,7 @@
 using System.Globalization;
 using Parquet;
 using Parquet.Schema;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
 using Snr.Data.Parquet;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -13,14 +10,8 @@ namespace Snr.Tests.DataWorkflows;
 /// and positions of the whole file, the streaming fit over it equals the fit over the same data as
 /// CSV, and its errors name the file, row and column.
 /// </summary>
-public sealed class ParquetChunkTests : IDisposable
+public sealed class ParquetChunkTests() : TempFolderTests("snr-parquet-chunk-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-parquet-chunk-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     // Rows of mixed types in row groups of the given sizes: an int label, a nullable float, a
     // double, a nullable string, a bool. Returns the texts each row should read as, by column.
     private async Task<(string Path, List<string[]> Expected)> WriteMixed(string name, int[] groupSizes)

@@ -1,22 +1,13 @@
 using System.Globalization;
 using Parquet;
 using Parquet.Schema;
-using Snr.Cli;
-using Snr.Core.Tabular;
 using Snr.Data.Parquet;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.DataWorkflows;
 
 /// <summary>Issue 16, Parquet in and out: train, eval and predict read Parquet as they read CSV; predict writes Parquet by extension.</summary>
-public sealed class ParquetTests : IDisposable
+public sealed class ParquetTests() : TempFolderTests("snr-parquet-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-parquet-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     private static (int Code, string Output, string Error) Run(params string[] args)
     {
         var output = new StringWriter();

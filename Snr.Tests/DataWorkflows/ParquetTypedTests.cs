@@ -2,10 +2,6 @@ using System.Globalization;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Data.Parquet;
 
 namespace Snr.Tests.DataWorkflows;
@@ -16,14 +12,8 @@ namespace Snr.Tests.DataWorkflows;
 /// encoded rows; the roles of the fitting pass serve the later passes; a damaged page is refused
 /// with its file and row group, before training and during it (the last epoch kept).
 /// </summary>
-public sealed class ParquetTypedTests : IDisposable
+public sealed class ParquetTypedTests() : TempFolderTests("snr-parquet-typed-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-parquet-typed-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     // What the text path gives for a field: missing, a number (its bits) or not a number.
     private static (NumberRead, int) Parsed(ReadOnlySpan<char> text) =>
         TabularSchema.IsMissing(text) ? (NumberRead.Missing, 0)

@@ -1,9 +1,5 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
-using Snr.Core.Checkpoints;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -13,14 +9,8 @@ namespace Snr.Tests.DataWorkflows;
 /// folders saved with the older base64 field still load; a missing, mis-sized or unsorted hash
 /// tensor is refused. The rows of a separate validation file are part of the identity.
 /// </summary>
-public sealed class RowHashStorageTests : IDisposable
+public sealed class RowHashStorageTests() : TempFolderTests("snr-rowhash-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-rowhash-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     private static readonly TabularSchema Schema = new(
         [new("age", ColumnKind.Numeric), new("workclass", ColumnKind.Categorical), new("hours", ColumnKind.Numeric), new("sex", ColumnKind.Categorical), new("income", ColumnKind.Categorical)],
         [new TaskSpec("income", "income", TaskKind.Binary, [">50K"])]);
@@ -87,7 +77,7 @@ public sealed class RowHashStorageTests : IDisposable
     }
 
     [Fact]
-    public void A_folder_saved_with_base64_row_hashes_still_loads()
+    public void AFolder_saved_with_base64_row_hashes_still_loads()
     {
         var (_, preprocessing, folder) = SavedModel();
         byte[] expected = HashBytes(preprocessing.TrainingData!);
@@ -177,10 +167,10 @@ public sealed class RowHashStorageTests : IDisposable
 
         // Through the CLI: the validation file has nothing left to evaluate on.
         string model = PathOf("model");
-        var (code, _, error) = Snr.Tests.Cli.CliTests.Run("train", "--train", PathOf("train.csv"), "--validation", PathOf("validation.csv"), "--test", PathOf("test.csv"),
+        var (code, _, error) = CliRun.Run("train", "--train", PathOf("train.csv"), "--validation", PathOf("validation.csv"), "--test", PathOf("test.csv"),
             "--task", "income:income:>50K", "--epochs", "1", "--out", model);
         Assert.True(code == 0, error);
-        var (evalCode, _, evalError) = Snr.Tests.Cli.CliTests.Run("eval", "--model", model, "--data", PathOf("validation.csv"));
+        var (evalCode, _, evalError) = CliRun.Run("eval", "--model", model, "--data", PathOf("validation.csv"));
         Assert.Equal(1, evalCode);
         Assert.Contains("nothing left to evaluate", evalError);
     }

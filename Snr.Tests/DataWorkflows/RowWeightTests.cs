@@ -1,10 +1,5 @@
-using Snr.Autograd;
-using Snr.Cli;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Datasets;
-using Snr.Tests.Support;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -79,8 +74,6 @@ public sealed class RowWeightTests
 
         Assert.Contains("a Numeric input", Assert.Throws<ArgumentException>(() => (CensusIncome.Schema(1) with { WeightColumn = "age" }).Validate()).Message);
     }
-
-    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
 
     [Fact]
     public void Snr_train_takes_a_weight_column_and_a_bad_weight_is_named_with_its_place()

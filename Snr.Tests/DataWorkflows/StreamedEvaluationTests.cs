@@ -1,13 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Snr.Cli;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
-using Snr.Tests.Support;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -15,14 +9,8 @@ namespace Snr.Tests.DataWorkflows;
 /// Issue 16, validation and test sets larger than memory: rows read from the file chunk by chunk
 /// while they are scored give the metrics of the same rows in memory, to the bit.
 /// </summary>
-public sealed class StreamedEvaluationTests : IDisposable
+public sealed class StreamedEvaluationTests() : TempFolderTests("snr-stream-eval-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-stream-eval-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     private static readonly TaskSpec[] Tasks = [new("click", "click", TaskKind.Binary, ["1"]), new("spend", "spend", TaskKind.Regression)];
 
     // Row weights (1–3), missing click labels (every 11th row), a categorical column of skewed levels, numbers with missing values.
@@ -260,8 +248,6 @@ public sealed class StreamedEvaluationTests : IDisposable
         var rows = StreamingEvaluationRows.AllRows(file, fit.Encoder, cancel.Token);
         Assert.ThrowsAny<OperationCanceledException>(() => Evaluator.Evaluate(NewModel(fit.Encoder), rows));
     }
-
-    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
 
     // The metrics table's lines (task name first), without the header that names the rows.
     private static string MetricLines(string output) => string.Join("\n", output.Split('\n').Where(l => Regex.IsMatch(l, @"^\W*income\b")));

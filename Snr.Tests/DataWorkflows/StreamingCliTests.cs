@@ -1,19 +1,11 @@
 using System.Text.RegularExpressions;
-using Snr.Tests.Support;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.DataWorkflows;
 
 /// <summary>Issue 16, streaming on the command line: <c>snr train --stream</c> with --data and with files by role.</summary>
-public sealed class StreamingCliTests : IDisposable
+public sealed class StreamingCliTests() : TempFolderTests("snr-stream-cli-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-stream-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
-    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
-
     [Fact]
     public void Train_stream_splits_by_row_hash_and_eval_finds_the_test_rows()
     {

@@ -1,18 +1,13 @@
 using System.Text;
-using Snr.Core.Tabular;
 
 namespace Snr.Tests.DataWorkflows;
 
 /// <summary>Issue 16, streaming: a CSV file read in chunks gives the rows, fields, lines and columns of the whole-file reader.</summary>
-public sealed class StreamingReadTests : IDisposable
+public sealed class StreamingReadTests() : TempFolderTests("snr-stream-read-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-stream-read-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private string Write(string name, string text, bool byteOrderMark = false)
     {
-        string path = Path.Combine(_folder, name);
+        string path = PathOf(name);
         File.WriteAllText(path, text, new UTF8Encoding(byteOrderMark));
         return path;
     }
@@ -168,7 +163,7 @@ public sealed class StreamingReadTests : IDisposable
             var e = Assert.Throws<CsvFormatException>(() => source.TryReadChunk(0, new RowChunk(unclosed, source.ColumnNames)));
             Assert.Equal($"{unclosed}:3:3: a quoted field is not closed before the end of the file", e.Message);
         }
-        string invalid = Path.Combine(_folder, "latin1.csv");
+        string invalid = PathOf("latin1.csv");
         File.WriteAllBytes(invalid, [.. "a,b\n1,2\n3,"u8, 0xE9, (byte)'\n']);
         using (var source = new CsvChunkSource(invalid, CsvOptions.Default))
         {
@@ -236,7 +231,7 @@ public sealed class StreamingReadTests : IDisposable
         ];
         foreach (var (text, line) in cases)
         {
-            string path = Path.Combine(_folder, "invalid.csv");
+            string path = PathOf("invalid.csv");
             File.WriteAllBytes(path, text);
             foreach (int block in new[] { 1, 7, 1 << 20 })
             {

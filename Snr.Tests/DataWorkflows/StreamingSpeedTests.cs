@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -10,12 +7,8 @@ namespace Snr.Tests.DataWorkflows;
 /// Issue 16, streaming speed: the roles a <see cref="ChunkEncoder"/> keeps between epochs are the
 /// roles the split gives by hashing, and a chunk that comes back with other rows is hashed again.
 /// </summary>
-public sealed class StreamingSpeedTests : IDisposable
+public sealed class StreamingSpeedTests() : TempFolderTests("snr-stream-speed-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-stream-speed-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static readonly TaskSpec[] Tasks = [new("click", "click", TaskKind.Binary, ["1"])];
 
     private static TabularSchema Schema => new([new("x", ColumnKind.Numeric), new("city", ColumnKind.Categorical), new("click", ColumnKind.Categorical)], Tasks);
@@ -26,7 +19,7 @@ public sealed class StreamingSpeedTests : IDisposable
         var text = new StringBuilder("x,city,click\n");
         for (int i = 0; i < rows; i++)
             text.Append(CultureInfo.InvariantCulture, $"{random.NextDouble():R},c{random.Next(30)},{random.Next(2)}\n");
-        string path = Path.Combine(_folder, name);
+        string path = PathOf(name);
         File.WriteAllText(path, text.ToString());
         return path;
     }

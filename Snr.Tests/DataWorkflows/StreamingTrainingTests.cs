@@ -1,10 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Snr.Cli;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -12,14 +7,8 @@ namespace Snr.Tests.DataWorkflows;
 /// Issue 16, streaming: the one-pass statistics equal the in-memory encoder's, the streamed epochs
 /// equal in-memory training where the design says so, and a bad row mid-training keeps the last epoch.
 /// </summary>
-public sealed class StreamingTrainingTests : IDisposable
+public sealed class StreamingTrainingTests() : TempFolderTests("snr-stream-train-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-stream-train-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     private static readonly TaskSpec[] Tasks = [new("click", "click", TaskKind.Binary, ["1"]), new("spend", "spend", TaskKind.Regression)];
 
     // A file with what the statistics must get right: numbers far from 0 with a small spread (Welford), missing values,

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
+using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.DataWorkflows;
 
@@ -9,14 +8,8 @@ namespace Snr.Tests.DataWorkflows;
 /// Issue 16, vocabulary limits: <c>--max-vocabulary</c> and <c>--min-count</c> reach the encoder in
 /// memory and streamed, give the same vocabularies both ways, and say what went to the unknown row.
 /// </summary>
-public sealed class VocabularyFlagTests : IDisposable
+public sealed class VocabularyFlagTests() : TempFolderTests("snr-vocabulary-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-vocabulary-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
-
     // A skewed 'city' of about 150 levels (many seen once or twice), a 'colour' of 4 levels with missing values, a binary label.
     private string WriteData(string name, int rows, int seed)
     {
@@ -77,8 +70,6 @@ public sealed class VocabularyFlagTests : IDisposable
         Assert.Contains("approximate", string.Join("\n", new TabularPreprocessing(Schema, [], [pruned]).DescribeVocabularies()));
         Assert.Equal(200_000, new VocabularyLimits(MaxSize: 25).CounterCapacity);
     }
-
-    private static (int Code, string Output, string Error) Run(params string[] args) => Snr.Tests.Cli.CliTests.Run(args);
 
     // The printed vocabulary lines (comments after the schema).
     private static string[] VocabularyLines(string output) => [.. output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("# Vocabularies", StringComparison.Ordinal) || l.StartsWith("# city:", StringComparison.Ordinal) || l.StartsWith("# colour:", StringComparison.Ordinal))];

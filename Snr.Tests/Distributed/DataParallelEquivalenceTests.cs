@@ -1,4 +1,3 @@
-using Snr.Core.Training;
 using Snr.Distributed;
 using static Snr.Tests.Distributed.DataParallelFixtures;
 

@@ -1,7 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Training;
 using Snr.Distributed;
 using Snr.Tests.Core;
 

@@ -1,6 +1,3 @@
-using Snr.Cli;
-using Snr.Core.Data;
-using Snr.Core.Training;
 using Snr.Distributed;
 using static Snr.Tests.Distributed.DataParallelFixtures;
 

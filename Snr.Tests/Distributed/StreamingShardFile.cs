@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Distributed;
 using static Snr.Tests.Distributed.DataParallelFixtures;
 

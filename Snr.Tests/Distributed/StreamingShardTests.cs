@@ -1,6 +1,3 @@
-using Snr.Core.Models;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Distributed;
 using static Snr.Tests.Distributed.DataParallelFixtures;
 

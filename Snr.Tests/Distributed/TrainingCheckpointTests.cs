@@ -1,17 +1,11 @@
-using Snr.Core.Checkpoints;
-using Snr.Core.Training;
 using Snr.Distributed;
 using static Snr.Tests.Distributed.DataParallelFixtures;
 
 namespace Snr.Tests.Distributed;
 
 /// <summary>The coordinator's training state: saved, restored into a new coordinator, and refused when it is not the run's.</summary>
-public sealed class TrainingCheckpointTests : IDisposable
+public sealed class TrainingCheckpointTests() : TempFolderTests("snr-training-state-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-training-state-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static TrainingConfig Training(OptimizerKind kind) =>
         new() { Optimizer = new OptimizerConfig { Kind = kind, LearningRate = 0.01f }, L0Lambda = 0.05f, MaxGradNorm = 1f };
 
@@ -31,10 +25,10 @@ public sealed class TrainingCheckpointTests : IDisposable
     public void ARunResumedFromItsCheckpointEndsBitIdenticalToAnUninterruptedOne(OptimizerKind optimizer)
     {
         // SNR-Trans: gate noise, the routing penalty, clipping, and (Adam) moments with per-parameter step counts.
-        var job = Job("resume", SnrTrans(), workers: 3, training: Training(optimizer)) with { CheckpointDirectory = _folder };
+        var job = Job("resume", SnrTrans(), workers: 3, training: Training(optimizer)) with { CheckpointDirectory = Folder };
         var run = new InProcessDataParallel(job);
         for (int k = 0; k < 4; k++) run.Step();
-        TrainingCheckpoint.Save(_folder, job, run.Coordinator);
+        TrainingCheckpoint.Save(Folder, job, run.Coordinator);
         for (int k = 4; k < 6; k++) run.Step(); // steps after the checkpoint, lost with the coordinator
 
         var resumed = Continue(job, 9, expectedStart: 4);
@@ -42,7 +36,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         // Not vacuous: a run that restored the weights but not the optimiser's state ends elsewhere.
         var weightsOnly = new InProcessDataParallel(job);
         var restored = new InProcessDataParallel(job);
-        TrainingCheckpoint.Restore(_folder, job, restored.Coordinator);
+        TrainingCheckpoint.Restore(Folder, job, restored.Coordinator);
         ParameterVector.ScatterValues(restored.Coordinator.Weights(), weightsOnly.Coordinator.Optimizer.Parameters);
         weightsOnly.Coordinator.Resume(4, 0);
         while (weightsOnly.Coordinator.CompletedSteps < 9) weightsOnly.Step();
@@ -52,18 +46,18 @@ public sealed class TrainingCheckpointTests : IDisposable
     [Fact]
     public void ACorruptCheckpointIsRefusedAndNothingChanges()
     {
-        var job = Job("corrupt", Mmoe(), workers: 2) with { CheckpointDirectory = _folder };
+        var job = Job("corrupt", Mmoe(), workers: 2) with { CheckpointDirectory = Folder };
         var run = new InProcessDataParallel(job);
         for (int k = 0; k < 2; k++) run.Step();
-        TrainingCheckpoint.Save(_folder, job, run.Coordinator);
-        string path = TrainingCheckpoint.PathIn(_folder);
+        TrainingCheckpoint.Save(Folder, job, run.Coordinator);
+        string path = TrainingCheckpoint.PathIn(Folder);
         var bytes = File.ReadAllBytes(path);
         bytes[^5] ^= 0x40; // one bit of the last tensor's data
         File.WriteAllBytes(path, bytes);
 
         var fresh = new InProcessDataParallel(job);
         var initial = fresh.Coordinator.Weights();
-        var error = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Restore(_folder, job, fresh.Coordinator));
+        var error = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Restore(Folder, job, fresh.Coordinator));
         Assert.Contains(TrainingCheckpoint.FileName, error.Message);
         Assert.Equal(0, fresh.Coordinator.CompletedSteps);
         Assert.Equal(initial, fresh.Coordinator.Weights());
@@ -72,16 +66,16 @@ public sealed class TrainingCheckpointTests : IDisposable
     [Fact]
     public void ACheckpointOfAnotherRunIsRefusedNamingTheDifference()
     {
-        var job = Job("mine", Mmoe(), workers: 2) with { CheckpointDirectory = _folder, DataIdentity = "census seed 1, 240 rows" };
+        var job = Job("mine", Mmoe(), workers: 2) with { CheckpointDirectory = Folder, DataIdentity = "census seed 1, 240 rows" };
         var run = new InProcessDataParallel(job);
         run.Step();
-        TrainingCheckpoint.Save(_folder, job, run.Coordinator);
+        TrainingCheckpoint.Save(Folder, job, run.Coordinator);
 
         string Refusal(DataParallelJob other)
         {
             var coordinator = new InProcessDataParallel(other).Coordinator;
             var initial = coordinator.Weights();
-            var e = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Restore(_folder, other, coordinator));
+            var e = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Restore(Folder, other, coordinator));
             Assert.Equal(initial, coordinator.Weights());
             return e.Message;
         }
@@ -92,7 +86,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         Assert.Contains("other data", Refusal(job with { DataIdentity = "census seed 2, 240 rows" }));
         // Epochs only say when the run ends: a run may be resumed to train longer.
         var longer = job with { Training = job.Training with { Epochs = 50 } };
-        Assert.Equal(1, TrainingCheckpoint.Restore(_folder, longer, new InProcessDataParallel(longer).Coordinator));
+        Assert.Equal(1, TrainingCheckpoint.Restore(Folder, longer, new InProcessDataParallel(longer).Coordinator));
     }
 
     [Theory]
@@ -100,22 +94,22 @@ public sealed class TrainingCheckpointTests : IDisposable
     [InlineData("rename")]
     public void AFailedSaveLeavesThePreviousCheckpoint(string stage)
     {
-        var job = Job("failed-save", Mmoe(), workers: 2) with { CheckpointDirectory = _folder };
+        var job = Job("failed-save", Mmoe(), workers: 2) with { CheckpointDirectory = Folder };
         var run = new InProcessDataParallel(job);
         run.Step();
-        TrainingCheckpoint.Save(_folder, job, run.Coordinator);
+        TrainingCheckpoint.Save(Folder, job, run.Coordinator);
         run.Step();
         AtomicFile.t_faultInjection = s => { if (s == stage) throw new IOException($"disk failure at {s} (simulated)"); };
         try
         {
-            Assert.Throws<IOException>(() => TrainingCheckpoint.Save(_folder, job, run.Coordinator));
+            Assert.Throws<IOException>(() => TrainingCheckpoint.Save(Folder, job, run.Coordinator));
         }
         finally
         {
             AtomicFile.t_faultInjection = null;
         }
-        Assert.Equal(1, TrainingCheckpoint.CompletedSteps(_folder));
-        Assert.Equal([TrainingCheckpoint.FileName], Directory.GetFiles(_folder).Select(Path.GetFileName));
+        Assert.Equal(1, TrainingCheckpoint.CompletedSteps(Folder));
+        Assert.Equal([TrainingCheckpoint.FileName], Directory.GetFiles(Folder).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -135,7 +129,7 @@ public sealed class TrainingCheckpointTests : IDisposable
     [Fact]
     public void CheckpointsFallEveryKStepsAndAtEpochEnds()
     {
-        var job = Job("due", Mmoe(), workers: 1) with { CheckpointDirectory = _folder, CheckpointEvery = 5, StepsPerEpoch = 8 };
+        var job = Job("due", Mmoe(), workers: 1) with { CheckpointDirectory = Folder, CheckpointEvery = 5, StepsPerEpoch = 8 };
         Assert.Equal([5L, 8, 10, 15, 16, 20], Enumerable.Range(1, 20).Select(k => (long)k).Where(job.IsCheckpointDue));
         Assert.False((job with { CheckpointDirectory = null }).IsCheckpointDue(5));
     }

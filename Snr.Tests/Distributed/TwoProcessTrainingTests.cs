@@ -1,5 +1,3 @@
-using Snr.Cli;
-using Snr.Core.Checkpoints;
 using Snr.Distributed;
 
 namespace Snr.Tests.Distributed;
@@ -90,8 +88,7 @@ public sealed class TwoProcessTrainingTests : IDisposable
         Directory.CreateDirectory(model);
         File.WriteAllText(TrainingCheckpoint.PathIn(model), "state of a stopped run");
         var (code, _, error) = Run("train", "--data", SmallCsv(100), "--task", "click:clicked:yes", "--workers", "2", "--out", model);
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("add --resume to continue it", error);
+        CliRun.AssertUserError(code, error, "add --resume to continue it");
         Assert.Equal("state of a stopped run", File.ReadAllText(TrainingCheckpoint.PathIn(model)));
     }
 

@@ -1,12 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using Snr.Core.Checkpoints;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Tabular;
 using Snr.Datasets;
-using Snr.Core.Training;
 
 namespace Snr.Tests.Hosting;
 

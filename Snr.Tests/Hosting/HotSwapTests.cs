@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Snr.Core.Checkpoints;
 
 namespace Snr.Tests.Hosting;
 

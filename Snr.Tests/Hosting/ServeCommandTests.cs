@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Snr.Cli;
 using Snr.Hosting;
 using static Snr.Tests.Support.CliRun;
 
@@ -14,16 +13,14 @@ public sealed class ServeCommandTests(CensusModels census)
     public void A_folder_without_a_checkpoint_is_a_user_error()
     {
         var (code, _, error) = Run("serve", "--model", census.NewFolder(null), "--port", "0");
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("has no model.safetensors", error);
+        AssertUserError(code, error, "has no model.safetensors");
     }
 
     [Fact]
     public void Two_models_of_one_name_are_a_user_error()
     {
         var (code, _, error) = Run("serve", "--model", $"m={census.FolderA}", "--model", $"m={census.FolderB}", "--port", "0");
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("two models are named 'm'", error);
+        AssertUserError(code, error, "two models are named 'm'");
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using Snr.Kernels;
-
 namespace Snr.Tests.Kernels;
 
 /// <summary>The sampled gates follow the hard-concrete distribution's closed forms.</summary>

@@ -1,5 +1,3 @@
-using Snr.Kernels;
-
 namespace Snr.Tests.Kernels;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Snr.Kernels;
-
 namespace Snr.Tests.Kernels;
 
 /// <summary>Tests that change process-wide kernel state or need the kernel workers to themselves: run alone, after the others.</summary>

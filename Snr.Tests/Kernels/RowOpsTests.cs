@@ -1,6 +1,3 @@
-using Snr.Kernels;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Kernels;
 
 public class RowOpsTests

@@ -1,5 +1,3 @@
-using Snr.Kernels;
-
 namespace Snr.Tests.Kernels;
 
 // Kernel tests share one collection: they toggle a thread-static kernel switch and compare thread counts,

@@ -1,4 +1,3 @@
-using Snr.Cli;
 using static Snr.Tests.Support.CliRun;
 
 namespace Snr.Tests.Onnx;
@@ -26,8 +25,7 @@ public sealed class ExportCommandTests(OnnxCensusFixture census)
     {
         string path = Path.Combine(census.Folder, "never-written.onnx");
         var (code, _, error) = Run("export", "--model", Path.Combine(census.Folder, "no-such-model"), "--out", path);
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("There is no model folder", error);
+        AssertUserError(code, error, "There is no model folder");
         Assert.False(File.Exists(path));
     }
 
@@ -38,8 +36,7 @@ public sealed class ExportCommandTests(OnnxCensusFixture census)
         string file = Path.Combine(census.Folder, "a-file");
         File.WriteAllText(file, "not a folder");
         var (code, _, error) = Run("export", "--model", census.ModelFolder("mmoe"), "--out", Path.Combine(file, "model.onnx"));
-        Assert.Equal(SnrCli.UserErrorCode, code);
-        Assert.Contains("Cannot write", error);
+        AssertUserError(code, error, "Cannot write");
     }
 
     [Fact]

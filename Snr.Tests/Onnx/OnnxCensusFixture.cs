@@ -1,9 +1,4 @@
-using Snr.Core.Checkpoints;
-using Snr.Core.Models;
 using Snr.Core.Routing;
-using Snr.Core.Serving;
-using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Datasets;
 
 namespace Snr.Tests.Onnx;

@@ -1,9 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Training;
 using Snr.Onnx;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.Onnx;
 

@@ -1,9 +1,3 @@
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Training;
-using Snr.Kernels;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Robustness;
 
 /// <summary>Training gives bit-identical weights on one thread and on all cores, and for the same seed.</summary>

@@ -1,8 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Models;
-using Snr.Core.Training;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Robustness;
 
 /// <summary>A NaN or infinite loss stops training with the step, task and tensor named, and the last good weights kept.</summary>

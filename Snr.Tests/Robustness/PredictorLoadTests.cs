@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Snr.Core.Serving;
 using Snr.Tests.Serving;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.Robustness;
 

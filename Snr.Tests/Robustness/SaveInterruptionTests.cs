@@ -1,7 +1,4 @@
-using Snr.Core.Checkpoints;
-using Snr.Core.Models;
 using Snr.Tests.Serving;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.Robustness;
 
@@ -17,7 +14,7 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
     {
         var old = ModelServingTests.Make("snr-trans", seed: 1);
         ModelCheckpoint.Save(Folder, old);
-        string weights = Path(ModelCheckpoint.WeightsFile);
+        string weights = PathOf(ModelCheckpoint.WeightsFile);
         byte[] before = File.ReadAllBytes(weights);
 
         AtomicFile.t_faultInjection = s => { if (s == stage) throw new IOException($"disk failure at {s} (simulated)"); };
@@ -34,7 +31,7 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.Equal(before, File.ReadAllBytes(weights));
         var (loaded, _) = ModelCheckpoint.Load(Folder);
         Assert.Equal(old.Parameters().SelectMany(p => p.Tensor.Data.ToArray()), loaded.Parameters().SelectMany(p => p.Tensor.Data.ToArray()));
-        Assert.Equal([FolderLock.FileName, ModelCheckpoint.ConfigFile, ModelCheckpoint.WeightsFile], Directory.GetFiles(Folder).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([FolderLock.FileName, ModelCheckpoint.ConfigFile, ModelCheckpoint.WeightsFile], Directory.GetFiles(Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     // Issue 12 item 10: eight threads saving four different models into one folder, round after round;
@@ -48,7 +45,7 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
         {
             Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => ModelCheckpoint.Save(Folder, models[i % models.Length]));
             var (_, document) = ModelCheckpoint.LoadWithDocument(Folder);
-            Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(Path(ModelCheckpoint.ConfigFile)));
+            Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(PathOf(ModelCheckpoint.ConfigFile)));
             Assert.Empty(Directory.GetFiles(Folder, "*.tmp"));
         }
     }
@@ -69,13 +66,13 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
         {
             AtomicFile.t_faultInjection = null;
         }
-        string config = Path(ModelCheckpoint.ConfigFile);
+        string config = PathOf(ModelCheckpoint.ConfigFile);
         Assert.Contains("snr", File.ReadAllText(config)); // still the old model's description …
         var (model, document) = ModelCheckpoint.LoadWithDocument(Folder);
         Assert.IsType<MmoeModel>(model);                 // … beside the new weights, until a load repairs it
         Assert.Equal(ModelCheckpoint.ConfigJson(document), File.ReadAllText(config));
 
-        string stale = Path($".{ModelCheckpoint.WeightsFile}.{Guid.NewGuid():N}.tmp");
+        string stale = PathOf($".{ModelCheckpoint.WeightsFile}.{Guid.NewGuid():N}.tmp");
         File.WriteAllText(stale, "left by a killed save");
         ModelCheckpoint.Save(Folder, model);
         Assert.False(File.Exists(stale));
@@ -87,7 +84,7 @@ public sealed class SaveInterruptionTests(Xunit.Abstractions.ITestOutputHelper o
     {
         var model = ModelServingTests.Make("mmoe", seed: 4);
         ModelCheckpoint.Save(Folder, model);
-        string weights = Path(ModelCheckpoint.WeightsFile);
+        string weights = PathOf(ModelCheckpoint.WeightsFile);
         byte[] original = File.ReadAllBytes(weights);
         var expected = model.Parameters().SelectMany(p => p.Tensor.Data.ToArray()).ToArray();
         var rng = new Snr.Kernels.CounterRng(77);

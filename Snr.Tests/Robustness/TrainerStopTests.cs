@@ -1,7 +1,3 @@
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Training;
-
 namespace Snr.Tests.Robustness;
 
 /// <summary>The Trainer refuses empty training data, and a cancelled run leaves the model at a completed epoch and says which.</summary>

@@ -1,9 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Checkpoints;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Serving;
 
 /// <summary>Every model kind compiled into a predictor scores exactly what its own forward pass with serving gates scores.</summary>
@@ -81,7 +75,7 @@ public sealed class ModelServingTests() : TempFolderTests("snr-serving-")
     {
         var model = Make(kind);
         var x = Features(23);
-        string dir = Path(kind);
+        string dir = PathOf(kind);
         ModelCheckpoint.Save(dir, model);
         var (loaded, preprocessing) = ModelCheckpoint.Load(dir);
         Assert.Null(preprocessing);
@@ -89,6 +83,6 @@ public sealed class ModelServingTests() : TempFolderTests("snr-serving-")
         Assert.Equal(ModelScores(model, x), ModelScores(loaded, x));
         Assert.Equal(PredictorScores(Predictor.Compile(model), x),
                      PredictorScores(Predictor.Compile(loaded), x));
-        Assert.True(File.Exists(System.IO.Path.Combine(dir, ModelCheckpoint.ConfigFile)));
+        Assert.True(File.Exists(Path.Combine(dir, ModelCheckpoint.ConfigFile)));
     }
 }

@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Tabular;
 using Snr.Datasets;
-using Snr.Core.Training;
 
 namespace Snr.Tests.Serving;
 

@@ -1,9 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Kernels;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Serving;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Serving;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Serving;
 
 /// <summary>

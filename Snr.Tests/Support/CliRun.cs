@@ -1,5 +1,3 @@
-using Snr.Cli;
-
 namespace Snr.Tests.Support;
 
 /// <summary>Runs an <c>snr</c> command line in-process, as the console would, and keeps what it wrote.</summary>
@@ -12,5 +10,12 @@ public static class CliRun
         var error = new StringWriter();
         int code = SnrCli.Run(args, output, error, interactive: false);
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Asserts that a run was refused as a user mistake: exit code <see cref="SnrCli.UserErrorCode"/> and an error naming <paramref name="expected"/>.</summary>
+    public static void AssertUserError(int code, string error, string expected)
+    {
+        Assert.Equal(SnrCli.UserErrorCode, code);
+        Assert.Contains(expected, error);
     }
 }

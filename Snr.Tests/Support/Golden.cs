@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Snr.Autograd;
 
 namespace Snr.Tests.Support;
 

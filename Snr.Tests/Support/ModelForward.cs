@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Models;
-
 namespace Snr.Tests.Support;
 
 /// <summary>

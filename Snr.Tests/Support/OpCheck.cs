@@ -1,5 +1,3 @@
-using Snr.Autograd;
-
 namespace Snr.Tests.Support;
 
 /// <summary>

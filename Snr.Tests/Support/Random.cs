@@ -1,6 +1,3 @@
-using Snr.Autograd;
-using Snr.Kernels;
-
 namespace Snr.Tests.Support;
 
 /// <summary>Seeded test data from the engine's own counter-based generator.</summary>

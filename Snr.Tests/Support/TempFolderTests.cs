@@ -10,7 +10,7 @@ public abstract class TempFolderTests(string prefix) : IDisposable
     protected string Folder { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
 
     /// <summary>The path of <paramref name="name"/> in <see cref="Folder"/>.</summary>
-    protected string Path(string name) => System.IO.Path.Combine(Folder, name);
+    protected string PathOf(string name) => Path.Combine(Folder, name);
 
     public void Dispose()
     {

@@ -1,4 +1,3 @@
-using Snr.Core.Tabular;
 using Snr.Datasets;
 
 namespace Snr.Tests.Tabular;

@@ -1,11 +1,4 @@
-using Snr.Autograd;
-using Snr.Core.Checkpoints;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Tabular;
 using Snr.Datasets;
-using Snr.Core.Training;
-using Snr.Tests.Support;
 
 namespace Snr.Tests.Tabular;
 

@@ -1,18 +1,12 @@
-using Snr.Core.Models;
 using System.Text;
-using Snr.Core.Tabular;
 
 namespace Snr.Tests.Tabular;
 
-public sealed class CsvTests : IDisposable
+public sealed class CsvTests() : TempFolderTests("snr-csv-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-csv-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private string Write(string name, string text)
     {
-        string path = Path.Combine(_folder, name);
+        string path = PathOf(name);
         File.WriteAllText(path, text);
         return path;
     }
@@ -51,7 +45,7 @@ public sealed class CsvTests : IDisposable
     [Fact]
     public void Invalid_utf8_is_refused_with_its_line()
     {
-        string path = Path.Combine(_folder, "latin1.csv");
+        string path = PathOf("latin1.csv");
         File.WriteAllBytes(path, [.. Encoding.ASCII.GetBytes("a,b\n1,2\n3,"), 0xE9, 0xFF, (byte)'\n']);
         var error = Assert.Throws<CsvFormatException>(() => RawTable.Load(path, CsvOptions.Default));
         Assert.Contains("UTF-8", error.Message);

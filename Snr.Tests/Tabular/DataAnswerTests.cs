@@ -1,24 +1,13 @@
-using Snr.Cli;
-using Snr.Core.Checkpoints;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Tabular;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Tabular;
 
 /// <summary>Issue 12, the data half, through the C# API: missing values, row keys, and what a model saved from C# records.</summary>
-public sealed class DataAnswerTests : IDisposable
+public sealed class DataAnswerTests() : TempFolderTests("snr-data-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("snr-data-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static readonly TaskSpec[] IncomeTask = [new("income", "income", TaskKind.Binary, [">50K"])];
 
     private (TabularSplit Split, TabularPredictor Predictor) Fitted(IEnumerable<string> rows)
     {
-        var table = RawTable.Load(AdultLikeCsv.Write(Path.Combine(_folder, Guid.NewGuid() + ".csv"), rows), CsvOptions.Default);
+        var table = RawTable.Load(AdultLikeCsv.Write(PathOf(Guid.NewGuid() + ".csv"), rows), CsvOptions.Default);
         var split = TabularSplit.Create(table, TabularSchema.Infer(table, IncomeTask), seed: 1);
         var model = ModelFactory.Create(DefaultModels.Create("shared-bottom", split.Train.NumericCount, split.Encoder.EmbeddingConfig(), [new("income")], seed: 1));
         return (split, new TabularPredictor(Predictor.Compile(model), split.Encoder));
@@ -87,7 +76,7 @@ public sealed class DataAnswerTests : IDisposable
     {
         var rows = AdultLikeCsv.Rows();
         rows[3] = value + rows[3][rows[3].IndexOf(',')..];   // line 5, column 1
-        var table = RawTable.Load(AdultLikeCsv.Write(Path.Combine(_folder, "bad.csv"), rows), CsvOptions.Default);
+        var table = RawTable.Load(AdultLikeCsv.Write(PathOf("bad.csv"), rows), CsvOptions.Default);
         var inference = new SchemaInference { Declared = new Dictionary<string, ColumnKind> { ["age"] = ColumnKind.Numeric } };
         var error = Assert.Throws<CsvFormatException>(() => TabularSplit.Create(table, inference.Infer(table, IncomeTask).Schema, seed: 1));
         Assert.Equal((5L, 1), (error.Line, error.Column));
@@ -97,7 +86,7 @@ public sealed class DataAnswerTests : IDisposable
     [Fact]
     public void A_schema_file_line_that_is_not_a_kind_names_its_line()
     {
-        string path = Path.Combine(_folder, "schema.txt");
+        string path = PathOf("schema.txt");
         File.WriteAllText(path, "age: numeric\nincome: label of task 'income' (Binary)\nhours numeric\n");
         var error = Assert.Throws<CsvFormatException>(() => SchemaInference.ReadDeclarations(path));
         Assert.Equal(3, error.Line);

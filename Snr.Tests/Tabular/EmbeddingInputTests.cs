@@ -1,10 +1,3 @@
-using Snr.Autograd;
-using Snr.Core.Data;
-using Snr.Core.Models;
-using Snr.Core.Serving;
-using Snr.Core.Training;
-using Snr.Tests.Support;
-
 namespace Snr.Tests.Tabular;
 
 /// <summary>Models with categorical inputs: [numeric | category indices] rows through embedding tables.</summary>
