@@ -50,7 +50,8 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
         Assert.Equal(before, File.ReadAllBytes(csv));
     }
 
-    // Item 7: unparseable, out-of-range and negative numbers in every command's options.
+    // Item 7: unparseable, out-of-range and negative numbers in every command's options; then missing files and folders, and options
+    // that do not go together.
     [Theory]
     [InlineData("train --epochs abc", "--epochs")]
     [InlineData("train --epochs 99999999999", "--epochs")]
@@ -77,6 +78,11 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
     [InlineData("train --epochs", "--epochs")]
     [InlineData("train --frobnicate 3", "--frobnicate")]
     [InlineData("eval", "--model")]
+    [InlineData("train --data nope.csv", "There is no data file 'nope.csv'")]
+    [InlineData("train --epochs 0", "--epochs must be a whole number from 1")]
+    [InlineData("train --data synthetic --task a:b", "--task applies to CSV files only")]
+    [InlineData("eval --model /definitely/not/here", "There is no model folder")]
+    [InlineData("predict --model /definitely/not/here --input x.csv", "There is no model folder")]
     public void Every_bad_option_is_one_line_and_exit_code_1(string commandLine, string expected)
     {
         var (code, output, error) = Run(commandLine.Split(' '));

@@ -122,38 +122,23 @@ public class SgemmTests
         Assert.Equal([7f], c);
     }
 
-    [Fact]
-    public void Short_A_throws_naming_the_shape_and_writes_nothing()
+    // A 4×3 by 3×2 product (m 4, n 2, k 3) with one buffer too short; transposed operands are validated as stored
+    // (transA: A is k×m = 3×4 with lda 4; transB: B is n×k = 2×3 with ldb 3).
+    [Theory]
+    [InlineData(false, false, 10, 3, 6, 2, 8, 2, "a", "A has 10 elements but a 4×3 matrix with lda 3 needs 12")]
+    [InlineData(true, false, 11, 4, 6, 2, 8, 2, "a", "A has 11 elements but a 3×4 matrix with lda 4 needs 12")]
+    [InlineData(false, true, 12, 3, 5, 3, 8, 2, "b", "B has 5 elements but a 2×3 matrix with ldb 3 needs 6")]
+    [InlineData(false, false, 12, 3, 6, 2, 9, 3, "c", "C has 9 elements but a 4×2 matrix with ldc 3 needs 11")]
+    public void A_short_buffer_throws_naming_its_shape_and_writes_nothing(bool transA, bool transB, int aLength, int lda, int bLength, int ldb,
+        int cLength, int ldc, string parameter, string message)
     {
-        float[] c = [1, 2, 3, 4, 5, 6, 7, 8];
+        float[] c = [.. Enumerable.Range(1, cLength).Select(i => (float)i)];
+        float[] before = [.. c];
         var e = Assert.Throws<ArgumentException>(() =>
-            Sgemm.Multiply(false, false, 4, 2, 3, 1f, new float[10], 3, new float[6], 2, 0f, c, 2));
-        Assert.Contains("A has 10 elements but a 4×3 matrix with lda 3 needs 12", e.Message);
-        Assert.Equal("a", e.ParamName);
-        Assert.Equal([1f, 2, 3, 4, 5, 6, 7, 8], c);
-    }
-
-    [Fact]
-    public void Transposed_shapes_are_validated_as_stored()
-    {
-        // transA: A is k×m = 3×4 with lda 4 → needs 12.
-        var e = Assert.Throws<ArgumentException>(() =>
-            Sgemm.Multiply(true, false, 4, 2, 3, 1f, new float[11], 4, new float[6], 2, 0f, new float[8], 2));
-        Assert.Contains("3×4", e.Message);
-        // transB: B is n×k = 2×3 with ldb 3 → needs 6.
-        e = Assert.Throws<ArgumentException>(() =>
-            Sgemm.Multiply(false, true, 4, 2, 3, 1f, new float[12], 3, new float[5], 3, 0f, new float[8], 2));
-        Assert.Equal("b", e.ParamName);
-        Assert.Contains("B has 5 elements but a 2×3 matrix with ldb 3 needs 6", e.Message);
-    }
-
-    [Fact]
-    public void Short_C_throws()
-    {
-        var e = Assert.Throws<ArgumentException>(() =>
-            Sgemm.Multiply(false, false, 4, 2, 3, 1f, new float[12], 3, new float[6], 2, 0f, new float[9], 3));
-        Assert.Equal("c", e.ParamName);
-        Assert.Contains("C has 9 elements but a 4×2 matrix with ldc 3 needs 11", e.Message);
+            Sgemm.Multiply(transA, transB, 4, 2, 3, 1f, new float[aLength], lda, new float[bLength], ldb, 0f, c, ldc));
+        Assert.Equal(parameter, e.ParamName);
+        Assert.Contains(message, e.Message);
+        Assert.Equal(before, c);
     }
 
     [Fact]
