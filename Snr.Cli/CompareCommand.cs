@@ -1,6 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Snr.Core.Models;
 using Spectre.Console;
 
 namespace Snr.Cli;

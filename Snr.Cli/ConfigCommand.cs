@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Snr.Core.Models;
 using Snr.Core.Serialization;
 
 namespace Snr.Cli;

@@ -1,7 +1,5 @@
 using Snr.Core.Data;
-using Snr.Core.Models;
 using Snr.Core.Serving;
-using Snr.Core.Training;
 using Snr.Distributed;
 
 namespace Snr.Cli;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -8,10 +7,8 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime;
 using Snr.Core.Checkpoints;
-using Snr.Core.Models;
 using Snr.Core.Serving;
 using Snr.Core.Tabular;
-using Snr.Core.Training;
 using Snr.Distributed;
 
 namespace Snr.Cli;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
 using Snr.Core.Checkpoints;
 using Snr.Onnx;
 

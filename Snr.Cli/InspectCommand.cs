@@ -1,7 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
 using Snr.Core.Checkpoints;
-using Snr.Core.Models;
 using Snr.Core.Serialization;
 using Snr.Core.Serving;
 using Spectre.Console;

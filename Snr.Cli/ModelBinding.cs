@@ -1,5 +1,3 @@
-using Snr.Core.Models;
-
 namespace Snr.Cli;
 
 /// <summary>Fits a model configuration from a file to the data it will train on.</summary>

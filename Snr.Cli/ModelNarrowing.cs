@@ -1,5 +1,3 @@
-using Snr.Core.Models;
-
 namespace Snr.Cli;
 
 /// <summary>Narrows (or widens) a baseline model so that it serves a row in a given number of FLOPs.</summary>

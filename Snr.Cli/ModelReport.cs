@@ -1,7 +1,4 @@
-using System.Globalization;
-using Snr.Core.Models;
 using Snr.Core.Serving;
-using Snr.Core.Training;
 using Spectre.Console;
 
 namespace Snr.Cli;

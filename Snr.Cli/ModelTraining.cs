@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using Snr.Core.Models;
 using Snr.Core.Serving;
-using Snr.Core.Training;
 using Spectre.Console;
 
 namespace Snr.Cli;

@@ -1,12 +1,8 @@
-using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Snr.Core.Models;
 using Snr.Core.Routing;
 using Snr.Core.Serialization;
-using Snr.Core.Training;
 using Spectre.Console;
 
 namespace Snr.Cli;

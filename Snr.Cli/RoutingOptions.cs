@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Text.Json;
-using Snr.Core.Models;
 using Snr.Core.Serialization;
-using Snr.Core.Training;
 
 namespace Snr.Cli;
 

@@ -1,9 +1,5 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using System.Text.Json;
-using Snr.Core.Models;
-using Snr.Core.Training;
 
 namespace Snr.Cli;
 

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Snr.Core.Serialization;
-using Snr.Core.Training;
 
 namespace Snr.Cli;
 
