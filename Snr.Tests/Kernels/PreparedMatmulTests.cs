@@ -123,17 +123,11 @@ public class PreparedMatmulTests
         var product = new PreparedMatmul(GemmReference.Random(rng, 512 * 512), 4, 128, 4, 128, Gates(4, 4, closedEvery: 3));
         float[] x = GemmReference.Random(rng, 64 * 512), y = new float[64 * 512];
         int[] rowCounts = [1, 3, 64];
-        // Steady state: some round of 60 calls allocates nothing (one-time runtime work, such as tiered
-        // compilation finishing on this thread, may land in an early round; a per-call allocation lands in every one).
-        var perRound = new List<long>();
-        for (int round = 0; round < 5 && (perRound.Count == 0 || perRound[^1] != 0); round++)
+        Snr.Tests.Support.SteadyState.AssertAllocatesNothing(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 20; i++)
                 foreach (int rows in rowCounts) product.Multiply(x, 512, y, 512, rows, maxThreads: 1);
-            perRound.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        Assert.True(perRound[^1] == 0, $"bytes allocated per round of 60 calls: {string.Join(", ", perRound)}");
+        }, maxRounds: 5);
     }
 
     [Fact]
