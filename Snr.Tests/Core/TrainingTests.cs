@@ -181,7 +181,7 @@ public class TrainingTests
         foreach (var p in logAlphas) p.Tensor.Data.Fill(10f);
         for (int i = 0; i < 10; i++) step.Run(x, targets, losses);
         foreach (var p in logAlphas) p.Tensor.Data.Fill(0f);
-        Snr.Tests.Support.SteadyState.AssertAllocatesNothing(() =>
+        SteadyState.AssertAllocatesNothing(() =>
         {
             for (int i = 0; i < 20; i++) step.Run(x, targets, losses);
         });

@@ -123,7 +123,7 @@ public class PreparedMatmulTests
         var product = new PreparedMatmul(GemmReference.Random(rng, 512 * 512), 4, 128, 4, 128, Gates(4, 4, closedEvery: 3));
         float[] x = GemmReference.Random(rng, 64 * 512), y = new float[64 * 512];
         int[] rowCounts = [1, 3, 64];
-        Snr.Tests.Support.SteadyState.AssertAllocatesNothing(() =>
+        SteadyState.AssertAllocatesNothing(() =>
         {
             for (int i = 0; i < 20; i++)
                 foreach (int rows in rowCounts) product.Multiply(x, 512, y, 512, rows, maxThreads: 1);
