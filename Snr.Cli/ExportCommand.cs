@@ -15,7 +15,7 @@ internal static class ExportCommand
             Description = "encoded: 'numeric' float [N, n] standardised and 'categorical' int64 [N, c] embedding rows; raw: one [N, 1] input per schema column (numbers as float, NaN = missing; categories as text)",
             DefaultValueFactory = _ => "encoded",
         };
-        inputs.AcceptOnlyFromAmong("encoded", "raw");
+        SnrCli.AcceptOnlyOneOf(inputs, ["encoded", "raw"]);
         var command = new Command("export", "Export a saved model to ONNX, for ONNX Runtime, ML.NET and other ONNX hosts: one output per task, named after it.") { model, output, inputs };
         command.SetAction(parse => SnrCli.Guard(console, () =>
         {

@@ -161,7 +161,22 @@ public static class SnrCli
     internal static Option<string> ModelKindOption(string defaultValue)
     {
         var option = new Option<string>("--model") { Description = $"one of {string.Join(", ", DefaultModels.Kinds)}", DefaultValueFactory = _ => defaultValue };
-        option.AcceptOnlyFromAmong([.. DefaultModels.Kinds]);
+        return AcceptOnlyOneOf(option, [.. DefaultModels.Kinds]);
+    }
+
+    /// <summary>
+    /// Restricts <paramref name="option"/> to <paramref name="values"/> with a one-line error naming them all
+    /// (System.CommandLine's own <c>AcceptOnlyFromAmong</c> lists them one per line).
+    /// </summary>
+    internal static Option<string> AcceptOnlyOneOf(Option<string> option, string[] values)
+    {
+        option.CompletionSources.Add(values);
+        option.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string>();
+            if (value is not null && Array.IndexOf(values, value) < 0)
+                result.AddError($"{option.Name} must be one of {string.Join(", ", values)}; got '{value}'.");
+        });
         return option;
     }
 

@@ -77,6 +77,8 @@ public sealed class CliAnswersTests() : TempFolderTests("snr-cli-answers-")
     [InlineData("compare --epochs abc", "--epochs")]
     [InlineData("train --epochs", "--epochs")]
     [InlineData("train --frobnicate 3", "--frobnicate")]
+    [InlineData("train --model bert", "--model must be one of snr-trans, snr-aver, mmoe, shared-bottom, single-task; got 'bert'.")]
+    [InlineData("export --model m --out m.onnx --inputs text", "--inputs must be one of encoded, raw; got 'text'.")]
     [InlineData("eval", "--model")]
     [InlineData("train --data nope.csv", "There is no data file 'nope.csv'")]
     [InlineData("train --epochs 0", "--epochs must be a whole number from 1")]

@@ -111,15 +111,6 @@ public sealed class CliTests() : TempFolderTests("snr-cli-")
         Assert.Equal(["auc", "rmse"], json.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("metric").GetString()));
     }
 
-    // System.CommandLine's own message: the unknown value, then the known ones a line each.
-    [Fact]
-    public void An_unknown_model_kind_is_a_user_error_without_a_stack_trace()
-    {
-        var (code, _, error) = Run("train", "--model", "bert");
-        AssertUserError(code, error, "bert");
-        Assert.DoesNotContain("   at ", error);
-    }
-
     [Fact]
     public void A_corrupt_model_and_a_bad_csv_row_are_refused_with_their_place()
     {
