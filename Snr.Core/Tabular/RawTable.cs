@@ -62,17 +62,7 @@ public sealed class RawTable
     /// <summary>Reads every record of <paramref name="reader"/> (see <see cref="Load(string, CsvOptions, IReadOnlyList{string})"/>).</summary>
     public static RawTable Load(CsvReader reader, CsvOptions options, IReadOnlyList<string>? columnNames = null)
     {
-        IReadOnlyList<string> names;
-        if (options.HasHeader)
-        {
-            if (!reader.Read()) throw new CsvFormatException(reader.FileName, 0, 0, "the file is empty (no header)");
-            names = Enumerable.Range(0, reader.FieldCount).Select(i => reader.Field(i).ToString()).ToArray();
-            CsvHeader.Check(names, options, reader.FileName, reader.Line);
-        }
-        else
-        {
-            names = columnNames ?? throw new ArgumentException("A file without a header needs column names.", nameof(columnNames));
-        }
+        var names = CsvHeader.Read(reader, options, columnNames);
         var table = new RawTable(reader.FileName, names);
         while (reader.Read())
         {
