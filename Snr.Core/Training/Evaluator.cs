@@ -41,12 +41,7 @@ public static class Evaluator
         return result;
     }
 
-    /// <summary>Per-task metrics of the model on <paramref name="data"/> (tasks matched by name).</summary>
-    /// <exception cref="KeyNotFoundException">The dataset lacks one of the model's tasks.</exception>
-    /// <exception cref="ArgumentException">The dataset's inputs differ from the model's.</exception>
-    public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, MultiTaskDataset data) => Evaluate(model, new DatasetEvaluationRows(data));
-
-    /// <summary>Per-task metrics of the model on <paramref name="rows"/>, read once in blocks (tasks matched by name).</summary>
+    /// <summary>Per-task metrics of the model on <paramref name="rows"/> (a <see cref="MultiTaskDataset"/>, or rows read once in blocks; tasks matched by name).</summary>
     /// <exception cref="KeyNotFoundException">The rows lack one of the model's tasks.</exception>
     /// <exception cref="ArgumentException">The rows' inputs differ from the model's.</exception>
     public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, IEvaluationRows rows)
@@ -55,12 +50,6 @@ public static class Evaluator
         using var predictor = Predictor.Compile(model);
         return Evaluate(predictor, model.Tasks, rows);
     }
-
-    /// <summary>Per-task metrics of a compiled model on <paramref name="data"/> (tasks matched by name).</summary>
-    /// <exception cref="KeyNotFoundException">The dataset lacks one of the tasks.</exception>
-    /// <exception cref="ArgumentException">The dataset's inputs differ from the predictor's.</exception>
-    public static IReadOnlyList<TaskMetrics> Evaluate(Predictor predictor, IReadOnlyList<TaskConfig> tasks, MultiTaskDataset data) =>
-        Evaluate(predictor, tasks, new DatasetEvaluationRows(data));
 
     /// <summary>
     /// Per-task metrics of a compiled model on <paramref name="rows"/> (tasks matched by name):
