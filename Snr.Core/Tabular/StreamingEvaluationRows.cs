@@ -299,12 +299,7 @@ public sealed class StreamingEvaluationRows : IEvaluationRows, IDisposable
                 }
                 var source = _current.Rows;
                 for (; _next < source.Count && copied < weights.Length; _next++, copied++, _read++)
-                {
-                    source.Numeric(_next).CopyTo(numeric.Slice(copied * n, n));
-                    source.Categorical(_next).CopyTo(categorical.Slice(copied * c, c));
-                    source.Labels(_next).CopyTo(labels.Slice(copied * t, t));
-                    weights[copied] = source.Weight(_next);
-                }
+                    weights[copied] = source.CopyRow(_next, numeric.Slice(copied * n, n), categorical.Slice(copied * c, c), labels.Slice(copied * t, t));
             }
             return copied;
         }
