@@ -126,10 +126,15 @@ public sealed class MultiTaskDataset : IEvaluationRows
 
     /// <summary>The index of the task named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such task.</exception>
-    public int TaskIndex(string name)
+    public int TaskIndex(string name) => TaskIndex(_taskNames, name);
+
+    /// <summary>The index of the task named <paramref name="name"/> among the <paramref name="taskNames"/> of some rows.</summary>
+    /// <exception cref="KeyNotFoundException">No such task.</exception>
+    internal static int TaskIndex(IReadOnlyList<string> taskNames, string name)
     {
-        int i = Array.IndexOf(_taskNames, name);
-        return i >= 0 ? i : throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", _taskNames)}).");
+        for (int t = 0; t < taskNames.Count; t++)
+            if (taskNames[t] == name) return t;
+        throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", taskNames)}).");
     }
 
     /// <summary>

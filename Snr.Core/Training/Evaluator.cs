@@ -81,7 +81,7 @@ public static class Evaluator
         for (int t = 0; t < outputs; t++)
         {
             configs[t] = tasks.First(task => task.Name == predictor.Tasks[t]);
-            labelColumns[t] = IndexOf(rows.TaskNames, configs[t].Name);
+            labelColumns[t] = MultiTaskDataset.TaskIndex(rows.TaskNames, configs[t].Name);
             kept[t] = new LabelledScores(rows.HasRowWeights, rows.Count ?? 0);
         }
 
@@ -135,13 +135,6 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(predictor);
         int chunk = predictor.Options.RowsPerChunk;
         return Math.Max(1, (1 << 14) / chunk) * chunk;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> taskNames, string name)
-    {
-        for (int t = 0; t < taskNames.Count; t++)
-            if (taskNames[t] == name) return t;
-        throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", taskNames)}).");
     }
 
     // One task's labels, scores and weights (when the rows are weighted) of the rows whose label is present, in row order.

@@ -101,7 +101,7 @@ public sealed class Trainer
         int tasks = _model.Tasks.Count, n = (int)train.Count, streamTasks = train.TaskNames.Count;
         int batchSize = Math.Min(_config.BatchSize, n), remainder = n % batchSize;
         var labelColumns = new int[tasks];
-        for (int t = 0; t < tasks; t++) labelColumns[t] = IndexOfTask(train.TaskNames, _model.Tasks[t].Name);
+        for (int t = 0; t < tasks; t++) labelColumns[t] = MultiTaskDataset.TaskIndex(train.TaskNames, _model.Tasks[t].Name);
 
         // Batch tensors allocated once and refilled: a full batch, and the epoch's last, smaller one.
         var full = new Batch(batchSize, _model.Config, tasks, streamTasks);
@@ -226,13 +226,6 @@ public sealed class Trainer
         foreach (var task in _model.Tasks)
             if (!taskNames.Contains(task.Name))
                 throw new ArgumentException($"The {name} data has no labels for task '{task.Name}'.", name);
-    }
-
-    private static int IndexOfTask(IReadOnlyList<string> taskNames, string name)
-    {
-        for (int t = 0; t < taskNames.Count; t++)
-            if (taskNames[t] == name) return t;
-        return -1;
     }
 
     private float[][] Snapshot(float[][]? into)
