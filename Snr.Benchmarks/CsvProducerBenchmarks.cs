@@ -12,13 +12,13 @@ namespace Snr.Benchmarks;
 /// shaped like scripts/stream-benchmark.sh's rows (two 0/1 labels, 24 numbers of up to 2 decimals,
 /// 14 short category codes), about 36 MB, so it sits in the page cache after the first pass.
 /// <list type="bullet">
-/// <item><c>CsvReaderIntoChunks</c> (the baseline): the whole-file reader (<see cref="CsvReader"/>: a
-/// <see cref="StreamReader"/> decoding to UTF-16, a string per line, fields split from the string), its fields
-/// copied into chunks.</item>
+/// <item><c>CsvReaderIntoChunks</c> (the baseline): the whole-file reader (<see cref="CsvReader"/>, the same byte
+/// splitter handing a record at a time), its fields copied into chunks.</item>
 /// <item><c>ChunkSource</c>: <see cref="CsvChunkSource"/> (its <c>CsvByteSplitter</c> splits the UTF-8 bytes)
 /// reading every chunk in file order, as the first streamed epoch does.</item>
 /// </list>
-/// The chunk reader before the byte splitter was measured against it at commit adb3448 (notes/data-workflows.md).
+/// The chunk reader before the byte splitter was measured against it at commit adb3448 (notes/data-workflows.md), when
+/// <see cref="CsvReader"/> still decoded with a <see cref="StreamReader"/> and split a string per line.
 /// Run: <c>dotnet run -c Release --project Snr.Benchmarks -- --filter '*CsvProducer*'</c>.
 /// </summary>
 [Config(typeof(InProcessConfig))]

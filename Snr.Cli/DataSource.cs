@@ -45,10 +45,10 @@ internal sealed record LoadedData(string Name, TaskConfig[] Tasks, MultiTaskData
     public IEvaluationRows? TestStream { get; init; }
 
     /// <summary>The validation rows, streamed or in memory.</summary>
-    public IEvaluationRows ValidationRows => ValidationStream ?? new DatasetEvaluationRows(Validation);
+    public IEvaluationRows ValidationRows => ValidationStream ?? Validation;
 
     /// <summary>The test rows, streamed or in memory.</summary>
-    public IEvaluationRows TestRows => TestStream ?? new DatasetEvaluationRows(Test);
+    public IEvaluationRows TestRows => TestStream ?? Test;
 
     /// <summary>A count of evaluation rows as text ("?" if a file's rows were not counted yet).</summary>
     public static string CountOf(IEvaluationRows rows) => rows.Count is { } count ? $"{count:N0}" : "?";

@@ -16,29 +16,6 @@ internal sealed class DatasetRows(MultiTaskDataset data) : IRowStream
     public IRowStreamEpoch Open(int epoch, ulong seed)
     {
         Shuffle.Permutation(_order, seed, stream: (ulong)epoch);
-        return new Epoch(data, _order);
-    }
-
-    private sealed class Epoch(MultiTaskDataset data, int[] order) : IRowStreamEpoch
-    {
-        private int _next;
-
-        public void Read(Span<float> numeric, Span<int> categorical, Span<float> labels, Span<float> weights)
-        {
-            ReadOnlySpan<int> rows = order.AsSpan(_next, weights.Length);
-            _next += rows.Length;
-            data.CopyInputs(rows, numeric, categorical);
-            data.CopyRowWeights(rows, weights);
-            int tasks = data.TaskNames.Count;
-            for (int t = 0; t < tasks; t++)
-            {
-                var taskLabels = data.Labels(t);
-                for (int i = 0; i < rows.Length; i++) labels[i * tasks + t] = taskLabels[rows[i]];
-            }
-        }
-
-        public void Dispose()
-        {
-        }
+        return new DatasetReader(data, _order);
     }
 }

@@ -51,13 +51,17 @@ internal sealed class EncodedRows
 
     public void SetWeight(int row, float weight) => _weights[row] = weight;
 
-    /// <summary>Copies row <paramref name="row"/> of <paramref name="source"/> over row <paramref name="row"/> of this block (same layout).</summary>
-    public void CopyRow(EncodedRows source, int sourceRow, int row)
+    /// <summary>Copies row <paramref name="sourceRow"/> of <paramref name="source"/> over row <paramref name="row"/> of this block (same layout).</summary>
+    public void CopyRow(EncodedRows source, int sourceRow, int row) =>
+        SetWeight(row, source.CopyRow(sourceRow, Numeric(row), Categorical(row), Labels(row)));
+
+    /// <summary>Copies row <paramref name="row"/> into the row spans of a batch and returns its weight.</summary>
+    public float CopyRow(int row, Span<float> numeric, Span<int> categorical, Span<float> labels)
     {
-        source.Numeric(sourceRow).CopyTo(Numeric(row));
-        source.Categorical(sourceRow).CopyTo(Categorical(row));
-        source.Labels(sourceRow).CopyTo(Labels(row));
-        SetWeight(row, source._weights[sourceRow]);
+        Numeric(row).CopyTo(numeric);
+        Categorical(row).CopyTo(categorical);
+        Labels(row).CopyTo(labels);
+        return _weights[row];
     }
 
     /// <summary>The rows as a dataset, with their row weights when <paramref name="weighted"/>.</summary>

@@ -3,7 +3,7 @@ namespace Snr.Core.Data;
 /// <summary>
 /// Rows to evaluate a model on, read once in order a block at a time, so that a validation or
 /// test set need not be in memory (see <see cref="Tabular.StreamingEvaluationRows"/>); an in-memory
-/// <see cref="MultiTaskDataset"/> is read through <see cref="DatasetEvaluationRows"/>.
+/// <see cref="MultiTaskDataset"/> is one too.
 /// </summary>
 public interface IEvaluationRows
 {

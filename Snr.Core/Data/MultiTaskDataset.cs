@@ -5,9 +5,9 @@ namespace Snr.Core.Data;
 /// <see cref="CategoricalCount"/> integer category indices (both row-major), and one float label per row for
 /// each task (0/1 for a binary task, a value for a regression task). Immutable once built; the arrays passed
 /// in are copied. A label may be NaN: the row's label for that task is missing, and training and metrics
-/// leave the row out of that task (see <see cref="IsMissing"/>).
+/// leave the row out of that task (see <see cref="IsMissing"/>). As <see cref="IEvaluationRows"/>, its rows are read in order.
 /// </summary>
-public sealed class MultiTaskDataset
+public sealed class MultiTaskDataset : IEvaluationRows
 {
     private readonly float[] _numeric;
     private readonly int[] _categorical;
@@ -90,6 +90,13 @@ public sealed class MultiTaskDataset
     /// <summary>The weight of each row in the loss and the metrics; empty when every row weighs 1 (see <see cref="WithRowWeights"/>).</summary>
     public ReadOnlySpan<float> RowWeights => _rowWeights;
 
+    /// <summary>True when the rows carry weights (<see cref="RowWeights"/> is not empty).</summary>
+    public bool HasRowWeights => _rowWeights is not null;
+
+    long? IEvaluationRows.Count => Count;
+
+    IEvaluationReader IEvaluationRows.Open() => new DatasetReader(this, [.. Enumerable.Range(0, Count)]);
+
     /// <summary>A copy of this dataset whose rows carry the given weights (for example a survey's sampling weights).</summary>
     /// <exception cref="ArgumentException">Not one weight per row, or a weight that is negative or not finite.</exception>
     public MultiTaskDataset WithRowWeights(ReadOnlySpan<float> weights)
@@ -119,10 +126,15 @@ public sealed class MultiTaskDataset
 
     /// <summary>The index of the task named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such task.</exception>
-    public int TaskIndex(string name)
+    public int TaskIndex(string name) => TaskIndex(_taskNames, name);
+
+    /// <summary>The index of the task named <paramref name="name"/> among the <paramref name="taskNames"/> of some rows.</summary>
+    /// <exception cref="KeyNotFoundException">No such task.</exception>
+    internal static int TaskIndex(IReadOnlyList<string> taskNames, string name)
     {
-        int i = Array.IndexOf(_taskNames, name);
-        return i >= 0 ? i : throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", _taskNames)}).");
+        for (int t = 0; t < taskNames.Count; t++)
+            if (taskNames[t] == name) return t;
+        throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", taskNames)}).");
     }
 
     /// <summary>

@@ -74,7 +74,7 @@ internal sealed class ShuffleBuffer
             if (_draining)
             {
                 if (_drainNext == _drainCount) return false;
-                weight = Emit(_drain[_drainNext++], numeric, categorical, labels);
+                weight = _rows.CopyRow(_drain[_drainNext++], numeric, categorical, labels);
                 return true;
             }
             if (_incoming is not null && _incomingRow < _incoming.Count)
@@ -85,7 +85,7 @@ internal sealed class ShuffleBuffer
                     continue;
                 }
                 int slot = (int)(((ulong)_rng.NextBits(_stream, _step++) * (ulong)Capacity) >> 32);
-                weight = Emit(slot, numeric, categorical, labels);
+                weight = _rows.CopyRow(slot, numeric, categorical, labels);
                 _rows.CopyRow(_incoming, _incomingRow++, slot);
                 return true;
             }
@@ -101,13 +101,5 @@ internal sealed class ShuffleBuffer
                 Shuffle.Permutation(_drain.AsSpan(0, _drainCount), _seed, stream: (ulong)_epoch);
             }
         }
-    }
-
-    private float Emit(int slot, Span<float> numeric, Span<int> categorical, Span<float> labels)
-    {
-        _rows.Numeric(slot).CopyTo(numeric);
-        _rows.Categorical(slot).CopyTo(categorical);
-        _rows.Labels(slot).CopyTo(labels);
-        return _rows.Weight(slot);
     }
 }

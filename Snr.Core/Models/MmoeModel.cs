@@ -24,15 +24,6 @@ public sealed class MmoeModel : MultiTaskModel
         _expertOutputs = new Tensor[config.Experts];
     }
 
-    /// <summary>The number of experts E.</summary>
-    public int ExpertCount => _experts.Length;
-
-    /// <summary>The experts, each an MLP on the input.</summary>
-    public IReadOnlyList<Mlp> Experts => _experts;
-
-    /// <summary>Each task's gate: a linear layer on the input giving one logit per expert.</summary>
-    public IReadOnlyList<Linear> GateLayers => _gates;
-
     /// <summary>
     /// Task <paramref name="task"/>'s gate weights for each row of x: softmax(x·Wgᵀ + bg), [batch, E],
     /// computed without recording gradients. Each row sums to 1.
@@ -79,9 +70,9 @@ public sealed class MmoeModel : MultiTaskModel
     private protected override (int, int) WriteServingNodes(ServingGraphWriter graph)
     {
         int experts = graph.AddMlps(0, "experts", _experts, sharedInput: true, activateLast: true);
-        var gateGroups = _gates.Select((g, t) => ServingGraphWriter.Group($"gates.{Tasks[t].Name}", g, 0, t * ExpertCount)).ToArray();
-        int gates = graph.Add(new GroupedLinearNode("gates", 0, gateGroups.Length * ExpertCount, gateGroups, ServingActivation.None));
-        int width = _experts[0].OutFeatures;
-        return (graph.Add(new MixtureNode("mixture", experts, ExpertCount, width, gates, Tasks.Count)), width);
+        int count = _experts.Length, width = _experts[0].OutFeatures;
+        var gateGroups = _gates.Select((g, t) => ServingGraphWriter.Group($"gates.{Tasks[t].Name}", g, 0, t * count)).ToArray();
+        int gates = graph.Add(new GroupedLinearNode("gates", 0, gateGroups.Length * count, gateGroups, ServingActivation.None));
+        return (graph.Add(new MixtureNode("mixture", experts, count, width, gates, Tasks.Count)), width);
     }
 }

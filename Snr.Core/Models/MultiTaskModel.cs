@@ -28,7 +28,7 @@ public abstract class MultiTaskModel : Module
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
         _outputs = new Tensor[config.Tasks.Length];
-        if (config.Embeddings is not null) Input = AddModule("input", new InputEmbedding(config.NumericInputs, config.Embeddings));
+        if (config.Embeddings is not null) Input = AddModule("input", new InputEmbedding(config.Embeddings));
         int[] widths = [.. config.TowerHidden, 1];
         _towers = AddModules("towers", config.Tasks.Length, _ => new Mlp(towerInput, widths, activateLast: false), TaskNames);
     }

@@ -19,9 +19,6 @@ public sealed class SharedBottomModel : MultiTaskModel
         _bottom = AddModule("bottom", new Mlp(config.InputWidth, config.BottomHidden, activateLast: true));
     }
 
-    /// <summary>The shared MLP.</summary>
-    public Mlp Bottom => _bottom;
-
     private protected override void ForwardCore(Tensor x, Tensor[] outputs, bool training)
     {
         var shared = _bottom.Forward(x);

@@ -21,9 +21,6 @@ public sealed class SingleTaskModel : MultiTaskModel
         _networks = AddModules("tasks", config.Tasks.Length, _ => new Mlp(config.InputWidth, config.Hidden, activateLast: true), TaskNames);
     }
 
-    /// <summary>Task t's own network (before its tower).</summary>
-    public Mlp Network(int t) => _networks[t];
-
     private protected override void ForwardCore(Tensor x, Tensor[] outputs, bool training)
     {
         for (int t = 0; t < outputs.Length; t++) outputs[t] = Tower(t).Forward(_networks[t].Forward(x));

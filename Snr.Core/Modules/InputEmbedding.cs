@@ -16,34 +16,22 @@ public sealed class InputEmbedding : Module
 
     /// <summary>Creates the tables, initialised U(−√3, √3) (unit variance, like PyTorch's N(0, 1)).</summary>
     /// <exception cref="ConfigException">The tables are invalid.</exception>
-    public InputEmbedding(int numericInputs, InputEmbeddingConfig config)
+    public InputEmbedding(InputEmbeddingConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentOutOfRangeException.ThrowIfNegative(numericInputs);
         config.Validate();
-        Numeric = numericInputs;
         var init = new ParameterInit(-MathF.Sqrt(3f), MathF.Sqrt(3f));
         _tables = [.. AddModules("embeddings", config.Cardinalities.Length, c => new EmbeddingTable(config.Cardinalities[c], config.Dims[c], init)).Select(e => e.Table)];
         _indices = new int[_tables.Length][];
         _parts = new Tensor[_tables.Length + 1];
-        OutputWidth = Numeric + config.Dims.Sum();
     }
-
-    /// <summary>Numeric inputs, at the front of the output.</summary>
-    public int Numeric { get; }
-
-    /// <summary>Categorical inputs: one per table.</summary>
-    public int Categorical => _tables.Length;
-
-    /// <summary>Columns of the output: numeric plus every table's width.</summary>
-    public int OutputWidth { get; }
 
     /// <summary>The tables, in column order.</summary>
     public IReadOnlyList<Tensor> Tables => _tables;
 
     /// <summary>
-    /// [numeric | e₀[categorical[:, 0]] | e₁[categorical[:, 1]] | …]. numeric: [batch, Numeric];
-    /// categorical: [batch, Categorical] category indices, row-major.
+    /// [numeric | e₀[categorical[:, 0]] | e₁[categorical[:, 1]] | …]. numeric: [batch, numeric inputs];
+    /// categorical: [batch, tables] category indices, row-major.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not describe the same batch.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside its table.</exception>

@@ -36,5 +36,4 @@ public sealed class Linear : Module
     /// <summary>y = x·Wᵀ + b. x: [batch, in], y: [batch, out].</summary>
     /// <exception cref="ArgumentException">x's columns differ from <see cref="InFeatures"/>.</exception>
     public Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias);
-
 }

@@ -23,7 +23,6 @@ public sealed class Predictor : IDisposable
     private readonly PreparedNode[] _nodes;
     private readonly EmbeddingTable[] _embeddings;
     private readonly int[] _embeddingOffsets;
-    private readonly int _inputWidth;
     // One working memory per calling thread, made on its first call: no lock, no sharing, nothing allocated afterwards.
     private readonly ThreadLocal<ServingWorkspace> _workspaces;
 
@@ -36,7 +35,6 @@ public sealed class Predictor : IDisposable
         Tasks = [.. pruned.Outputs.Select(o => o.Task)];
         Summary = ServingSummary.Of(original, pruned);
         _embeddings = [.. pruned.Embeddings];
-        _inputWidth = pruned.InputWidth;
         _embeddingOffsets = new int[_embeddings.Length];
         for (int e = 0, offset = pruned.NumericInputs; e < _embeddings.Length; offset += _embeddings[e].Dim, e++)
             _embeddingOffsets[e] = offset;
@@ -164,7 +162,7 @@ public sealed class Predictor : IDisposable
     // input[r] = [numeric[r] | table₀[categorical[r, 0]] | table₁[categorical[r, 1]] | …]
     private void AssembleInput(Span<float> input, ReadOnlySpan<float> numeric, ReadOnlySpan<int> categorical, int rows)
     {
-        int width = _inputWidth, n = NumericInputs, c = CategoricalInputs;
+        int width = _graph.InputWidth, n = NumericInputs, c = CategoricalInputs;
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = input.Slice(r * width, width);

@@ -26,7 +26,6 @@ internal sealed class ChunkEncoder
     private readonly RowRoles _roles;
     private readonly int[]?[] _distinctSlots, _rowValues;
     private ulong[] _hashes = [];
-    private RowRole[] _hashedRoles = [];
 
     /// <summary>
     /// Prepares to encode chunks with <paramref name="columnNames"/>; without a <paramref name="split"/>
@@ -88,17 +87,9 @@ internal sealed class ChunkEncoder
     {
         if (_split is null) return null;
         if (_roles.Of(chunk.Index, chunk.RowCount) is { } kept) return kept;
-        int rows = chunk.RowCount;
-        if (_hashes.Length < rows)
-        {
-            _hashes = new ulong[rows];
-            _hashedRoles = new RowRole[rows];
-        }
+        if (_hashes.Length < chunk.RowCount) _hashes = new ulong[chunk.RowCount];
         _hasher.HashRows(chunk, _hashes);
-        for (int row = 0; row < rows; row++) _hashedRoles[row] = _split.RoleOf(_hashes[row]);
-        var packed = RowRoles.Pack(_hashedRoles.AsSpan(0, rows));
-        _roles.Record(chunk.Index, rows, packed);
-        return packed;
+        return _roles.Record(chunk.Index, _hashes.AsSpan(0, chunk.RowCount), _split);
     }
 
     // For each categorical column held as distinct texts, the slot of each distinct text (looked up once for the chunk).

@@ -7,8 +7,8 @@ using System.Text.Unicode;
 namespace Snr.Core.Tabular;
 
 /// <summary>
-/// Splits CSV text into records and fields straight from its UTF-8 bytes, with exactly
-/// <see cref="CsvReader"/>'s records, fields, lines and character columns.
+/// Splits CSV text into records and fields straight from its UTF-8 bytes: the one CSV parser,
+/// under both <see cref="CsvReader"/> (a whole file in order) and <see cref="CsvChunkSource"/> (chunks).
 /// </summary>
 /// <remarks>
 /// The file is read a block at a time into a byte window. Once per block, the window is indexed
@@ -52,15 +52,16 @@ internal sealed class CsvByteSplitter
     private bool _fileEnd;
 
     /// <summary>
-    /// Splits the text of <paramref name="stream"/> (which must be seekable), named <paramref name="name"/> in errors, from its
-    /// start (after a UTF-8 byte order mark), reading <paramref name="blockBytes"/> at a time (tests use small blocks).
+    /// Splits the text of <paramref name="stream"/>, named <paramref name="name"/> in errors, from its start (after a UTF-8
+    /// byte order mark), reading <paramref name="blockBytes"/> at a time (tests use small blocks). Only <see cref="Seek"/>
+    /// needs a seekable stream.
     /// </summary>
     /// <exception cref="ArgumentException">The delimiter is not an ASCII character.</exception>
     public CsvByteSplitter(Stream stream, string name, CsvOptions options, int blockBytes = DefaultBlockBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockBytes);
         if (options.Delimiter > 0x7F)
-            throw new ArgumentException($"A file is read in chunks with a delimiter of one ASCII character; '{options.Delimiter}' is not (read the file in memory, or rewrite it with another delimiter).", nameof(options));
+            throw new ArgumentException($"A CSV file is read with a delimiter of one ASCII character; '{options.Delimiter}' is not (rewrite the file with another delimiter).", nameof(options));
         _stream = stream;
         _name = name;
         _delimiter = (byte)options.Delimiter;
@@ -68,9 +69,13 @@ internal sealed class CsvByteSplitter
         _bytes = new byte[blockBytes];
         _wide = new char[blockBytes];
         _fieldEnds = new ulong[(blockBytes + 63) / 64];
-        Span<byte> head = stackalloc byte[3];
-        int read = stream.ReadAtLeast(head, 3, throwOnEndOfStream: false);
-        Seek(read == 3 && head.SequenceEqual("\uFEFF"u8) ? 3 : 0, 1);
+        _line = 1;
+        do Refill(); while (_end < 3 && !_fileEnd);
+        if (_bytes.AsSpan(0, _end).StartsWith("\uFEFF"u8))
+        {
+            _pos = 3;
+            _nonAscii = FirstNonAscii(_pos);
+        }
     }
 
     /// <summary>The file offset of the reading position (the start of the next record or blank line).</summary>
@@ -79,7 +84,7 @@ internal sealed class CsvByteSplitter
     /// <summary>The line at the reading position.</summary>
     public long Line => _line;
 
-    /// <summary>Moves the reading position to <paramref name="offset"/>, a record start found earlier, which is on line <paramref name="line"/>.</summary>
+    /// <summary>Moves the reading position to <paramref name="offset"/>, a record start found earlier, which is on line <paramref name="line"/> (the stream must be seekable).</summary>
     public void Seek(long offset, long line)
     {
         _stream.Position = offset;
@@ -172,7 +177,7 @@ internal sealed class CsvByteSplitter
     }
 
     // A quoted field whose text starts at `open` (after the quote): unescaped, decoded and handed to the sink, with `p` left at the
-    // delimiter or line end after it (text between the closing quote and there is ignored, as CsvReader ignores it).
+    // delimiter or line end after it (text between the closing quote and there is ignored).
     private bool TryQuoted<TSink>(ref TSink sink, int open, int column, long recordLine, bool final, ref int p, ref long line, ref int lineStart)
         where TSink : struct, IFieldSink
     {

@@ -17,7 +17,7 @@ public sealed class CsvChunkSource : IRowChunkSource
     /// <summary>The default number of records a chunk holds.</summary>
     public const int DefaultChunkRows = 65_536;
 
-    private readonly FileStream _stream;
+    private readonly CsvReader _reader;   // reads the header; its splitter reads the chunks
     private readonly CsvByteSplitter _splitter;
     private readonly List<(long Offset, long Line)> _chunkStarts = [];
     private int _chunks = -1;     // known once a read has found the end of the file
@@ -40,29 +40,19 @@ public sealed class CsvChunkSource : IRowChunkSource
             throw new CsvFormatException(path, 0, 0, "a gzip file cannot be read in chunks (they are read in a shuffled order, which needs seeking); decompress it first");
         Name = path;
         ChunkRows = chunkRows;
-        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+        _reader = new CsvReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan), path, options);
+        _splitter = _reader.Splitter;
         try
         {
-            _splitter = new CsvByteSplitter(_stream, path, options);
-            if (options.HasHeader)
-            {
-                var header = new HeaderSink();
-                if (!_splitter.Next(ref header, out long line)) throw new CsvFormatException(path, 0, 0, "the file is empty (no header)");
-                CsvHeader.Check(header.Names, options, path, line);
-                ColumnNames = header.Names;
-            }
-            else
-            {
-                ColumnNames = columnNames ?? throw new ArgumentException("A file without a header needs column names.", nameof(columnNames));
-            }
-            _chunkStarts.Add((_splitter.Offset, _splitter.Line));
-            _nextChunk = 0;
+            ColumnNames = CsvHeader.Read(_reader, options, columnNames);
         }
         catch
         {
-            _stream.Dispose();
+            _reader.Dispose();
             throw;
         }
+        _chunkStarts.Add((_splitter.Offset, _splitter.Line));
+        _nextChunk = 0;
     }
 
     /// <inheritdoc />
@@ -123,21 +113,12 @@ public sealed class CsvChunkSource : IRowChunkSource
     }
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _reader.Dispose();
 
     private readonly struct ChunkSink(RowChunk chunk) : CsvByteSplitter.IFieldSink
     {
         public void Add(ReadOnlySpan<char> text, int column) => chunk.AddField(text, column);
 
         public void Discard() => chunk.DiscardPartialRow();
-    }
-
-    private struct HeaderSink() : CsvByteSplitter.IFieldSink
-    {
-        public List<string> Names { get; } = [];
-
-        public readonly void Add(ReadOnlySpan<char> text, int column) => Names.Add(text.ToString());
-
-        public readonly void Discard() => Names.Clear();
     }
 }

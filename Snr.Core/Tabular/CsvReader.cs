@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text;
 
 namespace Snr.Core.Tabular;
 
@@ -11,19 +10,22 @@ namespace Snr.Core.Tabular;
 /// <remarks>
 /// One record is in memory at a time: fields are handed out as spans of a reused buffer, so
 /// callers that keep values (dictionary-encoding them, parsing numbers) never hold the text twice.
+/// The records are split by the chunked reader's splitter (<see cref="CsvChunkSource"/>), so both
+/// read a file the same way.
 /// </remarks>
 public sealed class CsvReader : IDisposable
 {
-    private readonly TextReader _reader;
-    private readonly CsvOptions _options;
-    private readonly StringBuilder _record = new();
+    private readonly Stream _stream;
+    private readonly CsvByteSplitter _splitter;
     private readonly List<(int Start, int Length, int Column)> _fields = [];
-    private string _text = "";
+    private char[] _text = new char[256];
+    private int _textLength;
 
     /// <summary>Opens <paramref name="path"/> (gzip-decompressed when it ends in <c>.gz</c>).</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="ArgumentException">The delimiter is not an ASCII character.</exception>
     public CsvReader(string path, CsvOptions options)
-        : this(Open(path), path, options)
+        : this(File.OpenRead(path), path, options, path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
     {
     }
 
@@ -32,26 +34,37 @@ public sealed class CsvReader : IDisposable
     /// data that is not a file, such as an embedded resource; <paramref name="name"/> names it in
     /// error messages. The reader owns the stream.
     /// </summary>
+    /// <exception cref="ArgumentException">The delimiter is not an ASCII character.</exception>
     public CsvReader(Stream stream, string name, CsvOptions options, bool gzip = false)
-        : this(Open(stream, gzip), name, options)
     {
+        _stream = gzip ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        FileName = name;
+        try
+        {
+            _splitter = new CsvByteSplitter(_stream, name, options);
+        }
+        catch
+        {
+            _stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads from <paramref name="reader"/>; <paramref name="name"/> names it in error messages.</summary>
+    /// <exception cref="ArgumentException">The delimiter is not an ASCII character.</exception>
     public CsvReader(TextReader reader, string name, CsvOptions options)
+        : this(new Utf8TextStream(reader), name, options)
     {
-        _reader = reader;
-        _options = options;
-        FileName = name;
     }
+
+    /// <summary>The splitter under this reader, for a reader that reads on from here in another way (chunks).</summary>
+    internal CsvByteSplitter Splitter => _splitter;
 
     /// <summary>The file name used in error messages.</summary>
     public string FileName { get; }
 
     /// <summary>The line on which the current record starts (1-based).</summary>
     public long Line { get; private set; }
-
-    private long _nextLine = 1;
 
     /// <summary>The number of fields in the current record.</summary>
     public int FieldCount => _fields.Count;
@@ -66,89 +79,32 @@ public sealed class CsvReader : IDisposable
     /// <exception cref="CsvFormatException">Invalid UTF-8, or a quoted field that never closes.</exception>
     public bool Read()
     {
-        string? line;
-        do
-        {
-            line = ReadLine();
-            if (line is null) return false;
-        }
-        while (line.Length == 0 || (line.Length == 1 && line[0] == '\r'));
-
-        Line = _nextLine - 1;
-        _record.Clear();
-        _fields.Clear();
-        Split(line);
-        _text = _record.ToString();
+        var sink = new FieldSink(this);
+        sink.Discard();
+        if (!_splitter.Next(ref sink, out long line)) return false;
+        Line = line;
         return true;
     }
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _reader.Dispose();
+    public void Dispose() => _stream.Dispose();
 
-    // Splits one record (reading continuation lines while a quoted field is open) into _record and _fields.
-    private void Split(string line)
+    // Keeps the fields of the record being split in _text and _fields.
+    private readonly struct FieldSink(CsvReader reader) : CsvByteSplitter.IFieldSink
     {
-        int position = 0;
-        while (true)
+        public void Add(ReadOnlySpan<char> text, int column)
         {
-            int start = _record.Length, fieldColumn = position + 1;
-            // Leading spaces before an opening quote are not part of the field.
-            int scan = position;
-            while (_options.TrimFields && scan < line.Length && line[scan] == ' ' && _options.Delimiter != ' ') scan++;
-            if (scan < line.Length && line[scan] == '"')
-            {
-                position = scan + 1;
-                while (true)
-                {
-                    if (position >= line.Length)
-                    {
-                        string? next = ReadLine() ?? throw new CsvFormatException(FileName, Line, fieldColumn, "a quoted field is not closed before the end of the file");
-                        _record.Append('\n');
-                        line = next;
-                        position = 0;
-                        continue;
-                    }
-                    char c = line[position++];
-                    if (c != '"') { _record.Append(c); continue; }
-                    if (position < line.Length && line[position] == '"') { _record.Append('"'); position++; continue; }
-                    break; // closing quote
-                }
-                while (position < line.Length && line[position] != _options.Delimiter) position++; // text after the closing quote is ignored
-            }
-            else
-            {
-                int end = line.IndexOf(_options.Delimiter, position);
-                if (end < 0) end = line.Length;
-                ReadOnlySpan<char> raw = line.AsSpan(position, end - position).TrimEnd('\r');
-                if (_options.TrimFields) raw = raw.Trim(' ');
-                _record.Append(raw);
-                position = end;
-            }
-            _fields.Add((start, _record.Length - start, fieldColumn));
-            if (position >= line.Length) return;
-            position++; // the delimiter
+            int start = reader._textLength;
+            if (start + text.Length > reader._text.Length) Array.Resize(ref reader._text, Math.Max(reader._text.Length * 2, start + text.Length));
+            text.CopyTo(reader._text.AsSpan(start));
+            reader._textLength = start + text.Length;
+            reader._fields.Add((start, text.Length, column));
         }
-    }
 
-    private string? ReadLine()
-    {
-        try
+        public void Discard()
         {
-            string? line = _reader.ReadLine();
-            if (line is not null) _nextLine++;
-            return line;
+            reader._textLength = 0;
+            reader._fields.Clear();
         }
-        catch (DecoderFallbackException e)
-        {
-            throw new CsvFormatException(FileName, _nextLine, 0, "the text is not valid UTF-8", e);
-        }
-    }
-
-    private static StreamReader Open(string path) => Open(File.OpenRead(path), path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
-
-    private static StreamReader Open(Stream stream, bool gzip)
-    {
-        if (gzip) stream = new GZipStream(stream, CompressionMode.Decompress);
-        return new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 }

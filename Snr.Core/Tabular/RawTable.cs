@@ -18,16 +18,18 @@ public sealed class RawTable
         public readonly List<(long Line, int Column)> FirstSeen = [];
         public readonly List<int> Codes = [];
 
-        public int Add(ReadOnlySpan<char> value, long line, int column)
+        // Appends a row's value: its level's code, the level added where it first appears.
+        public void Add(ReadOnlySpan<char> value, long line, int column)
         {
-            var lookup = Index.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (lookup.TryGetValue(value, out int code)) return code;
-            string text = value.ToString();
-            code = Levels.Count;
-            Levels.Add(text);
-            Index[text] = code;
-            FirstSeen.Add((line, column));
-            return code;
+            if (!Index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(value, out int code))
+            {
+                string text = value.ToString();
+                code = Levels.Count;
+                Levels.Add(text);
+                Index[text] = code;
+                FirstSeen.Add((line, column));
+            }
+            Codes.Add(code);
         }
     }
 
@@ -62,24 +64,14 @@ public sealed class RawTable
     /// <summary>Reads every record of <paramref name="reader"/> (see <see cref="Load(string, CsvOptions, IReadOnlyList{string})"/>).</summary>
     public static RawTable Load(CsvReader reader, CsvOptions options, IReadOnlyList<string>? columnNames = null)
     {
-        IReadOnlyList<string> names;
-        if (options.HasHeader)
-        {
-            if (!reader.Read()) throw new CsvFormatException(reader.FileName, 0, 0, "the file is empty (no header)");
-            names = Enumerable.Range(0, reader.FieldCount).Select(i => reader.Field(i).ToString()).ToArray();
-            CsvHeader.Check(names, options, reader.FileName, reader.Line);
-        }
-        else
-        {
-            names = columnNames ?? throw new ArgumentException("A file without a header needs column names.", nameof(columnNames));
-        }
+        var names = CsvHeader.Read(reader, options, columnNames);
         var table = new RawTable(reader.FileName, names);
         while (reader.Read())
         {
             if (reader.FieldCount != names.Count)
                 throw new CsvFormatException(reader.FileName, reader.Line, 0, $"expected {names.Count} fields but found {reader.FieldCount}");
             for (int c = 0; c < names.Count; c++)
-                table._columns[c].Codes.Add(table._columns[c].Add(reader.Field(c), reader.Line, reader.FieldColumn(c)));
+                table._columns[c].Add(reader.Field(c), reader.Line, reader.FieldColumn(c));
             table._rowLines.Add(reader.Line);
         }
         if (table.RowCount == 0)
@@ -106,7 +98,7 @@ public sealed class RawTable
             var columns = _table._columns;
             if (values.Length != columns.Length)
                 throw new ArgumentException($"{values.Length} values for {columns.Length} columns.", nameof(values));
-            for (int c = 0; c < columns.Length; c++) columns[c].Codes.Add(columns[c].Add(values[c].AsSpan().Trim(), line, c + 1));
+            for (int c = 0; c < columns.Length; c++) columns[c].Add(values[c].AsSpan().Trim(), line, c + 1);
             _table._rowLines.Add(line);
         }
 

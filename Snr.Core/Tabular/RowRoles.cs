@@ -21,24 +21,22 @@ internal sealed class RowRoles
     public byte[]? Of(int chunk, int rows) =>
         chunk < _chunks.Count && _chunks[chunk] is { } known && known.Rows == rows ? known.Packed : null;
 
-    /// <summary>Records the packed roles (<see cref="Pack"/>) of chunk <paramref name="chunk"/> of <paramref name="rows"/> rows.</summary>
-    public void Record(int chunk, int rows, byte[] packed)
+    /// <summary>
+    /// Records the roles under <paramref name="split"/> of the rows of chunk <paramref name="chunk"/>, whose content hashes
+    /// are <paramref name="hashes"/> (one per row), and returns them packed, 4 a byte.
+    /// </summary>
+    public byte[] Record(int chunk, ReadOnlySpan<ulong> hashes, HashSplit split)
     {
+        var packed = new byte[(hashes.Length + 3) / 4];
+        for (int row = 0; row < hashes.Length; row++) packed[row >> 2] |= (byte)((int)split.RoleOf(hashes[row]) << ((row & 3) * 2));
         while (_chunks.Count <= chunk) _chunks.Add(null);
-        _chunks[chunk] = (rows, packed);
+        _chunks[chunk] = (hashes.Length, packed);
+        return packed;
     }
 
     /// <summary>A copy that records on its own (the packed arrays are never changed once recorded, so they are shared).</summary>
     public RowRoles Copy() => new([.. _chunks]);
 
-    /// <summary>Packs <paramref name="roles"/>, 4 a byte.</summary>
-    public static byte[] Pack(ReadOnlySpan<RowRole> roles)
-    {
-        var packed = new byte[(roles.Length + 3) / 4];
-        for (int row = 0; row < roles.Length; row++) packed[row >> 2] |= (byte)((int)roles[row] << ((row & 3) * 2));
-        return packed;
-    }
-
-    /// <summary>The role of row <paramref name="row"/> in <paramref name="packed"/>.</summary>
+    /// <summary>The role of row <paramref name="row"/> in roles packed by <see cref="Record"/>.</summary>
     public static RowRole At(byte[] packed, int row) => (RowRole)((packed[row >> 2] >> ((row & 3) * 2)) & 3);
 }

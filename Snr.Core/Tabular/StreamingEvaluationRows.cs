@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Snr.Core.Data;
 
 namespace Snr.Core.Tabular;
@@ -101,7 +102,7 @@ public sealed class StreamingEvaluationRows : IEvaluationRows, IDisposable
         var identity = preprocessing.TrainingData
             ?? throw new ArgumentException("The model does not record which rows it was trained on, so its unseen rows cannot be found.", nameof(encoder));
         var hasher = new RowHasher(preprocessing.Schema, source.Name, source.ColumnNames);
-        if (identity.Split is { } split && TestSplitOf(source, hasher, identity, split, cancellation) is { } test)
+        if (identity.Split is not null && TestSplitOf(source, hasher, identity, cancellation) is { } test)
         {
             var isTest = new bool[identity.Rows];
             foreach (int row in test) isTest[row] = true;
@@ -168,7 +169,7 @@ public sealed class StreamingEvaluationRows : IEvaluationRows, IDisposable
     }
 
     // The test rows of the recorded split when the file has the training file's content (its row hashes in order), else null.
-    private static int[]? TestSplitOf(IRowChunkSource source, RowHasher hasher, TrainingDataIdentity identity, SplitRecipe split, CancellationToken cancellation)
+    private static int[]? TestSplitOf(IRowChunkSource source, RowHasher hasher, TrainingDataIdentity identity, CancellationToken cancellation)
     {
         var hashes = new List<ulong>();
         var chunk = new RowChunk(source.Name, source.ColumnNames);
@@ -178,10 +179,7 @@ public sealed class StreamingEvaluationRows : IEvaluationRows, IDisposable
             for (int r = 0; r < chunk.RowCount; r++) hashes.Add(hasher.Hash(chunk, r));
             if (hashes.Count > identity.Rows) return null;
         }
-        if (hashes.Count != identity.Rows) return null;
-        var content = new TrainingDataIdentity.ContentHasher(hashes.Count);
-        foreach (ulong hash in hashes) content.Add(hash);
-        return content.Result == identity.ContentHash ? split.Apply(identity.Rows).Test : null;
+        return identity.TestSplitOf(CollectionsMarshal.AsSpan(hashes));
     }
 
     // On the producer task: read chunk `index` and encode its rows of the role (or those the filter keeps);
@@ -299,12 +297,7 @@ public sealed class StreamingEvaluationRows : IEvaluationRows, IDisposable
                 }
                 var source = _current.Rows;
                 for (; _next < source.Count && copied < weights.Length; _next++, copied++, _read++)
-                {
-                    source.Numeric(_next).CopyTo(numeric.Slice(copied * n, n));
-                    source.Categorical(_next).CopyTo(categorical.Slice(copied * c, c));
-                    source.Labels(_next).CopyTo(labels.Slice(copied * t, t));
-                    weights[copied] = source.Weight(_next);
-                }
+                    weights[copied] = source.CopyRow(_next, numeric.Slice(copied * n, n), categorical.Slice(copied * c, c), labels.Slice(copied * t, t));
             }
             return copied;
         }

@@ -129,7 +129,6 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
         private readonly RowRoles? _roles;
         private readonly List<int> _chunkRows = [];
         private ulong[] _chunkHashes = [];
-        private RowRole[] _chunkRoles = [];
         private long _rows, _train, _validation, _test;
 
         public Pass(IRowChunkSource source, IReadOnlyList<TaskSpec> tasks, TabularSchema? schema, SchemaInference? inference, string? weightColumn, HashSplit? split, VocabularyLimits? limits)
@@ -238,20 +237,15 @@ public sealed record StreamingFit(TabularEncoder Encoder, IReadOnlyList<string> 
         private void Profile(RowChunk chunk)
         {
             int rows = chunk.RowCount;
-            if (_chunkHashes.Length < rows)
-            {
-                _chunkHashes = new ulong[rows];
-                _chunkRoles = new RowRole[rows];
-            }
+            if (_chunkHashes.Length < rows) _chunkHashes = new ulong[rows];
             _hasher.HashRows(chunk, _chunkHashes);
-            for (int r = 0; r < rows; r++) _chunkRoles[r] = _split?.RoleOf(_chunkHashes[r]) ?? RowRole.Train;
-            _roles?.Record(chunk.Index, rows, RowRoles.Pack(_chunkRoles.AsSpan(0, rows)));
+            byte[]? roles = _roles?.Record(chunk.Index, _chunkHashes.AsSpan(0, rows), _split!);
             _chunkRows.Add(rows);
             for (int r = 0; r < rows; r++)
             {
                 if (_rows % HashBlock == 0) _rowHashes.Add(new ulong[HashBlock]);
                 _rowHashes[^1][_rows % HashBlock] = _chunkHashes[r];
-                var role = _chunkRoles[r];
+                var role = roles is null ? RowRole.Train : RowRoles.At(roles, r);
                 long trainRow = _train;
                 switch (role)
                 {

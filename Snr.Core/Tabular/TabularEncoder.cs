@@ -178,7 +178,8 @@ public sealed class TabularEncoder
         for (int t = 0; t < tasks.Count; t++)
         {
             int column = table.ColumnIndex(tasks[t].Column);
-            float[] levelLabels = LabelLevels(table, column, tasks[t]);
+            var task = tasks[t];
+            float[] levelLabels = ReadLevels(table, column, (ReadOnlySpan<char> text, out string? problem) => LabelOf(task, text, out problem));
             labels[t] = new float[rows.Length];
             for (int r = 0; r < rows.Length; r++) labels[t][r] = levelLabels[table.Code(rows[r], column)];
         }
@@ -191,13 +192,7 @@ public sealed class TabularEncoder
     // The weight column's values of the rows: finite non-negative numbers, each distinct text parsed once.
     private static float[] RowWeights(RawTable table, ReadOnlySpan<int> rows, int column)
     {
-        var levels = table.Levels(column);
-        var weights = new float[levels.Count];
-        for (int i = 0; i < weights.Length; i++)
-        {
-            weights[i] = WeightOf(levels[i], out string? problem);
-            if (problem is not null) throw table.ErrorAtLevel(column, i, problem);
-        }
+        float[] weights = ReadLevels(table, column, WeightOf);
         var result = new float[rows.Length];
         for (int r = 0; r < rows.Length; r++) result[r] = weights[table.Code(rows[r], column)];
         return result;
@@ -281,10 +276,9 @@ public sealed class TabularEncoder
         for (int f = 0; f < numeric.Length; f++)
         {
             var stats = Preprocessing.Numeric[f];
-            ReadOnlySpan<char> text = values.ValueOf(stats.Name).AsSpan().Trim();
-            if (TabularSchema.IsMissing(text)) numeric[f] = 0f;
-            else if (TabularSchema.TryParseNumber(text, out float v)) numeric[f] = (v - stats.Mean) / stats.Std;
-            else throw new FormatException($"column '{stats.Name}': {TabularSchema.NotANumberReason(text.ToString())}.");
+            float v = NumberOf(values.ValueOf(stats.Name).AsSpan().Trim(), out string? problem);
+            if (problem is not null) throw new FormatException($"column '{stats.Name}': {problem}.");
+            numeric[f] = float.IsNaN(v) ? 0f : (v - stats.Mean) / stats.Std;
         }
         for (int f = 0; f < categorical.Length; f++)
             categorical[f] = Slot(f, values.ValueOf(Preprocessing.Categorical[f].Name).AsSpan().Trim());
@@ -327,29 +321,31 @@ public sealed class TabularEncoder
     }
 
     // Each distinct text of a numeric column parsed once; NaN marks a missing value.
-    private static float[] ParseLevels(RawTable table, int column)
+    private static float[] ParseLevels(RawTable table, int column) => ReadLevels(table, column, NumberOf);
+
+    // A numeric input read from its text: NaN when missing; `problem` says why the text is not a number, else null.
+    private static float NumberOf(ReadOnlySpan<char> text, out string? problem)
+    {
+        problem = null;
+        if (TabularSchema.IsMissing(text)) return float.NaN;
+        if (TabularSchema.TryParseNumber(text, out float value)) return value;
+        problem = TabularSchema.NotANumberReason(text.ToString());
+        return float.NaN;
+    }
+
+    private delegate float LevelReader(ReadOnlySpan<char> text, out string? problem);
+
+    // The value of each distinct text of a column, read once; a text that is no value is refused where it first appears.
+    private static float[] ReadLevels(RawTable table, int column, LevelReader read)
     {
         var levels = table.Levels(column);
         var values = new float[levels.Count];
         for (int i = 0; i < values.Length; i++)
         {
-            if (TabularSchema.IsMissing(levels[i])) values[i] = float.NaN;
-            else if (!TabularSchema.TryParseNumber(levels[i], out values[i]))
-                throw table.ErrorAtLevel(column, i, TabularSchema.NotANumberReason(levels[i]));
-        }
-        return values;
-    }
-
-    private static float[] LabelLevels(RawTable table, int column, TaskSpec task)
-    {
-        var levels = table.Levels(column);
-        var labels = new float[levels.Count];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = LabelOf(task, levels[i], out string? problem);
+            values[i] = read(levels[i], out string? problem);
             if (problem is not null) throw table.ErrorAtLevel(column, i, problem);
         }
-        return labels;
+        return values;
     }
 
     /// <summary>

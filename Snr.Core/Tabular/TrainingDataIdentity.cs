@@ -107,15 +107,15 @@ public sealed record TrainingDataIdentity(string ContentHash, int Rows, SplitRec
     public UnseenRows Unseen(RawTable table, TabularSchema schema)
     {
         ulong[] rows = RowHashes(table, schema);
-        if (Split is not null && table.RowCount == Rows && ContentHashOf(rows) == ContentHash)
-        {
-            int[] test = Split.Apply(Rows).Test;
-            return new UnseenRows(test, IsTestSplit: true, Rows - test.Length);
-        }
+        if (TestSplitOf(rows) is { } test) return new UnseenRows(test, IsTestSplit: true, Rows - test.Length);
         RequireHashes();
         int[] unseen = [.. Enumerable.Range(0, rows.Length).Where(r => !IsSeen(rows[r]))];
         return new UnseenRows(unseen, IsTestSplit: false, rows.Length - unseen.Length);
     }
+
+    /// <summary>The recorded test split when rows whose hashes (see <see cref="RowHasher"/>) are <paramref name="rowHashes"/>, in order, have the training table's content; else null.</summary>
+    internal int[]? TestSplitOf(ReadOnlySpan<ulong> rowHashes) =>
+        Split is not null && rowHashes.Length == Rows && ContentHashOf(rowHashes) == ContentHash ? Split.Apply(Rows).Test : null;
 
     /// <summary>True when a row whose hash (see <see cref="RowHasher"/>) is <paramref name="rowHash"/> has the content of a row the model saw.</summary>
     /// <exception cref="InvalidOperationException">The identity was read from JSON and its stored hashes were not attached.</exception>
@@ -244,7 +244,7 @@ public sealed record TrainingDataIdentity(string ContentHash, int Rows, SplitRec
         return rows;
     }
 
-    private static string ContentHashOf(ulong[] rows)
+    private static string ContentHashOf(ReadOnlySpan<ulong> rows)
     {
         var hasher = new ContentHasher(rows.Length);
         foreach (ulong row in rows) hasher.Add(row);

@@ -28,13 +28,8 @@ public sealed class Adam : Optimizer
         _beta1 = beta1;
         _beta2 = beta2;
         _epsilon = epsilon;
-        _m = new float[Parameters.Count][];
-        _v = new float[Parameters.Count][];
-        for (int i = 0; i < _m.Length; i++)
-        {
-            _m[i] = new float[Parameters[i].Tensor.Size];
-            _v[i] = new float[Parameters[i].Tensor.Size];
-        }
+        _m = NewBuffer();
+        _v = NewBuffer();
     }
 
     /// <inheritdoc/>

@@ -41,12 +41,7 @@ public static class Evaluator
         return result;
     }
 
-    /// <summary>Per-task metrics of the model on <paramref name="data"/> (tasks matched by name).</summary>
-    /// <exception cref="KeyNotFoundException">The dataset lacks one of the model's tasks.</exception>
-    /// <exception cref="ArgumentException">The dataset's inputs differ from the model's.</exception>
-    public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, MultiTaskDataset data) => Evaluate(model, new DatasetEvaluationRows(data));
-
-    /// <summary>Per-task metrics of the model on <paramref name="rows"/>, read once in blocks (tasks matched by name).</summary>
+    /// <summary>Per-task metrics of the model on <paramref name="rows"/> (a <see cref="MultiTaskDataset"/>, or rows read once in blocks; tasks matched by name).</summary>
     /// <exception cref="KeyNotFoundException">The rows lack one of the model's tasks.</exception>
     /// <exception cref="ArgumentException">The rows' inputs differ from the model's.</exception>
     public static IReadOnlyList<TaskMetrics> Evaluate(MultiTaskModel model, IEvaluationRows rows)
@@ -55,12 +50,6 @@ public static class Evaluator
         using var predictor = Predictor.Compile(model);
         return Evaluate(predictor, model.Tasks, rows);
     }
-
-    /// <summary>Per-task metrics of a compiled model on <paramref name="data"/> (tasks matched by name).</summary>
-    /// <exception cref="KeyNotFoundException">The dataset lacks one of the tasks.</exception>
-    /// <exception cref="ArgumentException">The dataset's inputs differ from the predictor's.</exception>
-    public static IReadOnlyList<TaskMetrics> Evaluate(Predictor predictor, IReadOnlyList<TaskConfig> tasks, MultiTaskDataset data) =>
-        Evaluate(predictor, tasks, new DatasetEvaluationRows(data));
 
     /// <summary>
     /// Per-task metrics of a compiled model on <paramref name="rows"/> (tasks matched by name):
@@ -92,7 +81,7 @@ public static class Evaluator
         for (int t = 0; t < outputs; t++)
         {
             configs[t] = tasks.First(task => task.Name == predictor.Tasks[t]);
-            labelColumns[t] = IndexOf(rows.TaskNames, configs[t].Name);
+            labelColumns[t] = MultiTaskDataset.TaskIndex(rows.TaskNames, configs[t].Name);
             kept[t] = new LabelledScores(rows.HasRowWeights, rows.Count ?? 0);
         }
 
@@ -146,13 +135,6 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(predictor);
         int chunk = predictor.Options.RowsPerChunk;
         return Math.Max(1, (1 << 14) / chunk) * chunk;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> taskNames, string name)
-    {
-        for (int t = 0; t < taskNames.Count; t++)
-            if (taskNames[t] == name) return t;
-        throw new KeyNotFoundException($"The dataset has no task '{name}' (tasks: {string.Join(", ", taskNames)}).");
     }
 
     // One task's labels, scores and weights (when the rows are weighted) of the rows whose label is present, in row order.

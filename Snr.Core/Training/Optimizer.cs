@@ -96,6 +96,9 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>A per-element buffer for every parameter, zeros of each parameter's size.</summary>
+    protected float[][] NewBuffer() => [.. _parameters.Select(p => new float[p.Tensor.Size])];
+
     /// <summary>The steps parameter <paramref name="index"/> has taken, this one included (Adam's t).</summary>
     protected long StepsOf(int index) => _steps[index];
 

@@ -23,8 +23,7 @@ public sealed class Sgd : Optimizer
     {
         if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "must be in [0, 1)");
         _momentum = momentum;
-        _buffers = new float[Parameters.Count][];
-        for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new float[Parameters[i].Tensor.Size];
+        _buffers = NewBuffer();
     }
 
     /// <inheritdoc/>

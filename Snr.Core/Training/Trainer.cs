@@ -66,14 +66,15 @@ public sealed class Trainer
             (train, validation) = train.Split(_config.ValidationFraction, _config.Seed);
         CheckData(train.NumericCount, train.CategoricalCount, train.TaskNames, nameof(train));
         if (train.Count == 0) throw new ArgumentException("The training data has no rows.", nameof(train));
-        return Run(new DatasetRows(train), validation is null ? null : new DatasetEvaluationRows(validation), progress, keepLastEpoch: cancellationToken.CanBeCanceled, cancellationToken);
+        return Run(new DatasetRows(train), validation, progress, keepLastEpoch: cancellationToken.CanBeCanceled, cancellationToken);
     }
 
     /// <summary>
     /// Trains on rows streamed an epoch at a time (data larger than memory, see
-    /// <see cref="Tabular.StreamingRows"/>), validating on <paramref name="validation"/> (none when
-    /// null; <see cref="TrainingConfig.ValidationFraction"/> does not apply). <paramref name="progress"/>
-    /// is called after every epoch.
+    /// <see cref="Tabular.StreamingRows"/>), validating after each epoch on <paramref name="validation"/>: a
+    /// <see cref="MultiTaskDataset"/>, or rows read in blocks (a validation set larger than memory, see
+    /// <see cref="Tabular.StreamingEvaluationRows"/>); none when null (<see cref="TrainingConfig.ValidationFraction"/>
+    /// does not apply). <paramref name="progress"/> is called after every epoch.
     /// </summary>
     /// <remarks>
     /// An epoch has <see cref="IRowStream.Count"/> rows in batches of <see cref="TrainingConfig.BatchSize"/>
@@ -81,18 +82,6 @@ public sealed class Trainer
     /// a file that changed), the model is put back to the weights after the last completed epoch
     /// (with early stopping, the best epoch so far) and <see cref="TrainingDataException"/> says which.
     /// </remarks>
-    /// <exception cref="ArgumentException">The data's features or tasks do not match the model, the stream has no rows, or early stopping has no validation set.</exception>
-    /// <exception cref="TrainingDataException">Reading the training rows failed; the inner exception says where (file, line and column for a malformed row).</exception>
-    /// <exception cref="TrainingCanceledException">Cancelled (checked before every batch); the model keeps the weights of the last completed (or best) epoch.</exception>
-    public TrainingHistory Fit(IRowStream train, MultiTaskDataset? validation, Action<EpochRecord>? progress = null, CancellationToken cancellationToken = default) =>
-        Fit(train, validation is null ? null : new DatasetEvaluationRows(validation), progress, cancellationToken);
-
-    /// <summary>
-    /// Trains on rows streamed an epoch at a time, validating after each epoch on
-    /// <paramref name="validation"/> read in blocks (a validation set larger than memory, see
-    /// <see cref="Tabular.StreamingEvaluationRows"/>; none when null), as
-    /// <see cref="Fit(IRowStream, MultiTaskDataset?, Action{EpochRecord}?, CancellationToken)"/> does.
-    /// </summary>
     /// <exception cref="ArgumentException">The data's features or tasks do not match the model, the stream has no rows, or early stopping has no validation set.</exception>
     /// <exception cref="TrainingDataException">Reading the training or validation rows failed; the inner exception says where (file, line and column for a malformed row).</exception>
     /// <exception cref="TrainingCanceledException">Cancelled (checked before every batch and while validation rows are read); the model keeps the weights of the last completed (or best) epoch.</exception>
@@ -112,7 +101,7 @@ public sealed class Trainer
         int tasks = _model.Tasks.Count, n = (int)train.Count, streamTasks = train.TaskNames.Count;
         int batchSize = Math.Min(_config.BatchSize, n), remainder = n % batchSize;
         var labelColumns = new int[tasks];
-        for (int t = 0; t < tasks; t++) labelColumns[t] = IndexOfTask(train.TaskNames, _model.Tasks[t].Name);
+        for (int t = 0; t < tasks; t++) labelColumns[t] = MultiTaskDataset.TaskIndex(train.TaskNames, _model.Tasks[t].Name);
 
         // Batch tensors allocated once and refilled: a full batch, and the epoch's last, smaller one.
         var full = new Batch(batchSize, _model.Config, tasks, streamTasks);
@@ -186,7 +175,7 @@ public sealed class Trainer
                 // Validation read from disk was interrupted: this epoch is not complete.
                 throw new TrainingCanceledException(KeepSoFar(), cancellationToken);
             }
-            catch (Exception e) when (validation is not DatasetEvaluationRows && e is not OperationCanceledException)
+            catch (Exception e) when (validation is not MultiTaskDataset && e is not OperationCanceledException)
             {
                 // Reading validation rows from disk failed: as a failed read of training rows, keep the last completed epoch.
                 throw new TrainingDataException(KeepSoFar(), e);
@@ -237,13 +226,6 @@ public sealed class Trainer
         foreach (var task in _model.Tasks)
             if (!taskNames.Contains(task.Name))
                 throw new ArgumentException($"The {name} data has no labels for task '{task.Name}'.", name);
-    }
-
-    private static int IndexOfTask(IReadOnlyList<string> taskNames, string name)
-    {
-        for (int t = 0; t < taskNames.Count; t++)
-            if (taskNames[t] == name) return t;
-        return -1;
     }
 
     private float[][] Snapshot(float[][]? into)

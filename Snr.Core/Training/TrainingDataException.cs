@@ -1,7 +1,7 @@
 namespace Snr.Core.Training;
 
 /// <summary>
-/// Reading the training rows failed during <see cref="Trainer.Fit(Data.IRowStream, Data.MultiTaskDataset?, Action{EpochRecord}?, CancellationToken)"/>
+/// Reading the training rows failed during <see cref="Trainer.Fit(Data.IRowStream, Data.IEvaluationRows?, Action{EpochRecord}?, CancellationToken)"/>
 /// (a malformed row, a file that changed or could not be read). The model holds the weights of
 /// epoch <see cref="TrainingHistory.BestEpoch"/> of <see cref="History"/>: the best so far with
 /// early stopping, otherwise the last completed epoch (0: none completed, the initial weights).

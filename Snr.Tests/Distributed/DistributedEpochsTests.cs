@@ -16,7 +16,7 @@ public sealed class DistributedEpochsTests
         };
         var job = Job("epochs", Mmoe(), workers: 2, training: training) with { StepsPerEpoch = 2 };
         var output = new StringWriter();
-        var epochs = new DistributedEpochs(job, new DatasetEvaluationRows(DataParallelFixtures.Data(80)), new CliConsole(output, TextWriter.Null, interactive: false));
+        var epochs = new DistributedEpochs(job, DataParallelFixtures.Data(80), new CliConsole(output, TextWriter.Null, interactive: false));
         static StepReport Report(long step, float loss) => new() { Step = step, Loss = loss, TaskLosses = [loss + 0.1f, loss - 0.1f] };
 
         var trained = InProcess(job, 6);
