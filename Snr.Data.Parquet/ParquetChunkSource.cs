@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Parquet;
 using Parquet.Schema;
 using Snr.Core.Tabular;
@@ -20,6 +21,7 @@ namespace Snr.Data.Parquet;
 public sealed class ParquetChunkSource : IRowChunkSource
 {
     private readonly Stream _stream;
+    private readonly SafeFileHandle _file;
     private readonly ParquetReader _reader;
     private readonly DataField[] _fields;
     private readonly ParquetColumn[] _columns;
@@ -29,9 +31,10 @@ public sealed class ParquetChunkSource : IRowChunkSource
     {
         Name = path;
         _stream = stream;
+        _file = File.OpenHandle(path);  // string columns' pages are read straight from the file (StringColumnChunk)
         _reader = reader;
         _fields = fields;
-        _columns = [.. fields.Select(ParquetColumn.For)];
+        _columns = [.. fields.Select(f => ParquetColumn.For(f, _file))];
         ColumnNames = [.. fields.Select(f => f.Name)];
         ImpliedKinds = kinds;
         _firstRows = new long[reader.RowGroupCount + 1];
@@ -125,6 +128,7 @@ public sealed class ParquetChunkSource : IRowChunkSource
     {
         _reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _stream.Dispose();
+        _file.Dispose();
     }
 
     private static bool IsReadError(Exception e) =>
