@@ -8,8 +8,8 @@ namespace Snr.Data.Parquet;
 /// Reads the pages of a flat column's chunk in a row group straight from the file, into buffers
 /// kept from one row group to the next: page headers, decompression and definition levels are
 /// decoded here, the values by a <see cref="PageValues"/>. Parquet.Net 6.1 allocates its buffers
-/// anew for every column chunk it reads (about 1 MB for 100,000 numbers, on the large-object heap,
-/// freed only by full collections) and a <c>char[]</c> for every plain-encoded string.
+/// anew for every column chunk it reads (on the large-object heap, which only full collections free,
+/// so a streamed file's heap grows with its reading speed) and a <c>char[]</c> for every plain-encoded string.
 /// </summary>
 /// <remarks>
 /// Reads column chunks uncompressed or compressed with Snappy or gzip (<see cref="CanRead"/>), in data

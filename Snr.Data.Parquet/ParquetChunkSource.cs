@@ -14,9 +14,17 @@ namespace Snr.Data.Parquet;
 /// missing. Rows are numbered from 1 across the file and columns from 1, as positions in errors.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Only flat columns of strings, booleans, integers and floating-point numbers are read; the
 /// column kinds their types imply (<see cref="ImpliedKinds"/>) are numbers <see cref="ColumnKind.Numeric"/>,
 /// strings and booleans <see cref="ColumnKind.Categorical"/>.
+/// </para>
+/// <para>
+/// Strings, ints, longs, floats and doubles stored uncompressed, with Snappy or with gzip, plain or
+/// dictionary-encoded, are read straight from their pages (<see cref="ColumnChunkPages"/>) into buffers
+/// kept from one row group to the next, so reading allocates little more than each string column's
+/// distinct texts; other columns and encodings are read through Parquet.Net.
+/// </para>
 /// </remarks>
 public sealed class ParquetChunkSource : IRowChunkSource
 {
