@@ -54,6 +54,8 @@ internal sealed class ColumnChunkPages(SafeFileHandle file, int maxDefinitionLev
             var header = PageHeader.Read(_stored.AsSpan(position, length - position), out int headerLength);
             position += headerLength;
             if (header.CompressedSize > length - position) throw new InvalidDataException($"a page of {header.CompressedSize} bytes overruns the column chunk");
+            if (header.UncompressedSize > meta.TotalUncompressedSize)
+                throw new InvalidDataException($"a page of {header.UncompressedSize} bytes uncompressed in a column chunk of {meta.TotalUncompressedSize}");
             var stored = new ArraySegment<byte>(_stored, position, header.CompressedSize);
             position += header.CompressedSize;
             switch (header.Kind)

@@ -44,6 +44,8 @@ internal abstract class PageValues<TValue> : PageValues
     /// <inheritdoc />
     public sealed override void ReadDictionary(ReadOnlySpan<byte> bytes, int count)
     {
+        // Every value read here takes at least 4 bytes (a string's length, the narrowest number), so a damaged count cannot ask for more memory than the page.
+        if ((long)count * 4 > bytes.Length) throw new InvalidDataException($"a dictionary of {count} values in {bytes.Length} bytes");
         if (_dictionary.Length < count) _dictionary = new TValue[count];
         DecodePlain(bytes, _dictionary.AsSpan(0, count));
         _dictionaryCount = count;

@@ -178,7 +178,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
             MetaData = new ColumnMetaData
             {
                 Type = PhysicalType.BYTE_ARRAY, Codec = CompressionCodec.UNCOMPRESSED, Encodings = [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY],
-                DataPageOffset = 2, TotalCompressedSize = bytes.Count, NumValues = 14,
+                DataPageOffset = 2, TotalCompressedSize = bytes.Count, TotalUncompressedSize = bytes.Count, NumValues = 14,
             },
         };
         string damaged = Path("damaged.bin");
@@ -204,6 +204,29 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
         Assert.Contains("dictionary index 3 of a dictionary of 3", beyond.Message);
     }
 
+    [Theory]
+    [InlineData(1_000_000, 0, "a dictionary of 1000000 values in 15 bytes")]
+    [InlineData(3, 1 << 30, "a page of 1073741824 bytes uncompressed in a column chunk of")]
+    public void A_page_header_claiming_more_than_the_chunk_holds_is_refused(int values, int uncompressed, string reason)
+    {
+        // A dictionary page whose header claims more values, or more bytes, than its column chunk can hold: refused before any buffer of that size.
+        byte[] dictionary = [.. Plain("a"), .. Plain("ß"), .. Plain("")];
+        byte[] bytes = [.. Header(PageKind.Dictionary, dictionary.Length, values, PageHeader.Plain, uncompressedSize: uncompressed > 0 ? uncompressed : null), .. dictionary];
+        string path = Path("claims.bin");
+        File.WriteAllBytes(path, bytes);
+        var chunk = new ColumnChunk
+        {
+            MetaData = new ColumnMetaData
+            {
+                Type = PhysicalType.BYTE_ARRAY, Codec = CompressionCodec.UNCOMPRESSED, Encodings = [Encoding.PLAIN, Encoding.RLE], DataPageOffset = 0,
+                TotalCompressedSize = bytes.Length, TotalUncompressedSize = bytes.Length,
+            },
+        };
+        using var file = File.OpenHandle(path);
+        var e = Assert.Throws<InvalidDataException>(() => new ColumnChunkPages(file, 0).TryRead(chunk, 3, new StringPageValues()));
+        Assert.Contains(reason, e.Message);
+    }
+
     [Fact]
     public void A_page_in_an_encoding_not_read_here_is_left_to_parquet_net()
     {
@@ -214,7 +237,11 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
         File.WriteAllBytes(path, bytes);
         var chunk = new ColumnChunk
         {
-            MetaData = new ColumnMetaData { Type = PhysicalType.BYTE_ARRAY, Codec = CompressionCodec.UNCOMPRESSED, Encodings = [Encoding.RLE], DataPageOffset = 0, TotalCompressedSize = bytes.Length },
+            MetaData = new ColumnMetaData
+            {
+                Type = PhysicalType.BYTE_ARRAY, Codec = CompressionCodec.UNCOMPRESSED, Encodings = [Encoding.RLE], DataPageOffset = 0,
+                TotalCompressedSize = bytes.Length, TotalUncompressedSize = bytes.Length,
+            },
         };
         using var file = File.OpenHandle(path);
         Assert.False(new ColumnChunkPages(file, 0).TryRead(chunk, 2, new StringPageValues()));
@@ -227,7 +254,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
     private static readonly System.Text.UTF8Encoding Encoding8 = new(false);
 
     // A page header in Thrift's compact protocol: type, sizes, and the kind's own header (values, encoding; v2: nulls, rows, level bytes, not compressed).
-    private static byte[] Header(PageKind kind, int size, int values, int encoding, int nulls = 0, int definitionBytes = 0)
+    private static byte[] Header(PageKind kind, int size, int values, int encoding, int nulls = 0, int definitionBytes = 0, int? uncompressedSize = null)
     {
         var b = new List<byte>();
         void Field(int delta, int type) => b.Add((byte)(delta << 4 | type));
@@ -237,7 +264,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
             do { byte next = (byte)(z & 0x7F); z >>= 7; b.Add(z != 0 ? (byte)(next | 0x80) : next); } while (z != 0);
         }
         Field(1, 5); Int((int)kind);
-        Field(1, 5); Int(size);
+        Field(1, 5); Int(uncompressedSize ?? size);
         Field(1, 5); Int(size);
         if (kind == PageKind.Index) { Field(3, 12); b.Add(0); }
         else if (kind == PageKind.Dictionary) { Field(4, 12); Field(1, 5); Int(values); Field(1, 5); Int(encoding); b.Add(0); }
