@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Parquet;
 using Parquet.Schema;
 using Snr.Core.Tabular;
@@ -13,13 +14,22 @@ namespace Snr.Data.Parquet;
 /// missing. Rows are numbered from 1 across the file and columns from 1, as positions in errors.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Only flat columns of strings, booleans, integers and floating-point numbers are read; the
 /// column kinds their types imply (<see cref="ImpliedKinds"/>) are numbers <see cref="ColumnKind.Numeric"/>,
 /// strings and booleans <see cref="ColumnKind.Categorical"/>.
+/// </para>
+/// <para>
+/// Strings, ints, longs, floats and doubles stored uncompressed, with Snappy or with gzip, plain or
+/// dictionary-encoded, are read straight from their pages (<see cref="ColumnChunkPages"/>) into buffers
+/// kept from one row group to the next, so reading allocates little more than each string column's
+/// distinct texts; other columns and encodings are read through Parquet.Net.
+/// </para>
 /// </remarks>
 public sealed class ParquetChunkSource : IRowChunkSource
 {
     private readonly Stream _stream;
+    private readonly SafeFileHandle _file;
     private readonly ParquetReader _reader;
     private readonly DataField[] _fields;
     private readonly ParquetColumn[] _columns;
@@ -29,9 +39,10 @@ public sealed class ParquetChunkSource : IRowChunkSource
     {
         Name = path;
         _stream = stream;
+        _file = File.OpenHandle(path);  // string columns' pages are read straight from the file (StringColumnChunk)
         _reader = reader;
         _fields = fields;
-        _columns = [.. fields.Select(ParquetColumn.For)];
+        _columns = [.. fields.Select(f => ParquetColumn.For(f, _file))];
         ColumnNames = [.. fields.Select(f => f.Name)];
         ImpliedKinds = kinds;
         _firstRows = new long[reader.RowGroupCount + 1];
@@ -125,6 +136,7 @@ public sealed class ParquetChunkSource : IRowChunkSource
     {
         _reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _stream.Dispose();
+        _file.Dispose();
     }
 
     private static bool IsReadError(Exception e) =>

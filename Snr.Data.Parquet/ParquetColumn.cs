@@ -1,7 +1,9 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Parquet;
 using Encoding = Parquet.Meta.Encoding;
+using PhysicalType = Parquet.Meta.Type;
 using Parquet.Schema;
 using Snr.Core.Tabular;
 
@@ -29,18 +31,22 @@ internal abstract class ParquetColumn(DataField field)
         type == typeof(float) || type == typeof(double) || type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(sbyte)
         || type == typeof(byte) || type == typeof(ushort) || type == typeof(uint) || type == typeof(ulong) || type == typeof(decimal);
 
-    /// <summary>The reader of <paramref name="field"/>, a flat column of a type <see cref="IsText"/>, <see cref="IsNumber"/> or bool.</summary>
+    /// <summary>The reader of <paramref name="field"/>, a flat column of a type <see cref="IsText"/>, <see cref="IsNumber"/> or bool, in <paramref name="file"/>.</summary>
     /// <exception cref="NotSupportedException">Another type.</exception>
-    public static ParquetColumn For(DataField field)
+    public static ParquetColumn For(DataField field, SafeFileHandle file)
     {
         var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
-        if (IsText(type)) return new Texts(field);
+        var pages = new ColumnChunkPages(file, field.MaxDefinitionLevel);
+        if (IsText(type)) return new Texts(field, pages);
         if (type == typeof(bool)) return new Booleans(field);
         // Floating-point numbers read as their round-trippable texts ("R"), as float.ToString() writes them; the rest in their default format.
-        return type == typeof(float) ? new Numbers<float>(field, "R")
-            : type == typeof(double) ? new Numbers<double>(field, "R")
-            : type == typeof(int) ? new Numbers<int>(field)
-            : type == typeof(long) ? new Numbers<long>(field)
+        // The four types whose values are stored in a physical type of their own width are read from the pages here (on a
+        // little-endian machine, as the file stores them); the others through Parquet.Net.
+        bool direct = BitConverter.IsLittleEndian;
+        return type == typeof(float) ? new Numbers<float>(field, "R", direct ? (pages, PhysicalType.FLOAT) : null)
+            : type == typeof(double) ? new Numbers<double>(field, "R", direct ? (pages, PhysicalType.DOUBLE) : null)
+            : type == typeof(int) ? new Numbers<int>(field, null, direct ? (pages, PhysicalType.INT32) : null)
+            : type == typeof(long) ? new Numbers<long>(field, null, direct ? (pages, PhysicalType.INT64) : null)
             : type == typeof(short) ? new Numbers<short>(field)
             : type == typeof(sbyte) ? new Numbers<sbyte>(field)
             : type == typeof(byte) ? new Numbers<byte>(field)
@@ -73,13 +79,23 @@ internal abstract class ParquetColumn(DataField field)
     /// <summary>Grows <paramref name="buffer"/> to hold <paramref name="rows"/> values.</summary>
     protected static T[] Room<T>(T[] buffer, int rows) => buffer.Length >= rows ? buffer : new T[rows];
 
-    private sealed class Numbers<T>(DataField field, string? format = null) : ParquetColumn(field) where T : struct, INumberBase<T>, ISpanFormattable
+    // Numbers: from the pages by ColumnChunkPages when given its physical type and the column chunk is in a codec and
+    // encodings it reads, else through Parquet.Net.
+    private sealed class Numbers<T>(DataField field, string? format = null, (ColumnChunkPages Reader, PhysicalType Type)? pages = null) : ParquetColumn(field)
+        where T : unmanaged, INumberBase<T>, ISpanFormattable
     {
+        private readonly NumberPageValues<T> _pageValues = new();
         private T[] _values = [];
         private bool[] _missing = [];
 
         public override async Task ReadInto(ParquetRowGroupReader group, int rows, RowChunk chunk, int column)
         {
+            var metadata = group.GetMetadata(Field);
+            if (pages is var (reader, type) && ColumnChunkPages.CanRead(metadata, type) && reader.TryRead(metadata!, rows, _pageValues))
+            {
+                chunk.SetNumbers<T>(column, _pageValues.Values(rows), Field.MaxDefinitionLevel == 0 ? [] : _pageValues.Missing(rows), format);
+                return;
+            }
             _values = Room(_values, rows);
             var levels = await ReadRaw(group, rows, _values);
             if (levels is null)
@@ -100,11 +116,14 @@ internal abstract class ParquetColumn(DataField field)
         }
     }
 
-    // Strings: Parquet.Net decodes a dictionary-encoded column chunk's dictionary once, each entry into its own array, and
-    // gives every row the memory of its entry, so rows that share an array share a distinct text (found by reference,
-    // without comparing characters). A plain-encoded chunk gives each row its own array: each is its own distinct text.
-    private sealed class Texts(DataField field) : ParquetColumn(field)
+    // Strings: from the pages by ColumnChunkPages where it reads the column chunk's codec and encodings (a distinct text
+    // per distinct value, no object per value), else through Parquet.Net. Parquet.Net decodes a dictionary-encoded
+    // column chunk's dictionary once, each entry into its own array, and gives every row the memory of its entry, so rows
+    // that share an array share a distinct text (found by reference, without comparing characters). A plain-encoded chunk
+    // gives each row its own array: each is its own distinct text.
+    private sealed class Texts(DataField field, ColumnChunkPages pages) : ParquetColumn(field)
     {
+        private readonly StringPageValues _pageValues = new();
         private ReadOnlyMemory<char>[] _values = [];
         private ReadOnlyMemory<char>[] _distinct = [];
         private int[] _rowValues = [];
@@ -112,11 +131,17 @@ internal abstract class ParquetColumn(DataField field)
 
         public override async Task ReadInto(ParquetRowGroupReader group, int rows, RowChunk chunk, int column)
         {
+            var metadata = group.GetMetadata(Field);
+            if (ColumnChunkPages.CanRead(metadata, PhysicalType.BYTE_ARRAY) && pages.TryRead(metadata!, rows, _pageValues))
+            {
+                chunk.SetTexts(column, _pageValues.Texts(), _pageValues.RowValues(rows));
+                return;
+            }
             _values = Room(_values, rows);
             _distinct = Room(_distinct, rows + 1);
             _rowValues = Room(_rowValues, rows);
             var levels = await ReadRaw(group, rows, _values);
-            bool dictionary = group.GetMetadata(Field)?.MetaData?.Encodings?.Any(e => e is Encoding.PLAIN_DICTIONARY or Encoding.RLE_DICTIONARY) == true;
+            bool dictionary = metadata?.MetaData?.Encodings?.Any(e => e is Encoding.PLAIN_DICTIONARY or Encoding.RLE_DICTIONARY) == true;
             _byArray.Clear();
             int distinct = 0, missing = -1, max = Field.MaxDefinitionLevel;
             for (int r = 0, v = 0; r < rows; r++)

@@ -5,13 +5,14 @@
 # folder outside the repository; then trains the same model for one epoch:
 #   1. in memory on the 1M-row file (the rows/s reference),
 #   2. streamed (--stream) from the 10M-row CSV, under /usr/bin/time -v for the peak memory,
-#   3. streamed from the 10M-row Parquet file.
-# --rows N streams N rows instead of 10M (a shorter run); --pairs K runs 1 and 2 K times, alternated,
-# so that a shared machine's changing load falls on both; --no-parquet leaves out 3.
+#   3. streamed from the 10M-row Parquet file, strings plain-encoded (Parquet.Net's default), and
+#   4. from the same rows as Parquet with dictionary-encoded strings (pyarrow's and Spark's default).
+# --rows N streams N rows instead of 10M (a shorter run); --pairs K runs 1 to 4 K times, alternated,
+# so that a shared machine's changing load falls on all; --no-parquet leaves out 3 and 4.
 # and prints rows/s (training rows / the seconds `snr train` reports for training, which leave out
 # the validation evaluation: 1M rows streamed, 100k in memory; shown apart) and peak memory.
 # Targets: peak memory under 1 GB, streaming at least 80% of the in-memory rows/s, Parquet at
-# least as fast as CSV. Takes 15-30 minutes on 2 cores and needs about 3 GB of disk.
+# least as fast as CSV. Takes 20-40 minutes on 2 cores and needs about 4 GB of disk.
 #
 #   scripts/stream-benchmark.sh [--keep] [--model KIND] [--batch-size N] [--rows N] [--pairs K] [--no-parquet]
 #   SNR_BENCH_DIR=/big/disk scripts/stream-benchmark.sh    # where the temporary folder goes
@@ -47,6 +48,7 @@ cd "$work"
 echo "generating the data in $work ..." >&2
 if [[ $parquet -eq 1 ]]; then
   "${generate[@]}" --rows "$rows" --csv rows-big.csv --parquet rows-big.parquet
+  "${generate[@]}" --rows "$rows" --parquet rows-dict.parquet --strings dictionary
 else
   "${generate[@]}" --rows "$rows" --csv rows-big.csv
 fi
@@ -80,13 +82,18 @@ printf '%-18s %11s %9s %7s %10s %9s   %8s %6s\n' run "train rows" "train s" "val
 for ((pair = 1; pair <= pairs; pair++)); do
   run "memory-1m-$pair" --train rows-1m.csv --test test.csv
   run "stream-csv-$pair" --stream --train rows-big.csv --test test.csv
+  if [[ $parquet -eq 1 ]]; then
+    run "stream-parquet-$pair" --stream --train rows-big.parquet --test test.csv
+    run "stream-dict-$pair" --stream --train rows-dict.parquet --test test.csv
+  fi
 done
-if [[ $parquet -eq 1 ]]; then run stream-parquet --stream --train rows-big.parquet --test test.csv; fi
 python3 - "$pairs" <<'PY'
 import os, statistics, sys
 rate = lambda name: float(open(f"{name}.rate").read())
 ratios = [rate(f"stream-csv-{k}") / rate(f"memory-1m-{k}") for k in range(1, int(sys.argv[1]) + 1)]
 print(f"\nstreamed CSV / in memory, rows/s, per pair: {', '.join(f'{r:.0%}' for r in ratios)}; median {statistics.median(ratios):.0%} (target ≥ 80%)")
-if os.path.exists("stream-parquet.rate"):
-    print(f"Parquet / CSV streamed, rows/s: {rate('stream-parquet') / rate('stream-csv-1'):.2f} (target ≥ 1)")
+for kind, label in (("parquet", "Parquet"), ("dict", "Parquet, dictionary strings,")):
+    if os.path.exists(f"stream-{kind}-1.rate"):
+        ratios = [rate(f"stream-{kind}-{k}") / rate(f"stream-csv-{k}") for k in range(1, int(sys.argv[1]) + 1)]
+        print(f"{label} / CSV streamed, rows/s, per pair: {', '.join(f'{r:.2f}' for r in ratios)} (target ≥ 1)")
 PY

@@ -271,19 +271,24 @@ public sealed class ParquetTypedTests() : TempFolderTests("snr-parquet-typed-")
         file.Write([.. Enumerable.Range(0, (int)length).Select(i => (byte)(0xF7 ^ i))]);
     }
 
-    [Fact]
-    public async Task A_damaged_page_mid_file_is_refused_with_the_file_and_row_group()
+    [Theory]
+    [InlineData("ratio", 5)]   // a double, read from its pages
+    [InlineData("count", 6)]   // a long
+    [InlineData("city", 7)]    // a nullable string, dictionary-encoded
+    [InlineData("code", 8)]    // a string, plain-encoded
+    [InlineData("member", 9)]  // a nullable bool, read through Parquet.Net
+    public async Task A_damaged_page_mid_file_is_refused_with_the_file_and_row_group(string column, int position)
     {
         var (_, parquet) = await WriteBoth("damaged", [1000, 1000, 1000, 1000], seed: 4);
-        DamageColumnChunk(parquet, group: 2, "ratio");
+        DamageColumnChunk(parquet, group: 2, column);
 
         using var source = ParquetChunkSource.Open(parquet);
         var chunk = new RowChunk(parquet, source.ColumnNames);
         Assert.True(source.TryReadChunk(1, chunk));
         Assert.True(source.TryReadChunk(3, chunk));
         var read = Assert.Throws<CsvFormatException>(() => source.TryReadChunk(2, chunk));
-        Assert.Equal((parquet, 2001L, 5), (read.File, read.Line, read.Column));
-        Assert.StartsWith($"{parquet}:2001:5: column 'ratio' of row group 3 of 4 cannot be read (", read.Message);
+        Assert.Equal((parquet, 2001L, position), (read.File, read.Line, read.Column));
+        Assert.StartsWith($"{parquet}:2001:{position}: column '{column}' of row group 3 of 4 cannot be read (", read.Message);
         Assert.Equal(0, chunk.RowCount);
 
         // The fitting pass refuses the file before any training.

@@ -1,0 +1,39 @@
+using System.IO.Compression;
+using Parquet.Meta;
+using Snappier;
+
+namespace Snr.Data.Parquet;
+
+/// <summary>The compression codecs whose pages <see cref="ColumnChunkPages"/> decompresses itself: none, Snappy (Parquet.Net's default and pyarrow's) and gzip.</summary>
+internal static class PageCodec
+{
+    /// <summary>True for a codec this class decompresses.</summary>
+    public static bool IsReadable(CompressionCodec codec) => codec is CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY or CompressionCodec.GZIP;
+
+    /// <summary>Decompresses <paramref name="source"/> into all of <paramref name="destination"/> (its length the page's uncompressed size).</summary>
+    /// <exception cref="InvalidDataException">The bytes do not decompress to exactly that many bytes.</exception>
+    public static void Decompress(CompressionCodec codec, ArraySegment<byte> source, Span<byte> destination)
+    {
+        int written;
+        switch (codec)
+        {
+            case CompressionCodec.UNCOMPRESSED:
+                if (source.Count != destination.Length) throw new InvalidDataException($"an uncompressed page of {source.Count} bytes says it holds {destination.Length}");
+                source.AsSpan().CopyTo(destination);
+                return;
+            case CompressionCodec.SNAPPY:
+                if (Snappy.GetUncompressedLength(source) != destination.Length) throw new InvalidDataException($"a Snappy page does not decompress to the {destination.Length} bytes its header says");
+                written = Snappy.Decompress(source, destination);
+                break;
+            case CompressionCodec.GZIP:
+                {
+                    using var gzip = new GZipStream(new MemoryStream(source.Array!, source.Offset, source.Count, writable: false), CompressionMode.Decompress);
+                    written = gzip.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
+                    break;
+                }
+            default:
+                throw new NotSupportedException($"pages compressed with {codec}");
+        }
+        if (written != destination.Length) throw new InvalidDataException($"a {codec} page decompresses to {written} bytes; its header says {destination.Length}");
+    }
+}
