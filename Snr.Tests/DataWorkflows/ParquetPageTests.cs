@@ -2,9 +2,7 @@ using System.Globalization;
 using Parquet;
 using Parquet.Meta;
 using Parquet.Schema;
-using Snr.Core.Tabular;
 using Snr.Data.Parquet;
-using Snr.Tests.Support;
 using Encoding = Parquet.Meta.Encoding;
 using PageHeader = Snr.Data.Parquet.PageHeader;
 using PhysicalType = Parquet.Meta.Type;
@@ -33,7 +31,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
     // Row groups of these sizes; strings with nulls, empty strings and non-ASCII text; dictionary hints on two strings and an int when asked.
     private async Task<string> Write(CompressionMethod method, bool dictionary, int[] groupSizes)
     {
-        string path = Path($"{method}-{dictionary}.parquet");
+        string path = PathOf($"{method}-{dictionary}.parquet");
         var options = new ParquetOptions { CompressionMethod = method };
         if (dictionary)
             foreach (var field in new DataField[] { Word, City, Count }) options.ColumnEncodingHints[field.Path.ToString()] = EncodingHint.Dictionary;
@@ -171,7 +169,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
         bytes.AddRange(v2Levels);
         bytes.AddRange(v2Values);
 
-        string path = Path("pages.bin");
+        string path = PathOf("pages.bin");
         File.WriteAllBytes(path, [0xAA, 0xBB, .. bytes]);
         var chunk = new ColumnChunk
         {
@@ -181,7 +179,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
                 DataPageOffset = 2, TotalCompressedSize = bytes.Count, TotalUncompressedSize = bytes.Count, NumValues = 14,
             },
         };
-        string damaged = Path("damaged.bin");
+        string damaged = PathOf("damaged.bin");
         bytes[firstIndices] = 0b01_11_01_00; // the third index 3, beyond the dictionary
         File.WriteAllBytes(damaged, [0xAA, 0xBB, .. bytes]);
         using var file = File.OpenHandle(path);
@@ -212,7 +210,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
         // A dictionary page whose header claims more values, or more bytes, than its column chunk can hold: refused before any buffer of that size.
         byte[] dictionary = [.. Plain("a"), .. Plain("ß"), .. Plain("")];
         byte[] bytes = [.. Header(PageKind.Dictionary, dictionary.Length, values, PageHeader.Plain, uncompressedSize: uncompressed > 0 ? uncompressed : null), .. dictionary];
-        string path = Path("claims.bin");
+        string path = PathOf("claims.bin");
         File.WriteAllBytes(path, bytes);
         var chunk = new ColumnChunk
         {
@@ -233,7 +231,7 @@ public sealed class ParquetPageTests() : TempFolderTests("snr-parquet-pages-")
         // A data page of DELTA_LENGTH_BYTE_ARRAY values (encoding 6): TryRead says false without reading it.
         byte[] page = [1, 2, 3, 4];
         byte[] bytes = [.. Header(PageKind.Data, page.Length, values: 2, encoding: 6), .. page];
-        string path = Path("delta.bin");
+        string path = PathOf("delta.bin");
         File.WriteAllBytes(path, bytes);
         var chunk = new ColumnChunk
         {
