@@ -12,7 +12,7 @@ namespace Snr.Data.Parquet;
 /// so a streamed file's heap grows with its reading speed) and a <c>char[]</c> for every plain-encoded string.
 /// </summary>
 /// <remarks>
-/// Reads column chunks uncompressed or compressed with Snappy or gzip (<see cref="CanRead"/>), in data
+/// Reads column chunks uncompressed or compressed with a codec of <see cref="PageCodec"/> (<see cref="CanRead"/>), in data
 /// pages of version 1 or 2 with RLE definition levels, and a dictionary page; a page in an encoding
 /// the values' reader does not read makes <see cref="TryRead"/> return false, for the caller to read
 /// the column through Parquet.Net.

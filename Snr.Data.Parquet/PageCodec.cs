@@ -1,14 +1,21 @@
 using System.IO.Compression;
+using K4os.Compression.LZ4;
 using Parquet.Meta;
 using Snappier;
+using ZstdSharp;
 
 namespace Snr.Data.Parquet;
 
-/// <summary>The compression codecs whose pages <see cref="ColumnChunkPages"/> decompresses itself: none, Snappy (Parquet.Net's default and pyarrow's) and gzip.</summary>
+/// <summary>
+/// The compression codecs whose pages <see cref="ColumnChunkPages"/> decompresses itself: none, Snappy (Parquet.Net's default
+/// and pyarrow's), gzip, zstd and LZ4_RAW, each through the managed library Parquet.Net itself uses. The older Hadoop-framed
+/// LZ4 codec, Brotli and LZO are left to Parquet.Net.
+/// </summary>
 internal static class PageCodec
 {
     /// <summary>True for a codec this class decompresses.</summary>
-    public static bool IsReadable(CompressionCodec codec) => codec is CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY or CompressionCodec.GZIP;
+    public static bool IsReadable(CompressionCodec codec) => codec is CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY or CompressionCodec.GZIP
+        or CompressionCodec.ZSTD or CompressionCodec.LZ4_RAW;
 
     /// <summary>Decompresses <paramref name="source"/> into all of <paramref name="destination"/> (its length the page's uncompressed size).</summary>
     /// <exception cref="InvalidDataException">The bytes do not decompress to exactly that many bytes.</exception>
@@ -31,6 +38,16 @@ internal static class PageCodec
                     written = gzip.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
                     break;
                 }
+            case CompressionCodec.ZSTD:
+                {
+                    using var zstd = new Decompressor();
+                    written = zstd.Unwrap(source, destination);
+                    break;
+                }
+            case CompressionCodec.LZ4_RAW:
+                written = LZ4Codec.Decode(source, destination);
+                if (written < 0) throw new InvalidDataException("an LZ4 page does not decompress");
+                break;
             default:
                 throw new NotSupportedException($"pages compressed with {codec}");
         }
