@@ -11,14 +11,16 @@ using Parquet.Schema;
 // equal a file of N rows with the same seed; a block is one Parquet row group.
 //
 // --strings dictionary writes the Parquet string columns dictionary-encoded (as pyarrow and Spark do by default);
-// plain (the default) leaves Parquet.Net's own choice.
+// plain (the default) leaves Parquet.Net's own choice. --compression picks the Parquet codec (Snappy, Parquet.Net's
+// default, unless told).
 //
 //   RowGenerator --rows 10000000 [--seed 1] [--block 100000] [--csv FILE] [--parquet FILE] [--strings plain|dictionary]
+//                [--compression none|snappy|gzip|zstd|lz4raw]
 var options = Options.Parse(args);
 var started = System.Diagnostics.Stopwatch.StartNew();
 using var csv = options.Csv is null ? null : new FileStream(options.Csv, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
 using var parquetStream = options.Parquet is null ? null : new FileStream(options.Parquet, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-var parquetOptions = new ParquetOptions();
+var parquetOptions = new ParquetOptions { CompressionMethod = options.Compression };
 if (options.DictionaryStrings)
     foreach (var field in Table.ParquetSchema.DataFields.Skip(2 + Table.Numerics)) parquetOptions.ColumnEncodingHints[field.Path.ToString()] = EncodingHint.Dictionary;
 var parquet = parquetStream is null ? null : await ParquetWriter.CreateAsync(Table.ParquetSchema, parquetStream, parquetOptions);
@@ -35,20 +37,28 @@ for (long first = 0; first < options.Rows; first += options.Block)
 if (parquet is not null) await parquet.DisposeAsync();
 Console.Error.WriteLine($"{options.Rows:N0} rows × {Table.ColumnNames.Length} columns in {started.Elapsed.TotalSeconds:F1} s");
 
-sealed record Options(long Rows, ulong Seed, int Block, string? Csv, string? Parquet, bool DictionaryStrings)
+sealed record Options(long Rows, ulong Seed, int Block, string? Csv, string? Parquet, bool DictionaryStrings, CompressionMethod Compression)
 {
     public static Options Parse(string[] args)
     {
         var values = new Dictionary<string, string>();
         for (int i = 0; i + 1 < args.Length; i += 2) values[args[i]] = args[i + 1];
-        if (args.Length % 2 != 0 || !values.ContainsKey("--rows") || values.Keys.Any(k => k is not ("--rows" or "--seed" or "--block" or "--csv" or "--parquet" or "--strings"))
-            || values.GetValueOrDefault("--strings", "plain") is not ("plain" or "dictionary"))
-            throw new ArgumentException("usage: RowGenerator --rows N [--seed S] [--block ROWS] [--csv FILE] [--parquet FILE] [--strings plain|dictionary]");
+        if (args.Length % 2 != 0 || !values.ContainsKey("--rows") || values.Keys.Any(k => k is not ("--rows" or "--seed" or "--block" or "--csv" or "--parquet" or "--strings" or "--compression"))
+            || values.GetValueOrDefault("--strings", "plain") is not ("plain" or "dictionary")
+            || !Codecs.ContainsKey(values.GetValueOrDefault("--compression", "snappy")))
+            throw new ArgumentException("usage: RowGenerator --rows N [--seed S] [--block ROWS] [--csv FILE] [--parquet FILE] [--strings plain|dictionary] [--compression none|snappy|gzip|zstd|lz4raw]");
         return new Options(long.Parse(values["--rows"], CultureInfo.InvariantCulture),
             values.TryGetValue("--seed", out var seed) ? ulong.Parse(seed, CultureInfo.InvariantCulture) : 1,
             values.TryGetValue("--block", out var block) ? int.Parse(block, CultureInfo.InvariantCulture) : 100_000,
-            values.GetValueOrDefault("--csv"), values.GetValueOrDefault("--parquet"), values.GetValueOrDefault("--strings") == "dictionary");
+            values.GetValueOrDefault("--csv"), values.GetValueOrDefault("--parquet"), values.GetValueOrDefault("--strings") == "dictionary",
+            Codecs[values.GetValueOrDefault("--compression", "snappy")]);
     }
+
+    private static readonly Dictionary<string, CompressionMethod> Codecs = new()
+    {
+        ["none"] = CompressionMethod.None, ["snappy"] = CompressionMethod.Snappy, ["gzip"] = CompressionMethod.Gzip,
+        ["zstd"] = CompressionMethod.Zstd, ["lz4raw"] = CompressionMethod.Lz4Raw,
+    };
 }
 
 // One block of rows, column by column.
