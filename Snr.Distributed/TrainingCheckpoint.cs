@@ -118,17 +118,8 @@ public static class TrainingCheckpoint
 
     private static TrainingStateDocument ReadDocument(string path, IReadOnlyDictionary<string, string> metadata)
     {
-        if (!metadata.TryGetValue(MetadataKey, out var json))
-            throw new InvalidDataException($"{path}: the metadata has no '{MetadataKey}' entry; the file is not a training state.");
-        TrainingStateDocument? document;
-        try
-        {
-            document = JsonSerializer.Deserialize(json, TrainingStateJson.Default.TrainingStateDocument);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: the training state is not valid JSON ({e.Message}).", e);
-        }
+        var document = MetadataDocument.Read(path, metadata, MetadataKey, TrainingStateJson.Default.TrainingStateDocument,
+            "the training state", "the file is not a training state");
         if (document?.Run is null || document.ParameterSteps is null || document.Optimizer is null)
             throw new InvalidDataException($"{path}: the training state is incomplete.");
         if (document.Format != Format) throw new InvalidDataException($"{path}: format '{document.Format}' is not '{Format}', the one this version reads.");

@@ -208,17 +208,8 @@ public static class ModelCheckpoint
 
     private static CheckpointDocument ReadDocument(string path, IReadOnlyDictionary<string, string> metadata)
     {
-        if (!metadata.TryGetValue(DocumentKey, out var json))
-            throw new InvalidDataException($"{path}: the metadata has no '{DocumentKey}' entry; the file holds weights but no model configuration.");
-        CheckpointDocument? document;
-        try
-        {
-            document = JsonSerializer.Deserialize(json, SnrJsonContext.Default.CheckpointDocument);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: the model configuration is not valid JSON ({e.Message}).", e);
-        }
+        var document = MetadataDocument.Read(path, metadata, DocumentKey, SnrJsonContext.Default.CheckpointDocument,
+            "the model configuration", "the file holds weights but no model configuration");
         if (document is null || document.Model is null)
             throw new InvalidDataException($"{path}: the checkpoint document has no model configuration.");
         if (document.Format != CheckpointDocument.CurrentFormat)
