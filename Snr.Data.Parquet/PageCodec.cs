@@ -13,6 +13,9 @@ namespace Snr.Data.Parquet;
 /// </summary>
 internal static class PageCodec
 {
+    // A zstd decompression context per reading thread, made once: a page is decompressed per column chunk and row group.
+    [ThreadStatic] private static Decompressor? t_zstd;
+
     /// <summary>True for a codec this class decompresses.</summary>
     public static bool IsReadable(CompressionCodec codec) => codec is CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY or CompressionCodec.GZIP
         or CompressionCodec.ZSTD or CompressionCodec.LZ4_RAW;
@@ -39,11 +42,8 @@ internal static class PageCodec
                     break;
                 }
             case CompressionCodec.ZSTD:
-                {
-                    using var zstd = new Decompressor();
-                    written = zstd.Unwrap(source, destination);
-                    break;
-                }
+                written = (t_zstd ??= new Decompressor()).Unwrap(source, destination);
+                break;
             case CompressionCodec.LZ4_RAW:
                 written = LZ4Codec.Decode(source, destination);
                 if (written < 0) throw new InvalidDataException("an LZ4 page does not decompress");
